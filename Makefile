@@ -1,0 +1,58 @@
+# Onaltu: `make run` brings the suite up with demo data, `make test` runs every test.
+# Both set up what they need (Postgres, Redis) privately under .data/ unless DATABASE_URL /
+# REDIS_URL point at servers of your own.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+SERVICES := registry
+CARGO ?= cargo
+
+.PHONY: help deps up down run stop status test lint fmt build clean
+
+help:
+	@echo "make run    start Postgres, Redis and every service (ports: registry 50051)"
+	@echo "make stop   stop them all"
+	@echo "make test   run every test against a private Postgres and Redis"
+	@echo "make lint   rustfmt, clippy (warnings are errors), buf lint and buf breaking"
+
+deps:
+	@scripts/stack.sh deps
+
+up: deps
+	@scripts/stack.sh up
+
+down:
+	@scripts/stack.sh down
+
+build:
+	$(CARGO) build --workspace --bins
+
+run: up build
+	@eval "$$(scripts/stack.sh env)" && SERVICES="$(SERVICES)" scripts/run.sh start
+
+stop:
+	@SERVICES="$(SERVICES)" scripts/run.sh stop
+	@scripts/stack.sh down
+
+status:
+	@SERVICES="$(SERVICES)" scripts/run.sh status
+
+test: up
+	@eval "$$(scripts/stack.sh env)" && \
+	if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	  $(CARGO) nextest run --workspace --no-fail-fast; \
+	else \
+	  $(CARGO) test --workspace --no-fail-fast; \
+	fi
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	scripts/buf.sh lint
+	scripts/buf.sh breaking
+
+fmt:
+	$(CARGO) fmt --all
+
+clean: stop
+	rm -rf .data target

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Starts, stops or reports the services of the suite (built by `make build`), logging to
+# .data/logs/<service>.log. Expects the ONALTU_* URLs from `scripts/stack.sh env`.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+run="$root/.data/run"
+logs="$root/.data/logs"
+bin="$root/target/debug"
+services=(${SERVICES:-registry})
+declare -A port=([registry]=50051 [feedback]=50052 [rating]=50053 [transport]=50054)
+
+say() { printf '[run] %s\n' "$*" >&2; }
+
+start() {
+  mkdir -p "$run" "$logs"
+  local svc
+  for svc in "${services[@]}"; do
+    if [ -f "$run/$svc.pid" ] && kill -0 "$(cat "$run/$svc.pid")" 2>/dev/null; then
+      say "$svc already running (pid $(cat "$run/$svc.pid"))"
+      continue
+    fi
+    export ONALTU_CONFIG_DIR="$root/services/$svc/config"
+    say "$svc: migrating"
+    "$bin/onaltu-$svc" migrate
+    say "$svc: starting on 127.0.0.1:${port[$svc]} (log: .data/logs/$svc.log)"
+    nohup "$bin/onaltu-$svc" serve >>"$logs/$svc.log" 2>&1 &
+    echo $! >"$run/$svc.pid"
+  done
+  for svc in "${services[@]}"; do
+    "$bin/onaltu" health --addr "http://127.0.0.1:${port[$svc]}" --wait 60 \
+      || { tail -20 "$logs/$svc.log" >&2; exit 1; }
+  done
+}
+
+stop() {
+  local svc pid
+  for svc in "${services[@]}"; do
+    [ -f "$run/$svc.pid" ] || continue
+    pid=$(cat "$run/$svc.pid")
+    if kill -0 "$pid" 2>/dev/null; then
+      say "stopping $svc (pid $pid)"
+      kill -TERM "$pid"
+      for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+    fi
+    rm -f "$run/$svc.pid"
+  done
+}
+
+status() {
+  local svc
+  for svc in "${services[@]}"; do
+    "$bin/onaltu" health --addr "http://127.0.0.1:${port[$svc]}" || true
+  done
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

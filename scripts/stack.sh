@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# The local stack: a private PostgreSQL (one database per service) and a private Redis under
+# .data/, unless DATABASE_URL / REDIS_URL point at servers of your own.
+#
+#   scripts/stack.sh deps   install what is missing (Debian packages, as root)
+#   scripts/stack.sh up     start Postgres and Redis, create the databases
+#   scripts/stack.sh down   stop them
+#   scripts/stack.sh env    print the URLs as shell exports
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+data="$root/.data"
+pg_port=${ONALTU_PG_PORT:-54329}
+redis_port=${ONALTU_REDIS_PORT:-63799}
+databases=(onaltu_registry onaltu_feedback onaltu_rating onaltu_transport onaltu_test)
+
+say() { printf '[stack] %s\n' "$*" >&2; }
+die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
+
+pg_bin() {
+  local dir
+  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    [ -x "$dir/initdb" ] && { echo "$dir"; return; }
+  done
+  command -v initdb >/dev/null 2>&1 && { dirname "$(command -v initdb)"; return; }
+  return 1
+}
+
+deps() {
+  local missing=()
+  [ -n "${DATABASE_URL:-}" ] || pg_bin >/dev/null || missing+=(postgresql)
+  command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+  [ -n "${REDIS_URL:-}" ] || command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)  # tests start their own
+  [ ${#missing[@]} -eq 0 ] && return 0
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  if [ "$(id -u)" -ne 0 ]; then
+    die "missing: ${missing[*]}. Install them (sudo apt-get install ${missing[*]}) or set DATABASE_URL / REDIS_URL."
+  fi
+  say "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts its own cluster and server on install; ours are private and need neither.
+}
+
+# Runs a command as the owner of the data directory: PostgreSQL refuses to run as root.
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_url() { echo "postgres://postgres@127.0.0.1:$pg_port/$1"; }
+
+pg_up() {
+  local bin; bin=$(pg_bin) || die "PostgreSQL is not installed (scripts/stack.sh deps)"
+  mkdir -p "$data"
+  if [ "$(id -u)" -eq 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+    mkdir -p "$data/pg" "$data/pg-run"
+    chown postgres: "$data/pg" "$data/pg-run"
+    chmod 700 "$data/pg"
+    as_pg test -x "$data" || die "the postgres user cannot reach $data; make its parent directories searchable (chmod o+x)"
+  else
+    mkdir -p "$data/pg" "$data/pg-run"; chmod 700 "$data/pg"
+  fi
+  if [ ! -f "$data/pg/PG_VERSION" ]; then
+    say "initialising PostgreSQL in .data/pg"
+    as_pg "$bin/initdb" -D "$data/pg" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+  fi
+  if as_pg "$bin/pg_ctl" -D "$data/pg" status >/dev/null 2>&1; then
+    say "PostgreSQL already running on port $pg_port"
+  else
+    say "starting PostgreSQL on 127.0.0.1:$pg_port"
+    as_pg "$bin/pg_ctl" -D "$data/pg" -l "$data/pg-run/postgres.log" -w -t 60 \
+      -o "-p $pg_port -k $data/pg-run -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" \
+      start >/dev/null || { tail -20 "$data/pg-run/postgres.log" >&2; die "PostgreSQL did not start"; }
+  fi
+  local db
+  for db in "${databases[@]}"; do
+    psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
+      || psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc "CREATE DATABASE $db" >/dev/null
+  done
+}
+
+external_pg_up() {
+  # DATABASE_URL names a server; each service gets its own database on it.
+  local base="${DATABASE_URL%/*}" db
+  for db in "${databases[@]}"; do
+    psql "$DATABASE_URL" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
+      || psql "$DATABASE_URL" -qc "CREATE DATABASE $db" >/dev/null \
+      || die "cannot create database $db on $base"
+  done
+}
+
+redis_up() {
+  mkdir -p "$data/redis"
+  if redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
+    say "Redis already running on port $redis_port"
+    return
+  fi
+  say "starting Redis on 127.0.0.1:$redis_port"
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$redis_port" --dir "$data/redis" \
+    --pidfile "$data/redis/redis.pid" --logfile "$data/redis/redis.log" \
+    --save "" --appendonly yes >/dev/null
+  for _ in $(seq 1 100); do
+    redis-cli -p "$redis_port" ping >/dev/null 2>&1 && return
+    sleep 0.1
+  done
+  die "Redis did not start (see .data/redis/redis.log)"
+}
+
+up() {
+  deps
+  if [ -n "${DATABASE_URL:-}" ]; then external_pg_up; else pg_up; fi
+  [ -n "${REDIS_URL:-}" ] || redis_up
+}
+
+down() {
+  local bin
+  if [ -f "$data/pg/postmaster.pid" ] && bin=$(pg_bin); then
+    say "stopping PostgreSQL"
+    as_pg "$bin/pg_ctl" -D "$data/pg" -m fast -w stop >/dev/null || true
+  fi
+  if [ -f "$data/redis/redis.pid" ]; then
+    say "stopping Redis"
+    redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || kill "$(cat "$data/redis/redis.pid")" 2>/dev/null || true
+    rm -f "$data/redis/redis.pid"
+  fi
+}
+
+env_exports() {
+  local svc
+  for svc in registry feedback rating transport; do
+    local url
+    if [ -n "${DATABASE_URL:-}" ]; then url="${DATABASE_URL%/*}/onaltu_$svc"; else url=$(pg_url "onaltu_$svc"); fi
+    echo "export ONALTU_${svc^^}__DATABASE__URL='$url'"
+    echo "export ONALTU_${svc^^}__CACHE__URL='${REDIS_URL:-redis://127.0.0.1:$redis_port/0}'"
+  done
+  if [ -n "${DATABASE_URL:-}" ]; then
+    echo "export ONALTU_TEST_DATABASE_URL='${DATABASE_URL%/*}/onaltu_test'"
+  else
+    echo "export ONALTU_TEST_DATABASE_URL='$(pg_url onaltu_test)'"
+  fi
+}
+
+case "${1:-}" in
+  deps) deps ;;
+  up) up ;;
+  down) down ;;
+  env) env_exports ;;
+  *) die "usage: $0 deps|up|down|env" ;;
+esac

@@ -1,0 +1,142 @@
+//! Token verification and role checks, HS256 and RS256.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use onaltu_auth::*;
+use onaltu_config::SecretString;
+use tonic::service::Interceptor;
+use uuid::Uuid;
+
+const SECRET: &str = "a-development-secret-of-32-chars!";
+
+fn hs256() -> Authenticator {
+    Authenticator::from_settings(&AuthSettings {
+        hs256_secret: Some(SecretString::from(SECRET)),
+        ..AuthSettings::default()
+    })
+    .unwrap()
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn a_valid_hs256_token_gives_its_claims() {
+    let mut claims = Claims::new("user-1", Role::Citizen, 600);
+    claims.person_id = Some(Uuid::now_v7());
+    let token = issue_hs256(SECRET, &claims).unwrap();
+    assert_eq!(hs256().verify(&token).unwrap(), claims);
+}
+
+#[test]
+fn expired_wrong_key_and_garbage_tokens_are_unauthenticated() {
+    let auth = hs256();
+    let mut expired = Claims::new("user-1", Role::Admin, 0);
+    expired.exp -= 3600;
+    let cases = [
+        issue_hs256(SECRET, &expired).unwrap(),
+        issue_hs256(
+            "another-secret-of-at-least-32-chars",
+            &Claims::new("u", Role::Admin, 600),
+        )
+        .unwrap(),
+        "not.a.token".to_string(),
+    ];
+    for token in cases {
+        let err = auth.verify(&token).unwrap_err();
+        assert_eq!(err.code(), tonic::Code::Unauthenticated, "{token}");
+    }
+}
+
+#[test]
+fn rs256_tokens_verify_with_the_public_key_only() {
+    let auth = Authenticator::from_settings(&AuthSettings {
+        rs256_public_key_path: Some(fixture("test_rs256_public.pem")),
+        ..AuthSettings::default()
+    })
+    .unwrap();
+    let private = std::fs::read(fixture("test_rs256_private.pem")).unwrap();
+    let claims = Claims::new("integration-1", Role::Integration, 600);
+    let token = jsonwebtoken::encode(
+        &Header::new(Algorithm::RS256),
+        &claims,
+        &EncodingKey::from_rsa_pem(&private).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(auth.verify(&token).unwrap().role, Role::Integration);
+    // An HS256 token is refused by an RS256 verifier (no algorithm confusion).
+    let hs = issue_hs256(SECRET, &claims).unwrap();
+    assert!(auth.verify(&hs).is_err());
+}
+
+#[test]
+fn the_interceptor_records_the_caller_or_refuses() {
+    let mut interceptor = AuthInterceptor::new(std::sync::Arc::new(hs256()));
+    let anonymous = interceptor.call(tonic::Request::new(())).unwrap();
+    assert_eq!(caller(&anonymous), Caller::Anonymous);
+
+    let token = issue_hs256(SECRET, &Claims::new("op", Role::CityOperator, 600)).unwrap();
+    let mut request = tonic::Request::new(());
+    request
+        .metadata_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    let request = interceptor.call(request).unwrap();
+    assert_eq!(caller(&request).role(), Some(Role::CityOperator));
+
+    let mut bad = tonic::Request::new(());
+    bad.metadata_mut()
+        .insert("authorization", "Basic dXNlcjpwYXNz".parse().unwrap());
+    assert_eq!(
+        interceptor.call(bad).unwrap_err().code(),
+        tonic::Code::Unauthenticated
+    );
+}
+
+#[test]
+fn roles_and_ownership_are_required_in_one_line() {
+    let person = Uuid::now_v7();
+    let mut citizen = Claims::new("c", Role::Citizen, 600);
+    citizen.person_id = Some(person);
+    let citizen = Caller::Authenticated(citizen);
+    let operator = Caller::Authenticated(Claims::new("o", Role::CityOperator, 600));
+
+    assert_eq!(
+        Caller::Anonymous
+            .require(&[Role::Admin])
+            .unwrap_err()
+            .code(),
+        tonic::Code::Unauthenticated
+    );
+    assert_eq!(
+        citizen.require(&[Role::CityOperator]).unwrap_err().code(),
+        tonic::Code::PermissionDenied
+    );
+    assert!(operator.require(&[Role::CityOperator]).is_ok());
+    assert!(
+        citizen
+            .require_person(person, &[Role::CityOperator])
+            .is_ok()
+    );
+    assert_eq!(
+        citizen
+            .require_person(Uuid::now_v7(), &[Role::CityOperator])
+            .unwrap_err()
+            .code(),
+        tonic::Code::PermissionDenied,
+        "one citizen may not read another"
+    );
+    assert!(
+        operator
+            .require_person(person, &[Role::CityOperator])
+            .is_ok()
+    );
+
+    let center = Uuid::now_v7();
+    let mut staff = Claims::new("s", Role::CenterStaff, 600);
+    staff.center_id = Some(center);
+    let staff = Caller::Authenticated(staff);
+    assert!(staff.require_center(center, &[]).is_ok());
+    assert!(staff.require_center(Uuid::now_v7(), &[]).is_err());
+}

@@ -1,0 +1,384 @@
+//! Telemetry for every service: `tracing` filtered by `RUST_LOG`, text or JSON logs, OpenTelemetry
+//! traces exported over OTLP/gRPC when an endpoint is configured, and W3C trace context carried on
+//! every incoming ([`GrpcTelemetryLayer`]) and outgoing ([`TracePropagation`]) gRPC call.
+//!
+//! Spans carry the RPC method and status only: never request fields, so personal data cannot
+//! reach a log line or a trace attribute through this crate.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use opentelemetry::propagation::{Extractor, Injector};
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry::{Context as OtelContext, global};
+use opentelemetry_otlp::WithExportConfig;
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::propagation::TraceContextPropagator;
+use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
+use serde::Deserialize;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object a line, for log collectors.
+    Json,
+}
+
+/// Telemetry settings (`[telemetry]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TelemetrySettings {
+    /// `text` or `json`.
+    pub log_format: LogFormat,
+    /// OTLP/gRPC collector endpoint, e.g. `http://otel-collector:4317`; traces are exported only
+    /// when it is set.
+    pub otlp_endpoint: Option<String>,
+    /// Share of new traces sampled (0..=1); a caller's sampling decision is always followed.
+    pub sampling_ratio: f64,
+}
+
+impl Default for TelemetrySettings {
+    fn default() -> Self {
+        Self {
+            log_format: LogFormat::Text,
+            otlp_endpoint: None,
+            sampling_ratio: 1.0,
+        }
+    }
+}
+
+impl onaltu_config::Validate for TelemetrySettings {
+    fn validate(&self, c: &mut onaltu_config::Checker) {
+        c.check(
+            (0.0..=1.0).contains(&self.sampling_ratio),
+            "sampling_ratio",
+            "must be between 0 and 1",
+        );
+        c.check(
+            self.otlp_endpoint
+                .as_deref()
+                .is_none_or(|e| e.starts_with("http://") || e.starts_with("https://")),
+            "otlp_endpoint",
+            "must start with http:// or https://",
+        );
+    }
+}
+
+/// Why telemetry could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum TelemetryError {
+    /// The OTLP exporter could not be built.
+    #[error("telemetry: OTLP exporter: {0}")]
+    Exporter(String),
+    /// A global subscriber was already installed.
+    #[error("telemetry: {0}")]
+    Init(String),
+}
+
+/// Keeps the tracer provider alive; dropping it flushes and shuts down trace export.
+#[must_use = "dropping the guard stops trace export"]
+pub struct TelemetryGuard {
+    provider: SdkTracerProvider,
+}
+
+impl TelemetryGuard {
+    /// Exports every finished span now (called during graceful shutdown).
+    pub fn flush(&self) {
+        if let Err(err) = self.provider.force_flush() {
+            tracing::warn!(error = %err, "trace flush failed");
+        }
+    }
+}
+
+impl Drop for TelemetryGuard {
+    fn drop(&mut self) {
+        // Shutdown flushes the batch processor; a collector that is down must not block exit.
+        let _ = self.provider.shutdown();
+    }
+}
+
+/// Builds the tracer provider: always present so trace context flows through the service even
+/// when nothing is exported.
+pub fn tracer_provider(
+    service: &str,
+    settings: &TelemetrySettings,
+) -> Result<SdkTracerProvider, TelemetryError> {
+    let mut builder = SdkTracerProvider::builder()
+        .with_sampler(Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(
+            settings.sampling_ratio,
+        ))))
+        .with_resource(
+            Resource::builder()
+                .with_service_name(format!("onaltu-{service}"))
+                .build(),
+        );
+    if let Some(endpoint) = &settings.otlp_endpoint {
+        let exporter = opentelemetry_otlp::SpanExporter::builder()
+            .with_tonic()
+            .with_endpoint(endpoint.clone())
+            .build()
+            .map_err(|e| TelemetryError::Exporter(e.to_string()))?;
+        builder = builder.with_batch_exporter(exporter);
+    }
+    Ok(builder.build())
+}
+
+/// Installs the global subscriber and propagator. Call once, from `main`, inside the runtime.
+pub fn init(service: &str, settings: &TelemetrySettings) -> Result<TelemetryGuard, TelemetryError> {
+    global::set_text_map_propagator(TraceContextPropagator::new());
+    let provider = tracer_provider(service, settings)?;
+    let tracer = provider.tracer(format!("onaltu-{service}"));
+    global::set_tracer_provider(provider.clone());
+
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let fmt = match settings.log_format {
+        LogFormat::Text => tracing_subscriber::fmt::layer().boxed(),
+        LogFormat::Json => tracing_subscriber::fmt::layer()
+            .json()
+            .flatten_event(true)
+            .boxed(),
+    };
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(fmt)
+        .with(tracing_opentelemetry::layer().with_tracer(tracer))
+        .try_init()
+        .map_err(|e| TelemetryError::Init(e.to_string()))?;
+    Ok(TelemetryGuard { provider })
+}
+
+struct HeaderExtractor<'a>(&'a http::HeaderMap);
+
+impl Extractor for HeaderExtractor<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|v| v.to_str().ok())
+    }
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(http::HeaderName::as_str).collect()
+    }
+}
+
+struct MetadataInjector<'a>(&'a mut tonic::metadata::MetadataMap);
+
+impl Injector for MetadataInjector<'_> {
+    fn set(&mut self, key: &str, value: String) {
+        if let (Ok(key), Ok(value)) = (
+            tonic::metadata::MetadataKey::from_bytes(key.as_bytes()),
+            tonic::metadata::MetadataValue::try_from(value),
+        ) {
+            self.0.insert(key, value);
+        }
+    }
+}
+
+/// The trace context carried by incoming headers (`traceparent`, `tracestate`).
+pub fn extract_context(headers: &http::HeaderMap) -> OtelContext {
+    global::get_text_map_propagator(|p| p.extract(&HeaderExtractor(headers)))
+}
+
+/// Client interceptor that writes the current span's W3C trace context into outgoing metadata.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TracePropagation;
+
+impl tonic::service::Interceptor for TracePropagation {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        let cx = tracing::Span::current().context();
+        global::get_text_map_propagator(|p| {
+            p.inject_context(&cx, &mut MetadataInjector(request.metadata_mut()));
+        });
+        Ok(request)
+    }
+}
+
+/// Server layer: one span per call, parented on the caller's trace context, and one log line per
+/// call at a level chosen by the gRPC status (client errors `info`, server errors `error`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GrpcTelemetryLayer;
+
+impl<S> tower::Layer<S> for GrpcTelemetryLayer {
+    type Service = GrpcTelemetry<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        GrpcTelemetry { inner }
+    }
+}
+
+/// The service made by [`GrpcTelemetryLayer`].
+#[derive(Debug, Clone)]
+pub struct GrpcTelemetry<S> {
+    inner: S,
+}
+
+impl<S, B, R> tower::Service<http::Request<B>> for GrpcTelemetry<S>
+where
+    S: tower::Service<http::Request<B>, Response = http::Response<R>>,
+    S::Error: std::fmt::Display,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let path = request.uri().path().to_string();
+        let span = tracing::info_span!(
+            "grpc.server",
+            otel.name = %path,
+            otel.kind = "server",
+            rpc.system = "grpc",
+            rpc.method = %path,
+            rpc.grpc.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+        );
+        // A span without a subscriber has nothing to attach to; that is not an error.
+        let _ = span.set_parent(extract_context(request.headers()));
+        let inner = {
+            let _entered = span.enter();
+            self.inner.call(request)
+        };
+        ResponseFuture {
+            inner,
+            span,
+            path,
+            started: Instant::now(),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Response future of [`GrpcTelemetry`].
+    pub struct ResponseFuture<F> {
+        #[pin]
+        inner: F,
+        span: tracing::Span,
+        path: String,
+        started: Instant,
+    }
+}
+
+/// Whether a gRPC status code means the server, not the caller, is at fault.
+pub fn is_server_error(code: tonic::Code) -> bool {
+    use tonic::Code::*;
+    matches!(
+        code,
+        Unknown | DeadlineExceeded | Unimplemented | Internal | Unavailable | DataLoss
+    )
+}
+
+impl<F, R, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<http::Response<R>, E>>,
+    E: std::fmt::Display,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let _entered = this.span.enter();
+        let result = std::task::ready!(this.inner.poll(cx));
+        let elapsed_ms = this.started.elapsed().as_secs_f64() * 1000.0;
+        match &result {
+            Ok(response) => {
+                // Errors travel in the headers (trailers-only); success in the trailers.
+                let code = response
+                    .headers()
+                    .get("grpc-status")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse::<i32>().ok())
+                    .map(tonic::Code::from)
+                    .unwrap_or(tonic::Code::Ok);
+                this.span.record("rpc.grpc.status_code", code as i32);
+                if code == tonic::Code::Ok {
+                    tracing::debug!(method = %this.path, elapsed_ms, "grpc call");
+                } else if is_server_error(code) {
+                    this.span.record("otel.status_code", "ERROR");
+                    tracing::error!(method = %this.path, elapsed_ms, code = ?code, "grpc call failed");
+                } else {
+                    tracing::info!(method = %this.path, elapsed_ms, code = ?code, "grpc call refused");
+                }
+            }
+            Err(err) => {
+                this.span.record("otel.status_code", "ERROR");
+                tracing::error!(method = %this.path, elapsed_ms, error = %err, "grpc transport error");
+            }
+        }
+        Poll::Ready(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opentelemetry::trace::TraceContextExt;
+    use tonic::service::Interceptor;
+    use tower::{Layer as _, Service, ServiceExt};
+
+    #[tokio::test]
+    async fn trace_context_goes_out_and_comes_back_in() {
+        global::set_text_map_propagator(TraceContextPropagator::new());
+        let provider = tracer_provider("test", &TelemetrySettings::default()).unwrap();
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")));
+        let _default = tracing::subscriber::set_default(subscriber);
+
+        // Outgoing: the interceptor writes the caller's trace id into `traceparent`.
+        let caller = tracing::info_span!("caller");
+        let caller_trace = caller.context().span().span_context().trace_id();
+        let request = {
+            let _entered = caller.enter();
+            TracePropagation.call(tonic::Request::new(())).unwrap()
+        };
+        let traceparent = request
+            .metadata()
+            .get("traceparent")
+            .expect("traceparent sent")
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            traceparent.contains(&caller_trace.to_string()),
+            "{traceparent}"
+        );
+
+        // Incoming: the server span continues the same trace.
+        let mut service =
+            GrpcTelemetryLayer.layer(tower::service_fn(|_req: http::Request<()>| async {
+                let trace = tracing::Span::current()
+                    .context()
+                    .span()
+                    .span_context()
+                    .trace_id();
+                Ok::<_, std::convert::Infallible>(http::Response::new(trace))
+            }));
+        let incoming = http::Request::builder()
+            .uri("/onaltu.registry.v1.RegistryService/GetPerson")
+            .header("traceparent", traceparent)
+            .body(())
+            .unwrap();
+        let response = service.ready().await.unwrap().call(incoming).await.unwrap();
+        assert_eq!(*response.body(), caller_trace);
+    }
+
+    #[test]
+    fn server_errors_are_told_from_client_errors() {
+        assert!(is_server_error(tonic::Code::Internal));
+        assert!(is_server_error(tonic::Code::Unavailable));
+        assert!(!is_server_error(tonic::Code::InvalidArgument));
+        assert!(!is_server_error(tonic::Code::NotFound));
+    }
+}
