@@ -10,12 +10,23 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 data="$root/.data"
-pg_port=${ONALTU_PG_PORT:-54329}
-redis_port=${ONALTU_REDIS_PORT:-63799}
-databases=(onaltu_registry onaltu_feedback onaltu_rating onaltu_transport onaltu_test)
 
 say() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Each checkout keeps the ports it first found free in .data/, so two checkouts on one machine
+# (or a system server on the default port) do not collide.
+choose_port() {
+  local name=$1 port=$2 file="$data/$1.port"
+  if [ -f "$file" ]; then cat "$file"; return; fi
+  while port_busy "$port"; do port=$((port + 1)); done
+  mkdir -p "$data"; echo "$port" >"$file"; echo "$port"
+}
+pg_port=${ONALTU_PG_PORT:-$( [ -f "$data/postgres.port" ] && cat "$data/postgres.port" || echo 54329)}
+redis_port=${ONALTU_REDIS_PORT:-$( [ -f "$data/redis.port" ] && cat "$data/redis.port" || echo 63799)}
+databases=(onaltu_registry onaltu_feedback onaltu_rating onaltu_transport onaltu_test)
 
 pg_bin() {
   local dir
@@ -68,8 +79,11 @@ pg_up() {
     as_pg "$bin/initdb" -D "$data/pg" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
   fi
   if as_pg "$bin/pg_ctl" -D "$data/pg" status >/dev/null 2>&1; then
+    pg_port=$(sed -n 4p "$data/pg/postmaster.pid")
+    echo "$pg_port" >"$data/postgres.port"
     say "PostgreSQL already running on port $pg_port"
   else
+    [ -n "${ONALTU_PG_PORT:-}" ] || pg_port=$(choose_port postgres 54329)
     say "starting PostgreSQL on 127.0.0.1:$pg_port"
     as_pg "$bin/pg_ctl" -D "$data/pg" -l "$data/pg-run/postgres.log" -w -t 60 \
       -o "-p $pg_port -k $data/pg-run -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" \
@@ -94,7 +108,8 @@ external_pg_up() {
 
 redis_up() {
   mkdir -p "$data/redis"
-  if redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
+  [ -n "${ONALTU_REDIS_PORT:-}" ] || redis_port=$(choose_port redis 63799)
+  if [ -f "$data/redis/redis.pid" ] && kill -0 "$(cat "$data/redis/redis.pid")" 2>/dev/null; then
     say "Redis already running on port $redis_port"
     return
   fi
