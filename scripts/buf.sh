@@ -12,7 +12,8 @@ if [ ! -x "$buf" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
   fi
-  npm ci --prefix "$root/tools" --no-audit --no-fund --loglevel=error >/dev/null
+  # The exact version in tools/package.json pins buf and, through it, its platform binary.
+  npm install --prefix "$root/tools" --no-package-lock --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
 cd "$root/proto"
