@@ -1,11 +1,19 @@
 //! The registry service: the unified database of persons with disabilities (мүгедектігі бар
 //! адамдар) and of rehabilitation centres (оңалту орталықтары), their queues and episodes.
 
+pub mod api;
+pub mod domain;
+pub mod schema;
 pub mod settings;
+pub mod store;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
+use onaltu_auth::{AuthInterceptor, Authenticator};
+use onaltu_cache::Cache;
+use onaltu_proto::registry::registry_service_server::RegistryServiceServer;
 use onaltu_server::{GrpcServer, ReadinessCheck};
 use tokio::net::TcpListener;
 use tonic::service::Routes;
@@ -21,22 +29,61 @@ pub fn migrations() -> [&'static EmbeddedMigrations; 2] {
 /// The gRPC service name reported by health checks.
 pub const SERVICE_NAME: &str = "onaltu.registry.v1.RegistryService";
 
+/// Why the registry could not start serving.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The region reference table could not be read (are migrations applied?).
+    #[error("reading regions (run `onaltu-registry migrate` first): {0}")]
+    Regions(String),
+    /// Configuration that only fails when used.
+    #[error(transparent)]
+    Config(#[from] anyhow::Error),
+    /// The server failed.
+    #[error(transparent)]
+    Server(#[from] onaltu_server::ServerError),
+}
+
 /// Serves the registry on `listener` until `shutdown` resolves.
 pub async fn serve(
     settings: settings::Settings,
     pool: onaltu_db::Pool,
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> Result<(), onaltu_server::ServerError> {
+) -> Result<(), StartError> {
+    let authenticator =
+        Arc::new(Authenticator::from_settings(&settings.auth).map_err(anyhow::Error::from)?);
+    let cache = Cache::new(&settings.cache).map_err(anyhow::Error::from)?;
+    let regions = {
+        let mut conn = pool
+            .get()
+            .await
+            .map_err(|e| StartError::Regions(e.to_string()))?;
+        store::regions::codes(&mut conn)
+            .await
+            .map_err(|e| StartError::Regions(e.to_string()))?
+    };
+    let registry = api::Registry::new(pool.clone(), cache, regions);
+    let service = RegistryServiceServer::new(registry)
+        .max_decoding_message_size(settings.server.max_message_bytes)
+        .max_encoding_message_size(settings.server.max_message_bytes);
+    let routes = Routes::new(tonic::service::interceptor::InterceptedService::new(
+        service,
+        AuthInterceptor::new(authenticator),
+    ));
     let readiness: ReadinessCheck = {
         let pool = pool.clone();
         Arc::new(move || {
             let pool = pool.clone();
-            Box::pin(async move { onaltu_db::ping(&pool).await })
+            Box::pin(async move {
+                tokio::time::timeout(Duration::from_secs(2), onaltu_db::ping(&pool))
+                    .await
+                    .unwrap_or(false)
+            })
         })
     };
-    GrpcServer::new(settings.server, Routes::default(), &[SERVICE_NAME])
+    GrpcServer::new(settings.server, routes, &[SERVICE_NAME])
         .with_readiness(readiness)
         .serve(listener, shutdown)
-        .await
+        .await?;
+    Ok(())
 }

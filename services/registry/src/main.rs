@@ -68,8 +68,6 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let telemetry = onaltu_telemetry::init("registry", &settings.telemetry)?;
     onaltu_db::check(&settings.database).await?;
-    // Built now so a bad key stops start-up, not the first call.
-    let _authenticator = onaltu_auth::Authenticator::from_settings(&settings.auth)?;
     let pool = onaltu_db::build_pool(&settings.database, "onaltu-registry")?;
     let listener = tokio::net::TcpListener::bind(settings.server.listen)
         .await

@@ -98,11 +98,11 @@ async fn migrate_then_serve_answers_serving() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("applied 2 migration(s)"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("applied 3 migration(s)"));
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = format!("http://{}", listener.local_addr().unwrap());
-    let settings = onaltu_registry::settings::Settings {
+    let mut settings = onaltu_registry::settings::Settings {
         database: db.settings(),
         server: onaltu_server::ServerSettings {
             health_check_interval_ms: 50,
@@ -110,6 +110,7 @@ async fn migrate_then_serve_answers_serving() {
         },
         ..Default::default()
     };
+    settings.auth.hs256_secret = Some(onaltu_testkit::jwt_secret());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(onaltu_registry::serve(
         settings,

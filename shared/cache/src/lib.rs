@@ -211,6 +211,28 @@ impl Cache {
         }
     }
 
+    /// The current generation of `name`, a counter that writes bump to retire every key built
+    /// from it at once (e.g. all cached list pages); `None` when Redis is unavailable.
+    pub async fn generation(&self, name: &str) -> Option<u64> {
+        let full = self.key(&format!("gen:{name}"));
+        self.run(move |mut conn| async move { conn.get::<_, Option<u64>>(full).await })
+            .await
+            .map(Option::unwrap_or_default)
+    }
+
+    /// Moves `name` to a new generation after a write.
+    pub async fn bump(&self, name: &str) {
+        let full = self.key(&format!("gen:{name}"));
+        let done = self
+            .run(move |mut conn| async move { conn.incr::<_, _, u64>(full, 1).await })
+            .await;
+        if done.is_none() {
+            self.inner
+                .missed_invalidation
+                .store(true, Ordering::Relaxed);
+        }
+    }
+
     /// Runs one Redis operation, bounded by the op timeout; `None` when Redis is unavailable.
     async fn run<R, F, Fut>(&self, op: F) -> Option<R>
     where

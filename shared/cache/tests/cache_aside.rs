@@ -101,3 +101,19 @@ async fn keys_carry_the_prefix() {
     .unwrap();
     assert_eq!(cache.key("person:0190"), "registry:person:0190");
 }
+
+#[tokio::test]
+async fn a_generation_bump_retires_every_key_built_from_it() {
+    let redis = RedisServer::start();
+    let cache = cache(&redis, 60);
+    let loads = AtomicUsize::new(0);
+    let g0 = cache.generation("centers").await.unwrap();
+    load(&cache, &format!("list:{g0}:page1"), &loads, "a").await;
+    cache.bump("centers").await;
+    let g1 = cache.generation("centers").await.unwrap();
+    assert_ne!(g0, g1);
+    assert_eq!(
+        load(&cache, &format!("list:{g1}:page1"), &loads, "b").await,
+        "b"
+    );
+}

@@ -188,6 +188,17 @@ pub fn extract_context(headers: &http::HeaderMap) -> OtelContext {
     global::get_text_map_propagator(|p| p.extract(&HeaderExtractor(headers)))
 }
 
+/// The W3C trace id of the current span, for audit records and error reports.
+pub fn current_trace_id() -> Option<String> {
+    use opentelemetry::trace::TraceContextExt as _;
+    let id = tracing::Span::current()
+        .context()
+        .span()
+        .span_context()
+        .trace_id();
+    (id != opentelemetry::trace::TraceId::INVALID).then(|| id.to_string())
+}
+
 /// Client interceptor that writes the current span's W3C trace context into outgoing metadata.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TracePropagation;

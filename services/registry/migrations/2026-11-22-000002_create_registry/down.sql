@@ -1,0 +1,13 @@
+DROP TABLE idempotency_keys;
+DROP TABLE audit_events;
+DROP TABLE episode_events;
+DROP TABLE episodes;
+DROP SEQUENCE queue_receipt_seq;
+DROP TABLE centers;
+DROP TABLE education;
+DROP TABLE assessments;
+DROP TABLE legal_representatives;
+DROP TABLE persons;
+DROP TABLE one_time_aid;
+DROP TABLE household_members;
+DROP TABLE households;

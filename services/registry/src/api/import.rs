@@ -1,0 +1,349 @@
+//! ImportPersons and ImportCenters: client streams of rows, idempotent by IIN / BIN (or a
+//! centre's Kazakh name within its region), answering what was created, updated, unchanged, and
+//! every rejected row with its number and every reason. A rejected row writes nothing; the
+//! others are written in chunks, one transaction each.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use diesel_async::AsyncConnection as _;
+use onaltu_errors::{ApiError, FieldViolation, Violations};
+use onaltu_proto::registry as pb;
+use tonic::Streaming;
+use uuid::Uuid;
+
+use super::convert;
+use super::persons::{STATS_GENERATION, person_key};
+use super::{Ctx, Registry, WRITERS, audit, today};
+use crate::domain::person::check_assessment;
+use crate::store::centers;
+use crate::store::persons::{self, AssessmentRow, PersonRow};
+
+/// Rows written per transaction.
+const CHUNK: usize = 1_000;
+
+struct PendingPerson {
+    row: PersonRow,
+    assessment: Option<AssessmentRow>,
+}
+
+fn rejected(row_number: i64, violations: &[FieldViolation]) -> pb::RejectedRow {
+    pb::RejectedRow {
+        row_number,
+        violations: violations
+            .iter()
+            .map(|v| pb::RowViolation {
+                field: v.field.clone(),
+                description: v.description.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn stream_error(status: tonic::Status) -> ApiError {
+    ApiError::invalid(
+        "stream",
+        format!("the row stream failed: {}", status.message()),
+    )
+}
+
+impl Registry {
+    pub(crate) async fn import_persons(
+        &self,
+        ctx: &Ctx,
+        mut stream: Streaming<pb::ImportPersonsRequest>,
+    ) -> Result<pb::ImportPersonsResponse, ApiError> {
+        ctx.caller.require(WRITERS)?;
+        let mut summary = pb::ImportSummary::default();
+        let mut seen: HashMap<String, i64> = HashMap::new();
+        let mut chunk: Vec<PendingPerson> = Vec::with_capacity(CHUNK);
+        let mut validate_only = None;
+        let mut changed: Vec<Uuid> = Vec::new();
+        while let Some(msg) = stream.message().await.map_err(stream_error)? {
+            summary.received += 1;
+            let validate_only = *validate_only.get_or_insert(msg.validate_only);
+            let number = if msg.row_number > 0 {
+                msg.row_number
+            } else {
+                summary.received
+            };
+            let person = msg.person.unwrap_or_default();
+            let mut v = Violations::new();
+            let mut inner = Violations::new();
+            let row = self.person_row(&person, &mut inner);
+            v.extend_prefixed("person", inner);
+            if let Some(first) = seen.get(&person.iin) {
+                v.add(
+                    "person.iin",
+                    format!("the same IIN is already in row {first} of this import"),
+                );
+            }
+            let assessment = match (&msg.assessment, &row) {
+                (Some(a), Some(r)) => {
+                    let mut av = Violations::new();
+                    check_assessment(a, r.birth_date, today(), &mut av);
+                    v.extend_prefixed("assessment", av);
+                    Some(a)
+                }
+                _ => None,
+            };
+            let Some(mut row) = row.filter(|_| v.is_empty()) else {
+                summary.rejected.push(rejected(number, v.as_slice()));
+                continue;
+            };
+            seen.insert(person.iin.clone(), number);
+            row.id = Uuid::now_v7();
+            let assessment = assessment.map(|a| convert::assessment_row(a, row.id, Utc::now()));
+            if let Some(a) = &assessment {
+                row.current_group = a.disability_group;
+                row.current_cause = a.cause;
+                row.current_nosology = a.nosology_class;
+            }
+            chunk.push(PendingPerson { row, assessment });
+            if chunk.len() >= CHUNK {
+                self.write_person_chunk(&mut chunk, &mut summary, validate_only, &mut changed)
+                    .await?;
+            }
+        }
+        let validate_only = validate_only.unwrap_or(false);
+        self.write_person_chunk(&mut chunk, &mut summary, validate_only, &mut changed)
+            .await?;
+        summary.validate_only = validate_only;
+        summary.rejected.sort_by_key(|r| r.row_number);
+        if !validate_only {
+            for ids in changed.chunks(500) {
+                let keys: Vec<String> = ids.iter().map(|id| person_key(*id)).collect();
+                self.cache.invalidate(&keys).await;
+            }
+            self.cache.bump(STATS_GENERATION).await;
+            self.audit
+                .record(vec![audit::event(
+                    &ctx.caller,
+                    &ctx.purpose,
+                    &ctx.trace_id,
+                    "ImportPersons",
+                    None,
+                    None,
+                    tonic::Code::Ok,
+                )])
+                .await?;
+        }
+        Ok(pb::ImportPersonsResponse {
+            summary: Some(summary),
+        })
+    }
+
+    async fn write_person_chunk(
+        &self,
+        chunk: &mut Vec<PendingPerson>,
+        summary: &mut pb::ImportSummary,
+        validate_only: bool,
+        changed: &mut Vec<Uuid>,
+    ) -> Result<(), ApiError> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(chunk);
+        let iins: Vec<String> = pending.iter().map(|p| p.row.iin.clone()).collect();
+        let mut conn = self.conn().await?;
+        let (created, updated, unchanged, touched) = conn
+            .transaction(async |conn| {
+                let existing: HashMap<String, PersonRow> = persons::by_iins(conn, &iins)
+                    .await?
+                    .into_iter()
+                    .map(|p| (p.iin.clone(), p))
+                    .collect();
+                let (mut created, mut updated, mut unchanged) = (0i64, 0i64, 0i64);
+                let mut new_rows = Vec::new();
+                let mut new_assessments = Vec::new();
+                let mut touched = Vec::new();
+                for p in pending {
+                    match existing.get(&p.row.iin) {
+                        None => {
+                            created += 1;
+                            if let Some(a) = p.assessment {
+                                new_assessments.push(a);
+                            }
+                            new_rows.push(p.row);
+                        }
+                        Some(current) => {
+                            let mut next = PersonRow {
+                                id: current.id,
+                                household_id: current.household_id,
+                                current_group: current.current_group,
+                                current_cause: current.current_cause,
+                                current_nosology: current.current_nosology,
+                                registered_on: current.registered_on,
+                                create_time: current.create_time,
+                                version: current.version,
+                                ..p.row
+                            };
+                            let person_changed = !next.same_content(current);
+                            let mut assessment_changed = false;
+                            if let Some(mut a) = p.assessment {
+                                a.person_id = current.id;
+                                let now_current =
+                                    persons::current_assessment(conn, current.id).await?;
+                                assessment_changed =
+                                    now_current.is_none_or(|c| !c.same_decision(&a));
+                                if assessment_changed && !validate_only {
+                                    persons::add_assessment(conn, &a).await?;
+                                }
+                            }
+                            if person_changed && !validate_only {
+                                next.update_time = Utc::now();
+                                next.version = current.version + 1;
+                                // The assessment (if any) already bumped these columns.
+                                if let Some(fresh) = persons::get(conn, current.id).await? {
+                                    next.current_group = fresh.current_group;
+                                    next.current_cause = fresh.current_cause;
+                                    next.current_nosology = fresh.current_nosology;
+                                    next.version = fresh.version + 1;
+                                }
+                                persons::update(conn, &next).await?;
+                            }
+                            if person_changed || assessment_changed {
+                                updated += 1;
+                                touched.push(current.id);
+                            } else {
+                                unchanged += 1;
+                            }
+                        }
+                    }
+                }
+                if !validate_only {
+                    persons::insert(conn, &new_rows).await?;
+                    persons::insert_assessments(conn, &new_assessments).await?;
+                }
+                Ok::<_, ApiError>((created, updated, unchanged, touched))
+            })
+            .await?;
+        summary.created += created;
+        summary.updated += updated;
+        summary.unchanged += unchanged;
+        changed.extend(touched);
+        Ok(())
+    }
+
+    pub(crate) async fn import_centers(
+        &self,
+        ctx: &Ctx,
+        mut stream: Streaming<pb::ImportCentersRequest>,
+    ) -> Result<pb::ImportCentersResponse, ApiError> {
+        ctx.caller.require(WRITERS)?;
+        let mut summary = pb::ImportSummary::default();
+        let mut validate_only = None;
+        let mut seen: HashMap<(String, String), i64> = HashMap::new();
+        let mut changed = Vec::new();
+        let mut conn = self.conn().await?;
+        while let Some(msg) = stream.message().await.map_err(stream_error)? {
+            summary.received += 1;
+            let validate_only = *validate_only.get_or_insert(msg.validate_only);
+            let number = if msg.row_number > 0 {
+                msg.row_number
+            } else {
+                summary.received
+            };
+            let c = msg.center.unwrap_or_default();
+            let mut v = Violations::new();
+            let mut inner = Violations::new();
+            crate::domain::center::check_center(&c, &self.regions, &mut inner);
+            v.extend_prefixed("center", inner);
+            let row = convert::center_row(&c, Uuid::now_v7(), Utc::now());
+            let identity = (
+                row.bin
+                    .clone()
+                    .unwrap_or_else(|| format!("{}/{}", row.region_code, row.name_kk)),
+                String::new(),
+            );
+            if let Some(first) = seen.get(&identity) {
+                v.add(
+                    "center",
+                    format!("the same centre is already in row {first} of this import"),
+                );
+            }
+            if !v.is_empty() {
+                summary.rejected.push(rejected(number, v.as_slice()));
+                continue;
+            }
+            seen.insert(identity, number);
+            let outcome = conn
+                .transaction(async |conn| {
+                    let existing = centers::find_match(
+                        conn,
+                        row.bin.as_deref(),
+                        &row.region_code,
+                        &row.name_kk,
+                    )
+                    .await?;
+                    let outcome = match existing {
+                        None => {
+                            if !validate_only {
+                                centers::insert(conn, &row).await?;
+                            }
+                            (0, row.id)
+                        }
+                        Some(current)
+                            if current.same_content(&CenterRowWithId::from(&row, &current)) =>
+                        {
+                            (2, current.id)
+                        }
+                        Some(current) => {
+                            if !validate_only {
+                                let mut next = CenterRowWithId::from(&row, &current);
+                                next.update_time = Utc::now();
+                                next.version = current.version + 1;
+                                centers::update(conn, &next).await?;
+                            }
+                            (1, current.id)
+                        }
+                    };
+                    Ok::<_, ApiError>(outcome)
+                })
+                .await?;
+            match outcome.0 {
+                0 => summary.created += 1,
+                1 => summary.updated += 1,
+                _ => summary.unchanged += 1,
+            }
+            if outcome.0 != 2 {
+                changed.push(outcome.1);
+            }
+        }
+        let validate_only = validate_only.unwrap_or(false);
+        summary.validate_only = validate_only;
+        summary.rejected.sort_by_key(|r| r.row_number);
+        if !validate_only && !changed.is_empty() {
+            self.centers_changed(&changed).await;
+            self.audit
+                .record(vec![audit::event(
+                    &ctx.caller,
+                    &ctx.purpose,
+                    &ctx.trace_id,
+                    "ImportCenters",
+                    None,
+                    None,
+                    tonic::Code::Ok,
+                )])
+                .await?;
+        }
+        Ok(pb::ImportCentersResponse {
+            summary: Some(summary),
+        })
+    }
+}
+
+/// An imported centre row carrying the stored centre's identity and history.
+struct CenterRowWithId;
+
+impl CenterRowWithId {
+    fn from(row: &centers::CenterRow, current: &centers::CenterRow) -> centers::CenterRow {
+        centers::CenterRow {
+            id: current.id,
+            create_time: current.create_time,
+            update_time: current.update_time,
+            version: current.version,
+            ..row.clone()
+        }
+    }
+}

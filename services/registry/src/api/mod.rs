@@ -1,0 +1,345 @@
+//! The gRPC handlers of `onaltu.registry.v1.RegistryService`: decode, authorise, call the
+//! domain and the store, map errors to `Status` in one place (`onaltu_errors`).
+
+pub mod audit;
+pub mod centers;
+pub mod convert;
+pub mod import;
+pub mod persons;
+pub mod queue;
+pub mod reporting;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::NaiveDate;
+use onaltu_auth::{Caller, Role};
+use onaltu_cache::Cache;
+use onaltu_db::{Connection, Pool};
+use onaltu_errors::ApiError;
+use onaltu_proto::registry as pb;
+use onaltu_proto::registry::registry_service_server::RegistryService;
+use tonic::{Request, Response, Status, Streaming};
+use uuid::Uuid;
+
+use self::audit::AuditLog;
+
+/// Roles that read every record (AUDITOR's reads are audited like everyone's).
+pub const READ_ALL: &[Role] = &[Role::CityOperator, Role::Auditor, Role::Admin];
+/// Roles that change persons' records and centres.
+pub const WRITERS: &[Role] = &[Role::CityOperator, Role::Admin];
+
+/// The registry's handlers and what they share.
+#[derive(Clone)]
+pub struct Registry {
+    pub(crate) pool: Pool,
+    pub(crate) cache: Cache,
+    pub(crate) audit: AuditLog,
+    pub(crate) regions: Arc<HashSet<String>>,
+}
+
+impl Registry {
+    /// Handlers over `pool` and `cache`, with the region codes of the reference table.
+    pub fn new(pool: Pool, cache: Cache, regions: HashSet<String>) -> Self {
+        Self {
+            audit: AuditLog::start(pool.clone()),
+            pool,
+            cache,
+            regions: Arc::new(regions),
+        }
+    }
+
+    pub(crate) async fn conn(&self) -> Result<Connection, ApiError> {
+        self.pool
+            .get()
+            .await
+            .map_err(|e| onaltu_db::DbError::from(e).into())
+    }
+}
+
+/// Who calls, why, and in which trace: what handlers and audit events need of a request.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub caller: Caller,
+    pub purpose: String,
+    pub trace_id: String,
+}
+
+impl Ctx {
+    fn of<T>(request: &Request<T>) -> Self {
+        let purpose = request
+            .metadata()
+            .get("x-onaltu-purpose")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let trace_id = onaltu_telemetry::current_trace_id().unwrap_or_default();
+        Self {
+            caller: onaltu_auth::caller(request),
+            purpose,
+            trace_id,
+        }
+    }
+
+    /// The caller's own person id, if a citizen.
+    pub fn own_person(&self) -> Option<Uuid> {
+        match &self.caller {
+            Caller::Authenticated(c) if c.role == Role::Citizen => c.person_id,
+            _ => None,
+        }
+    }
+}
+
+/// Today in Astana (UTC+5), the calendar the registry's dates live in.
+pub fn today() -> NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(5)).date_naive()
+}
+
+/// Page size: default 50, at most 500.
+pub fn page_size(requested: i32) -> Result<i64, ApiError> {
+    match requested {
+        0 => Ok(50),
+        1..=500 => Ok(requested as i64),
+        n if n < 0 => Err(ApiError::invalid("page_size", "must not be negative")),
+        _ => Ok(500),
+    }
+}
+
+/// An opaque page token for a position.
+pub fn encode_token(position: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("v1:{position}"))
+}
+
+/// The position a page token stands for.
+pub fn decode_token(token: &str) -> Result<Option<String>, ApiError> {
+    if token.is_empty() {
+        return Ok(None);
+    }
+    let bad = || ApiError::invalid("page_token", "is not a token this service issued");
+    let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    text.strip_prefix("v1:")
+        .map(|s| Some(s.to_string()))
+        .ok_or_else(bad)
+}
+
+/// The id position of an id-ordered page token.
+pub fn decode_id_token(token: &str) -> Result<Option<Uuid>, ApiError> {
+    decode_token(token)?
+        .map(|s| {
+            Uuid::parse_str(&s)
+                .map_err(|_| ApiError::invalid("page_token", "is not a token this service issued"))
+        })
+        .transpose()
+}
+
+fn reply<T>(result: Result<T, ApiError>) -> Result<Response<T>, Status> {
+    result.map(Response::new).map_err(Status::from)
+}
+
+#[tonic::async_trait]
+impl RegistryService for Registry {
+    async fn create_person(
+        &self,
+        r: Request<pb::CreatePersonRequest>,
+    ) -> Result<Response<pb::CreatePersonResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.create_person(&ctx, r.into_inner()).await)
+    }
+    async fn get_person(
+        &self,
+        r: Request<pb::GetPersonRequest>,
+    ) -> Result<Response<pb::GetPersonResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.get_person(&ctx, r.into_inner()).await)
+    }
+    async fn find_person_by_iin(
+        &self,
+        r: Request<pb::FindPersonByIinRequest>,
+    ) -> Result<Response<pb::FindPersonByIinResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.find_person_by_iin(&ctx, r.into_inner()).await)
+    }
+    async fn update_person(
+        &self,
+        r: Request<pb::UpdatePersonRequest>,
+    ) -> Result<Response<pb::UpdatePersonResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.update_person(&ctx, r.into_inner()).await)
+    }
+    async fn list_persons(
+        &self,
+        r: Request<pb::ListPersonsRequest>,
+    ) -> Result<Response<pb::ListPersonsResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.list_persons(&ctx, r.into_inner()).await)
+    }
+    async fn import_persons(
+        &self,
+        r: Request<Streaming<pb::ImportPersonsRequest>>,
+    ) -> Result<Response<pb::ImportPersonsResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.import_persons(&ctx, r.into_inner()).await)
+    }
+    async fn record_assessment(
+        &self,
+        r: Request<pb::RecordAssessmentRequest>,
+    ) -> Result<Response<pb::RecordAssessmentResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.record_assessment(&ctx, r.into_inner()).await)
+    }
+    async fn list_assessments(
+        &self,
+        r: Request<pb::ListAssessmentsRequest>,
+    ) -> Result<Response<pb::ListAssessmentsResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.list_assessments(&ctx, r.into_inner()).await)
+    }
+    async fn upsert_household(
+        &self,
+        r: Request<pb::UpsertHouseholdRequest>,
+    ) -> Result<Response<pb::UpsertHouseholdResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.upsert_household(&ctx, r.into_inner()).await)
+    }
+    async fn get_household(
+        &self,
+        r: Request<pb::GetHouseholdRequest>,
+    ) -> Result<Response<pb::GetHouseholdResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.get_household(&ctx, r.into_inner()).await)
+    }
+    async fn set_education_status(
+        &self,
+        r: Request<pb::SetEducationStatusRequest>,
+    ) -> Result<Response<pb::SetEducationStatusResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.set_education_status(&ctx, r.into_inner()).await)
+    }
+    async fn create_center(
+        &self,
+        r: Request<pb::CreateCenterRequest>,
+    ) -> Result<Response<pb::CreateCenterResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.create_center(&ctx, r.into_inner()).await)
+    }
+    async fn get_center(
+        &self,
+        r: Request<pb::GetCenterRequest>,
+    ) -> Result<Response<pb::GetCenterResponse>, Status> {
+        reply(self.get_center(r.into_inner()).await)
+    }
+    async fn update_center(
+        &self,
+        r: Request<pb::UpdateCenterRequest>,
+    ) -> Result<Response<pb::UpdateCenterResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.update_center(&ctx, r.into_inner()).await)
+    }
+    async fn list_centers(
+        &self,
+        r: Request<pb::ListCentersRequest>,
+    ) -> Result<Response<pb::ListCentersResponse>, Status> {
+        reply(self.list_centers(r.into_inner()).await)
+    }
+    async fn import_centers(
+        &self,
+        r: Request<Streaming<pb::ImportCentersRequest>>,
+    ) -> Result<Response<pb::ImportCentersResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.import_centers(&ctx, r.into_inner()).await)
+    }
+    async fn enqueue_referral(
+        &self,
+        r: Request<pb::EnqueueReferralRequest>,
+    ) -> Result<Response<pb::EnqueueReferralResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.enqueue_referral(&ctx, r.into_inner()).await)
+    }
+    async fn get_queue_position(
+        &self,
+        r: Request<pb::GetQueuePositionRequest>,
+    ) -> Result<Response<pb::GetQueuePositionResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.get_queue_position(&ctx, r.into_inner()).await)
+    }
+    async fn list_queue(
+        &self,
+        r: Request<pb::ListQueueRequest>,
+    ) -> Result<Response<pb::ListQueueResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.list_queue(&ctx, r.into_inner()).await)
+    }
+    async fn offer_place(
+        &self,
+        r: Request<pb::OfferPlaceRequest>,
+    ) -> Result<Response<pb::OfferPlaceResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.offer_place(&ctx, r.into_inner()).await)
+    }
+    async fn postpone_arrival(
+        &self,
+        r: Request<pb::PostponeArrivalRequest>,
+    ) -> Result<Response<pb::PostponeArrivalResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.postpone_arrival(&ctx, r.into_inner()).await)
+    }
+    async fn admit_person(
+        &self,
+        r: Request<pb::AdmitPersonRequest>,
+    ) -> Result<Response<pb::AdmitPersonResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.admit_person(&ctx, r.into_inner()).await)
+    }
+    async fn record_episode_event(
+        &self,
+        r: Request<pb::RecordEpisodeEventRequest>,
+    ) -> Result<Response<pb::RecordEpisodeEventResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.record_episode_event(&ctx, r.into_inner()).await)
+    }
+    async fn get_episode(
+        &self,
+        r: Request<pb::GetEpisodeRequest>,
+    ) -> Result<Response<pb::GetEpisodeResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.get_episode(&ctx, r.into_inner()).await)
+    }
+    async fn list_episodes(
+        &self,
+        r: Request<pb::ListEpisodesRequest>,
+    ) -> Result<Response<pb::ListEpisodesResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.list_episodes(&ctx, r.into_inner()).await)
+    }
+    async fn check_transport_eligibility(
+        &self,
+        r: Request<pb::CheckTransportEligibilityRequest>,
+    ) -> Result<Response<pb::CheckTransportEligibilityResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.check_transport_eligibility(&ctx, r.into_inner()).await)
+    }
+    async fn get_center_indicators(
+        &self,
+        r: Request<pb::GetCenterIndicatorsRequest>,
+    ) -> Result<Response<pb::GetCenterIndicatorsResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.get_center_indicators(&ctx, r.into_inner()).await)
+    }
+    async fn get_statistics(
+        &self,
+        r: Request<pb::GetStatisticsRequest>,
+    ) -> Result<Response<pb::GetStatisticsResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.get_statistics(&ctx, r.into_inner()).await)
+    }
+    async fn list_audit_events(
+        &self,
+        r: Request<pb::ListAuditEventsRequest>,
+    ) -> Result<Response<pb::ListAuditEventsResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.list_audit_events(&ctx, r.into_inner()).await)
+    }
+}

@@ -1,0 +1,7 @@
+//! The registry's rules, free of I/O and tested without a database.
+
+pub mod center;
+pub mod eligibility;
+pub mod episode;
+pub mod person;
+pub mod statistics;

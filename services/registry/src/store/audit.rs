@@ -1,0 +1,76 @@
+//! The audit trail of reads and writes of persons' records.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::schema::audit_events;
+
+/// A row of `audit_events`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_events, check_for_backend(diesel::pg::Pg))]
+pub struct AuditRow {
+    pub id: Uuid,
+    pub event_time: DateTime<Utc>,
+    pub actor_subject: String,
+    pub actor_role: i16,
+    pub action: String,
+    pub person_id: Option<Uuid>,
+    pub center_id: Option<Uuid>,
+    pub purpose: String,
+    pub allowed: bool,
+    pub status_code: i32,
+    pub trace_id: String,
+}
+
+/// Inserts a batch of events in one statement.
+pub async fn insert(conn: &mut super::Conn, rows: &[AuditRow]) -> QueryResult<usize> {
+    diesel::insert_into(audit_events::table)
+        .values(rows)
+        .execute(conn)
+        .await
+}
+
+/// Filters of ListAuditEvents.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub person_id: Option<Uuid>,
+    pub actor_subject: Option<String>,
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+}
+
+/// One page of events, oldest first, after `after`.
+pub async fn list(
+    conn: &mut super::Conn,
+    f: &AuditFilter,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<AuditRow>> {
+    let mut q = audit_events::table.into_boxed();
+    if let Some(p) = f.person_id {
+        q = q.filter(audit_events::person_id.eq(p));
+    }
+    if let Some(a) = &f.actor_subject {
+        q = q.filter(audit_events::actor_subject.eq(a.clone()));
+    }
+    if let Some(s) = f.start {
+        q = q.filter(audit_events::event_time.ge(s));
+    }
+    if let Some(e) = f.end {
+        q = q.filter(audit_events::event_time.lt(e));
+    }
+    if let Some((t, id)) = after {
+        q = q.filter(
+            audit_events::event_time
+                .gt(t)
+                .or(audit_events::event_time.eq(t).and(audit_events::id.gt(id))),
+        );
+    }
+    q.order((audit_events::event_time, audit_events::id))
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)
+        .await
+}

@@ -1,0 +1,291 @@
+//! An in-process registry on a real Postgres schema and a private Redis, with clients for any
+//! role.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use onaltu_auth::{Claims, Role};
+use onaltu_config::SecretString;
+use onaltu_proto::common::{Date, Sex};
+use onaltu_proto::registry as pb;
+use onaltu_proto::registry::registry_service_client::RegistryServiceClient;
+use onaltu_testkit::{RedisServer, TestDb};
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::Channel;
+use uuid::Uuid;
+
+pub type Client = RegistryServiceClient<InterceptedService<Channel, Bearer>>;
+
+/// Adds a bearer token to every call.
+#[derive(Clone)]
+pub struct Bearer(Option<String>);
+
+impl tonic::service::Interceptor for Bearer {
+    fn call(&mut self, mut r: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        if let Some(t) = &self.0 {
+            r.metadata_mut()
+                .insert("authorization", format!("Bearer {t}").parse().unwrap());
+        }
+        Ok(r)
+    }
+}
+
+pub struct Harness {
+    pub db: TestDb,
+    pub redis: RedisServer,
+    pub channel: Channel,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Harness {
+    pub async fn start() -> Self {
+        let db = TestDb::new(&onaltu_registry::migrations()).await;
+        let redis = RedisServer::start();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = format!("http://{}", listener.local_addr().unwrap());
+        let mut settings = onaltu_registry::settings::Settings {
+            database: db.settings(),
+            ..Default::default()
+        };
+        settings.server.health_check_interval_ms = 100;
+        settings.cache.url = SecretString::from(redis.url());
+        settings.cache.prefix = "registry".into();
+        settings.auth.hs256_secret = Some(onaltu_testkit::jwt_secret());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let pool = db.pool();
+        tokio::spawn(async move {
+            onaltu_registry::serve(settings, pool, listener, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+        let mut channel = None;
+        for _ in 0..200 {
+            if let Ok(c) = Channel::from_shared(addr.clone()).unwrap().connect().await {
+                channel = Some(c);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Self {
+            db,
+            redis,
+            channel: channel.expect("registry listens"),
+            stop: Some(stop),
+        }
+    }
+
+    pub fn client(&self, claims: Option<Claims>) -> Client {
+        let token = claims.map(|c| onaltu_testkit::token(&c));
+        RegistryServiceClient::with_interceptor(self.channel.clone(), Bearer(token))
+    }
+
+    pub fn as_role(&self, role: Role) -> Client {
+        self.client(Some(onaltu_testkit::claims(role)))
+    }
+
+    pub fn operator(&self) -> Client {
+        self.as_role(Role::CityOperator)
+    }
+
+    pub fn citizen(&self, person: &str) -> Client {
+        let mut c = onaltu_testkit::claims(Role::Citizen);
+        c.sub = format!("citizen-{person}");
+        c.person_id = Some(person.parse().unwrap());
+        self.client(Some(c))
+    }
+
+    pub fn staff(&self, center: &str) -> Client {
+        let mut c = onaltu_testkit::claims(Role::CenterStaff);
+        c.center_id = Some(center.parse().unwrap());
+        self.client(Some(c))
+    }
+
+    pub fn anonymous(&self) -> Client {
+        self.client(None)
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        use diesel_async::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.db.connect().await;
+        diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
+            .get_result::<N>(&mut conn)
+            .await
+            .unwrap()
+            .n
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub fn date(y: i32, m: i32, d: i32) -> Date {
+    Date {
+        year: y,
+        month: m,
+        day: d,
+    }
+}
+
+/// A valid IIN for the given birth date and sex.
+pub fn iin(y: i32, m: u32, d: u32, sex: onaltu_kzid::Sex, serial: u32) -> String {
+    onaltu_kzid::Iin::generate(
+        chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+        sex,
+        serial,
+    )
+    .unwrap()
+}
+
+/// A valid person (a child in Astana) with a unique IIN per serial.
+pub fn child(serial: u32) -> pb::Person {
+    pb::Person {
+        iin: iin(2016, 4, 12, onaltu_kzid::Sex::Female, serial),
+        surname: "Ахметова".into(),
+        given_name: "Айару".into(),
+        patronymic: "Серікқызы".into(),
+        sex: Sex::Female as i32,
+        region_code: "KZ-71".into(),
+        district: "Есіл".into(),
+        phone: "+77011234567".into(),
+        needs: Some(pb::Needs {
+            wheelchair_user: true,
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// An adult in Astana.
+pub fn adult(serial: u32) -> pb::Person {
+    pb::Person {
+        iin: iin(1975, 9, 1, onaltu_kzid::Sex::Male, serial),
+        surname: "Иванов".into(),
+        given_name: "Сергей".into(),
+        sex: Sex::Male as i32,
+        region_code: "KZ-71".into(),
+        ..Default::default()
+    }
+}
+
+pub fn child_assessment() -> pb::Assessment {
+    pb::Assessment {
+        group: pb::DisabilityGroup::Child7To18 as i32,
+        cause: pb::DisabilityCause::Congenital as i32,
+        nosology_class: pb::NosologyClass::NervousSystem as i32,
+        established_on: Some(date(2024, 5, 1)),
+        re_examination_due: Some(date(2030, 5, 1)),
+        ..Default::default()
+    }
+}
+
+pub async fn create_person(client: &mut Client, p: pb::Person) -> pb::Person {
+    client
+        .create_person(pb::CreatePersonRequest {
+            request_id: Uuid::now_v7().to_string(),
+            person: Some(p),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .person
+        .unwrap()
+}
+
+pub fn center(name: &str, beds: i32) -> pb::Center {
+    pb::Center {
+        name: Some(onaltu_proto::common::LocalizedText {
+            kk: name.into(),
+            ru: String::new(),
+        }),
+        sector: onaltu_proto::common::CenterSector::Health as i32,
+        kind: onaltu_proto::common::CenterKind::RehabCentre as i32,
+        region_code: "KZ-71".into(),
+        service_forms: vec![
+            pb::ServiceForm::Stationary as i32,
+            pb::ServiceForm::SemiStationary as i32,
+        ],
+        capacity: Some(pb::Capacity {
+            beds: Some(beds),
+            places: Some(beds),
+            admissions_per_month: Some(10),
+        }),
+        serves_children: true,
+        emails: vec!["info@example.kz".into()],
+        ..Default::default()
+    }
+}
+
+pub async fn create_center(client: &mut Client, c: pb::Center) -> pb::Center {
+    client
+        .create_center(pb::CreateCenterRequest {
+            request_id: Uuid::now_v7().to_string(),
+            center: Some(c),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .center
+        .unwrap()
+}
+
+pub async fn enqueue(
+    client: &mut Client,
+    person: &str,
+    center: &str,
+    form: pb::ServiceForm,
+    on: Date,
+) -> pb::Episode {
+    client
+        .enqueue_referral(pb::EnqueueReferralRequest {
+            request_id: Uuid::now_v7().to_string(),
+            referral: Some(pb::Referral {
+                person_id: person.into(),
+                center_id: center.into(),
+                service_form: form as i32,
+                referral_date: Some(on),
+                referral_number: "ЖОБ-1".into(),
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .episode
+        .unwrap()
+}
+
+/// The field paths of a status's BadRequest details.
+pub fn bad_fields(status: &tonic::Status) -> Vec<String> {
+    use tonic_types::StatusExt;
+    status
+        .get_details_bad_request()
+        .map(|b| b.field_violations.into_iter().map(|f| f.field).collect())
+        .unwrap_or_default()
+}
+
+/// The descriptions of a status's BadRequest details.
+pub fn bad_descriptions(status: &tonic::Status) -> Vec<String> {
+    use tonic_types::StatusExt;
+    status
+        .get_details_bad_request()
+        .map(|b| {
+            b.field_violations
+                .into_iter()
+                .map(|f| f.description)
+                .collect()
+        })
+        .unwrap_or_default()
+}
