@@ -62,7 +62,13 @@ pub async fn serve(
             .await
             .map_err(|e| StartError::Regions(e.to_string()))?
     };
-    let registry = api::Registry::new(pool.clone(), cache, regions);
+    let audit_settings = onaltu_db::DatabaseSettings {
+        max_connections: 2,
+        ..settings.database.clone()
+    };
+    let audit_pool = onaltu_db::build_pool(&audit_settings, "onaltu-registry-audit")
+        .map_err(anyhow::Error::from)?;
+    let registry = api::Registry::new(pool.clone(), audit_pool, cache, regions);
     let service = RegistryServiceServer::new(registry)
         .max_decoding_message_size(settings.server.max_message_bytes)
         .max_encoding_message_size(settings.server.max_message_bytes);

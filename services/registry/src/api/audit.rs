@@ -2,7 +2,6 @@
 //! durable; to keep that cheap, events of concurrent calls are grouped into one insert and one
 //! commit (group commit) instead of a commit per call.
 
-use chrono::Utc;
 use onaltu_auth::{Caller, Role};
 use onaltu_db::Pool;
 use onaltu_errors::ApiError;
@@ -120,7 +119,7 @@ pub fn event(
     };
     AuditRow {
         id: Uuid::now_v7(),
-        event_time: Utc::now(),
+        event_time: crate::api::now(),
         actor_subject: subject,
         actor_role: role,
         action: action.to_string(),

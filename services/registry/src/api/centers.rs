@@ -2,7 +2,6 @@
 
 use std::hash::{Hash, Hasher};
 
-use chrono::Utc;
 use diesel_async::AsyncConnection as _;
 use onaltu_auth::Role;
 use onaltu_errors::{ApiError, Violations};
@@ -62,7 +61,7 @@ impl Registry {
         let c = req.center.unwrap_or_default();
         self.validated_center(&c, "center")?;
         let id = Uuid::now_v7();
-        let row = convert::center_row(&c, id, Utc::now());
+        let row = convert::center_row(&c, id, crate::api::now());
         let mut conn = self.conn().await?;
         let created = conn
             .transaction(async |conn| {
@@ -206,7 +205,7 @@ impl Registry {
                 }
                 v.into_result()?;
                 self.validated_center(&merged, "center")?;
-                let mut next = convert::center_row(&merged, id, Utc::now());
+                let mut next = convert::center_row(&merged, id, crate::api::now());
                 next.create_time = current.create_time;
                 next.version = current.version + 1;
                 if (next.bin != current.bin

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use diesel_async::AsyncConnection as _;
 use onaltu_errors::{ApiError, FieldViolation, Violations};
 use onaltu_proto::registry as pb;
@@ -93,7 +92,8 @@ impl Registry {
             };
             seen.insert(person.iin.clone(), number);
             row.id = Uuid::now_v7();
-            let assessment = assessment.map(|a| convert::assessment_row(a, row.id, Utc::now()));
+            let assessment =
+                assessment.map(|a| convert::assessment_row(a, row.id, crate::api::now()));
             if let Some(a) = &assessment {
                 row.current_group = a.disability_group;
                 row.current_cause = a.cause;
@@ -191,7 +191,7 @@ impl Registry {
                                 }
                             }
                             if person_changed && !validate_only {
-                                next.update_time = Utc::now();
+                                next.update_time = crate::api::now();
                                 next.version = current.version + 1;
                                 // The assessment (if any) already bumped these columns.
                                 if let Some(fresh) = persons::get(conn, current.id).await? {
@@ -249,7 +249,7 @@ impl Registry {
             let mut inner = Violations::new();
             crate::domain::center::check_center(&c, &self.regions, &mut inner);
             v.extend_prefixed("center", inner);
-            let row = convert::center_row(&c, Uuid::now_v7(), Utc::now());
+            let row = convert::center_row(&c, Uuid::now_v7(), crate::api::now());
             let identity = (
                 row.bin
                     .clone()
@@ -291,7 +291,7 @@ impl Registry {
                         Some(current) => {
                             if !validate_only {
                                 let mut next = CenterRowWithId::from(&row, &current);
-                                next.update_time = Utc::now();
+                                next.update_time = crate::api::now();
                                 next.version = current.version + 1;
                                 centers::update(conn, &next).await?;
                             }

@@ -41,10 +41,12 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Handlers over `pool` and `cache`, with the region codes of the reference table.
-    pub fn new(pool: Pool, cache: Cache, regions: HashSet<String>) -> Self {
+    /// Handlers over `pool` and `cache`, with the region codes of the reference table. The
+    /// audit trail writes through its own `audit_pool`, so handlers holding every connection of
+    /// `pool` while they wait for their audit events cannot starve it.
+    pub fn new(pool: Pool, audit_pool: Pool, cache: Cache, regions: HashSet<String>) -> Self {
         Self {
-            audit: AuditLog::start(pool.clone()),
+            audit: AuditLog::start(audit_pool),
             pool,
             cache,
             regions: Arc::new(regions),
@@ -342,4 +344,11 @@ impl RegistryService for Registry {
         let ctx = Ctx::of(&r);
         reply(self.list_audit_events(&ctx, r.into_inner()).await)
     }
+}
+
+/// The current time at the precision Postgres stores (microseconds), so a record answered from
+/// memory equals the same record read back.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound as _;
+    chrono::Utc::now().trunc_subsecs(6)
 }

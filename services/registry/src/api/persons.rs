@@ -1,6 +1,5 @@
 //! Persons, assessments, households and education.
 
-use chrono::Utc;
 use diesel_async::AsyncConnection as _;
 use onaltu_auth::Role;
 use onaltu_errors::{ApiError, Violations};
@@ -117,7 +116,7 @@ impl Registry {
     pub(crate) fn person_row(&self, p: &pb::Person, v: &mut Violations) -> Option<PersonRow> {
         let (birth_date, sex) = check_person(p, today(), &self.regions, v)?;
         let needs = p.needs.unwrap_or_default();
-        let now = Utc::now();
+        let now = crate::api::now();
         Some(PersonRow {
             id: Uuid::nil(),
             iin: p.iin.clone(),
@@ -234,8 +233,11 @@ impl Registry {
                 persons::insert(conn, std::slice::from_ref(&row)).await?;
                 persons::set_representatives(conn, id, &reps).await?;
                 if let Some(a) = &assessment {
-                    persons::add_assessment(conn, &convert::assessment_row(a, id, Utc::now()))
-                        .await?;
+                    persons::add_assessment(
+                        conn,
+                        &convert::assessment_row(a, id, crate::api::now()),
+                    )
+                    .await?;
                 }
                 Ok(id)
             })
@@ -415,7 +417,7 @@ impl Registry {
                     Self::check_representatives(conn, id, reps).await?;
                     persons::set_representatives(conn, id, reps).await?;
                 }
-                next.update_time = Utc::now();
+                next.update_time = crate::api::now();
                 next.version = current.version + 1;
                 persons::update(conn, &next).await?;
                 Ok::<_, ApiError>(id)
@@ -533,7 +535,7 @@ impl Registry {
                 let mut scoped = Violations::new();
                 scoped.extend_prefixed("assessment", v);
                 scoped.into_result()?;
-                let row = convert::assessment_row(&a, person, Utc::now());
+                let row = convert::assessment_row(&a, person, crate::api::now());
                 if let Some(first) =
                     idempotency::claim(conn, "RecordAssessment", &req.request_id, row.id).await?
                 {
@@ -714,7 +716,7 @@ impl Registry {
                         "the household was changed by someone else; read it again".into(),
                     ));
                 }
-                let now = Utc::now();
+                let now = crate::api::now();
                 let record = HouseholdRecord {
                     household: HouseholdRow {
                         id: new_id,
@@ -854,7 +856,7 @@ impl Registry {
                     has_tutor: e.has_tutor,
                     home_schooling_quality_note: e.home_schooling_quality_note.trim().to_string(),
                     as_of,
-                    update_time: Utc::now(),
+                    update_time: crate::api::now(),
                 };
                 persons::upsert_education(conn, &row).await?;
                 Ok::<_, ApiError>(row)

@@ -1,7 +1,7 @@
 //! Queues and service episodes: referral, offer, postponement, admission, and the events of the
 //! electronic journal up to discharge.
 
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{Days, NaiveDate};
 use diesel_async::AsyncConnection as _;
 use onaltu_auth::Role;
 use onaltu_errors::{ApiError, Violations};
@@ -66,7 +66,7 @@ fn event_row(
             .authenticated()
             .map(|c| c.sub.clone())
             .unwrap_or_default(),
-        create_time: Utc::now(),
+        create_time: crate::api::now(),
     }
 }
 
@@ -252,7 +252,7 @@ impl Registry {
                     if old_state != State::Terminated {
                         old.state = State::Terminated as i16;
                         old.ended_on = Some(referral_date);
-                        old.update_time = Utc::now();
+                        old.update_time = crate::api::now();
                         old.version += 1;
                         episodes::update(conn, &old).await?;
                         episodes::add_event(
@@ -273,7 +273,7 @@ impl Registry {
                     Some(r) => r,
                     None => episodes::next_receipt(conn).await?,
                 };
-                let now = Utc::now();
+                let now = crate::api::now();
                 let row = EpisodeRow {
                     id,
                     person_id: person,
@@ -491,7 +491,7 @@ impl Registry {
         let next = transition(&e.id.to_string(), state(&e), Kind::Offered)?;
         e.state = next as i16;
         e.arrival_due_date = Some(due);
-        e.update_time = Utc::now();
+        e.update_time = crate::api::now();
         e.version += 1;
         episodes::update(conn, &e).await?;
         let mut event = event_row(e.id, Kind::Offered, today().min(due), order, reason, ctx);
@@ -553,7 +553,7 @@ impl Registry {
                 e.state = next as i16;
                 e.postponed = true;
                 e.arrival_due_date = Some(due);
-                e.update_time = Utc::now();
+                e.update_time = crate::api::now();
                 e.version += 1;
                 episodes::update(conn, &e).await?;
                 let mut event = event_row(
@@ -643,7 +643,7 @@ impl Registry {
                 }
                 e.state = next as i16;
                 e.admitted_on = Some(admitted);
-                e.update_time = Utc::now();
+                e.update_time = crate::api::now();
                 e.version += 1;
                 episodes::update(conn, &e).await?;
                 episodes::add_event(
@@ -764,7 +764,7 @@ impl Registry {
                 if kind == Kind::Discharged {
                     e.discharge_outcome = outcome as i16;
                 }
-                e.update_time = Utc::now();
+                e.update_time = crate::api::now();
                 e.version += 1;
                 episodes::update(conn, &e).await?;
                 let mut event = event_row(id, kind, date, &ev.order_number, &ev.reason, ctx);
