@@ -7,13 +7,14 @@ SHELL := /bin/bash
 SERVICES := registry
 CARGO ?= cargo
 
-.PHONY: help deps up down run stop status test lint fmt build clean
+.PHONY: help deps up down run stop status test lint fmt build bench clean
 
 help:
 	@echo "make run    start Postgres, Redis and every service (ports: registry 50051)"
 	@echo "make stop   stop them all"
 	@echo "make test   run every test against a private Postgres and Redis"
 	@echo "make lint   rustfmt, clippy (warnings are errors), buf lint and buf breaking"
+	@echo "make bench  measure the registry beside its baselines (release build)"
 
 deps:
 	@scripts/stack.sh deps
@@ -50,6 +51,9 @@ lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	scripts/buf.sh lint
 	scripts/buf.sh breaking
+
+bench: deps build
+	scripts/bench.sh
 
 fmt:
 	$(CARGO) fmt --all

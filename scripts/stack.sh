@@ -20,7 +20,8 @@ port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # (or a system server on the default port) do not collide.
 choose_port() {
   local name=$1 port=$2 file="$data/$1.port"
-  if [ -f "$file" ]; then cat "$file"; return; fi
+  # A port kept from an earlier start is reused unless something else took it meanwhile.
+  if [ -f "$file" ] && ! port_busy "$(cat "$file")"; then cat "$file"; return; fi
   while port_busy "$port"; do port=$((port + 1)); done
   mkdir -p "$data"; echo "$port" >"$file"; echo "$port"
 }

@@ -88,6 +88,10 @@ pub async fn serve(
         })
     };
     GrpcServer::new(settings.server, routes, &[SERVICE_NAME])
+        .with_long_running(&[
+            "/onaltu.registry.v1.RegistryService/ImportPersons",
+            "/onaltu.registry.v1.RegistryService/ImportCenters",
+        ])
         .with_readiness(readiness)
         .serve(listener, shutdown)
         .await?;

@@ -10,6 +10,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod deadline;
+
+pub use deadline::DeadlineLayer;
 use onaltu_config::{Checker, Validate};
 use serde::Deserialize;
 use tokio::net::TcpListener;
@@ -40,6 +43,8 @@ pub struct ServerSettings {
     pub listen: SocketAddr,
     /// Longest a call may run before it answers DEADLINE_EXCEEDED (a shorter client deadline wins).
     pub request_timeout_ms: u64,
+    /// The same for the methods a service names long-running (client-streaming imports).
+    pub stream_timeout_ms: u64,
     /// Calls served at once per connection; beyond it calls are shed with UNAVAILABLE.
     pub concurrency_limit_per_connection: usize,
     /// HTTP/2 streams a client may open at once per connection.
@@ -65,6 +70,7 @@ impl Default for ServerSettings {
         Self {
             listen: SocketAddr::from(([0, 0, 0, 0], 50051)),
             request_timeout_ms: 10_000,
+            stream_timeout_ms: 30 * 60 * 1000,
             concurrency_limit_per_connection: 256,
             max_concurrent_streams: 512,
             max_message_bytes: 4 * 1024 * 1024,
@@ -160,6 +166,7 @@ pub struct GrpcServer {
     routes: Routes,
     service_names: Vec<String>,
     readiness: Option<ReadinessCheck>,
+    long_running: std::collections::HashSet<String>,
 }
 
 impl GrpcServer {
@@ -171,7 +178,16 @@ impl GrpcServer {
             routes,
             service_names: service_names.iter().map(|s| s.to_string()).collect(),
             readiness: None,
+            long_running: Default::default(),
         }
+    }
+
+    /// Gives these methods (`/pkg.Service/Method`) `stream_timeout_ms` instead of
+    /// `request_timeout_ms`.
+    pub fn with_long_running(mut self, paths: &[&str]) -> Self {
+        self.long_running
+            .extend(paths.iter().map(|p| p.to_string()));
+        self
     }
 
     /// Reports NOT_SERVING whenever `check` answers `false`.
@@ -227,8 +243,12 @@ impl GrpcServer {
             }
         };
 
+        let deadlines = DeadlineLayer::new(
+            Duration::from_millis(settings.request_timeout_ms),
+            Duration::from_millis(settings.stream_timeout_ms),
+            self.long_running,
+        );
         let mut builder = tonic::transport::Server::builder()
-            .timeout(Duration::from_millis(settings.request_timeout_ms))
             .concurrency_limit_per_connection(settings.concurrency_limit_per_connection)
             .load_shed(true)
             .max_concurrent_streams(settings.max_concurrent_streams)
@@ -244,7 +264,11 @@ impl GrpcServer {
         tracing::info!(addr = ?local, services = ?self.service_names, "serving");
 
         let serve = builder
-            .layer(onaltu_telemetry::GrpcTelemetryLayer)
+            .layer(
+                tower::ServiceBuilder::new()
+                    .layer(onaltu_telemetry::GrpcTelemetryLayer)
+                    .layer(deadlines),
+            )
             .add_routes(routes)
             .serve_with_incoming_shutdown(incoming, stop_accepting);
         tokio::pin!(serve);

@@ -110,14 +110,16 @@ impl Registry {
         Ok(message)
     }
 
+    /// The episode as answered after a write, on the connection the write used: taking a second
+    /// one while holding the first would let concurrent writers starve the pool.
     async fn episode_after_write(
         &self,
+        conn: &mut Conn,
         ctx: &Ctx,
         action: &str,
         e: &EpisodeRow,
     ) -> Result<pb::Episode, ApiError> {
-        let mut conn = self.conn().await?;
-        let message = self.episode_message(&mut conn, e).await?;
+        let message = self.episode_message(conn, e).await?;
         self.cache.bump(super::persons::STATS_GENERATION).await;
         self.audit_persons(ctx, action, [e.person_id], Some(e.center_id))
             .await?;
@@ -304,7 +306,7 @@ impl Registry {
             .await?;
         Ok(pb::EnqueueReferralResponse {
             episode: Some(
-                self.episode_after_write(ctx, "EnqueueReferral", &row)
+                self.episode_after_write(&mut conn, ctx, "EnqueueReferral", &row)
                     .await?,
             ),
         })
@@ -469,12 +471,18 @@ impl Registry {
                     ));
                 }
                 idempotency::claim(conn, "OfferPlace", &req.request_id, head.id).await?;
-                self.offer(conn, ctx, head, due, &req.order_number, "")
+                // OfferPlace carries no event date: the offer is dated today, or on the arrival
+                // date when that has already passed (an offer recorded after the fact).
+                let on = today().min(due);
+                self.offer(conn, ctx, head, (on, due), &req.order_number, "")
                     .await
             })
             .await?;
         Ok(pb::OfferPlaceResponse {
-            episode: Some(self.episode_after_write(ctx, "OfferPlace", &row).await?),
+            episode: Some(
+                self.episode_after_write(&mut conn, ctx, "OfferPlace", &row)
+                    .await?,
+            ),
         })
     }
 
@@ -484,7 +492,7 @@ impl Registry {
         conn: &mut Conn,
         ctx: &Ctx,
         mut e: EpisodeRow,
-        due: NaiveDate,
+        (on, due): (NaiveDate, NaiveDate),
         order: &str,
         reason: &str,
     ) -> Result<EpisodeRow, ApiError> {
@@ -494,7 +502,7 @@ impl Registry {
         e.update_time = crate::api::now();
         e.version += 1;
         episodes::update(conn, &e).await?;
-        let mut event = event_row(e.id, Kind::Offered, today().min(due), order, reason, ctx);
+        let mut event = event_row(e.id, Kind::Offered, on, order, reason, ctx);
         event.arrival_due_date = Some(due);
         episodes::add_event(conn, &event).await?;
         Ok(e)
@@ -572,7 +580,7 @@ impl Registry {
             .await?;
         Ok(pb::PostponeArrivalResponse {
             episode: Some(
-                self.episode_after_write(ctx, "PostponeArrival", &row)
+                self.episode_after_write(&mut conn, ctx, "PostponeArrival", &row)
                     .await?,
             ),
         })
@@ -656,7 +664,10 @@ impl Registry {
             })
             .await?;
         Ok(pb::AdmitPersonResponse {
-            episode: Some(self.episode_after_write(ctx, "AdmitPerson", &row).await?),
+            episode: Some(
+                self.episode_after_write(&mut conn, ctx, "AdmitPerson", &row)
+                    .await?,
+            ),
         })
     }
 
@@ -777,14 +788,15 @@ impl Registry {
                     if let Some(head) =
                         episodes::head_of_queue(conn, e.center_id, e.service_form).await?
                     {
-                        let due = today()
+                        // Dated on the no-show, so a journal recorded after the fact stays in order.
+                        let due = date
                             .checked_add_days(Days::new(DEFAULT_ARRIVAL_DAYS))
-                            .unwrap_or_else(today);
+                            .unwrap_or(date);
                         self.offer(
                             conn,
                             ctx,
                             head,
-                            due,
+                            (date, due),
                             &ev.order_number,
                             "offered after a no-show",
                         )
@@ -796,7 +808,7 @@ impl Registry {
             .await?;
         Ok(pb::RecordEpisodeEventResponse {
             episode: Some(
-                self.episode_after_write(ctx, "RecordEpisodeEvent", &row)
+                self.episode_after_write(&mut conn, ctx, "RecordEpisodeEvent", &row)
                     .await?,
             ),
         })

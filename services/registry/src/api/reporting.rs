@@ -41,6 +41,19 @@ pub fn period_bounds(p: &Period) -> Result<(NaiveDate, NaiveDate), ApiError> {
     Ok((start, end))
 }
 
+/// The canonical name of a gRPC status code, e.g. `PERMISSION_DENIED`.
+fn code_name(code: tonic::Code) -> String {
+    let camel = format!("{code:?}");
+    let mut out = String::with_capacity(camel.len() + 4);
+    for (i, c) in camel.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
+}
+
 fn statistics_key(generation: u64, region: &str, as_of: NaiveDate) -> String {
     format!(
         "statistics:{generation}:{}:{as_of}",
@@ -471,7 +484,7 @@ impl Registry {
                     center_id: r.center_id.map(|c| c.to_string()).unwrap_or_default(),
                     purpose: r.purpose.clone(),
                     allowed: r.allowed,
-                    status_code: tonic::Code::from(r.status_code).description().to_string(),
+                    status_code: code_name(tonic::Code::from(r.status_code)),
                     trace_id: r.trace_id.clone(),
                 })
                 .collect(),

@@ -40,6 +40,11 @@ pub struct Harness {
 
 impl Harness {
     pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts the registry with settings adjusted by `adjust`.
+    pub async fn start_with(adjust: impl FnOnce(&mut onaltu_registry::settings::Settings)) -> Self {
         let db = TestDb::new(&onaltu_registry::migrations()).await;
         let redis = RedisServer::start();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -52,6 +57,7 @@ impl Harness {
         settings.cache.url = SecretString::from(redis.url());
         settings.cache.prefix = "registry".into();
         settings.auth.hs256_secret = Some(onaltu_testkit::jwt_secret());
+        adjust(&mut settings);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let pool = db.pool();
         tokio::spawn(async move {
