@@ -31,11 +31,18 @@ export ONALTU_REGISTRY__SERVER__CONCURRENCY_LIMIT_PER_CONNECTION=1024
 export RUST_LOG=warn
 target/release/onaltu-registry migrate >/dev/null
 mkdir -p "$data/logs"
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "port $port is in use: stop whatever listens there (an earlier bench?) and run again" >&2
+  exit 1
+fi
 target/release/onaltu-registry serve >"$log" 2>&1 &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-target/debug/onaltu health --addr "http://127.0.0.1:$port" --wait 60 >/dev/null 2>&1 \
-  || cargo run -q -p onaltu-cli -- health --addr "http://127.0.0.1:$port" --wait 60 >/dev/null
+for _ in $(seq 1 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  kill -0 $server 2>/dev/null || { cat "$log" >&2; exit 1; }
+  sleep 0.1
+done
 
 bench=target/release/onaltu-bench
 addr="http://127.0.0.1:$port"

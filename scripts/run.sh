@@ -31,6 +31,23 @@ start() {
     "$bin/onaltu" health --addr "http://127.0.0.1:${port[$svc]}" --wait 60 \
       || { tail -20 "$logs/$svc.log" >&2; exit 1; }
   done
+  seed_registry
+}
+
+# Demo data the first time: the published centres and an Astana-sized population (about 24,000
+# persons, as registered on 30.06.2022) with households, education and episodes.
+seed_registry() {
+  [[ " ${services[*]} " == *" registry "* ]] || return 0
+  local persons
+  persons=$(psql "$ONALTU_REGISTRY__DATABASE__URL" -tAc "SELECT count(*) FROM persons" 2>/dev/null || echo 0)
+  if [ "${persons:-0}" -gt 0 ]; then
+    say "registry already holds $persons persons; not seeding"
+    return 0
+  fi
+  say "seeding the registry with ${ONALTU_SEED_PERSONS:-24000} Astana persons (takes a few minutes)"
+  "$bin/onaltu" seed --addr "http://127.0.0.1:${port[registry]}" \
+    --persons "${ONALTU_SEED_PERSONS:-24000}" --region KZ-71 --concurrency 16 \
+    --centres "$root/services/registry/seed/rehab_centers_2025.tsv"
 }
 
 stop() {

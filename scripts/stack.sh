@@ -109,11 +109,12 @@ external_pg_up() {
 
 redis_up() {
   mkdir -p "$data/redis"
-  [ -n "${ONALTU_REDIS_PORT:-}" ] || redis_port=$(choose_port redis 63799)
-  if [ -f "$data/redis/redis.pid" ] && kill -0 "$(cat "$data/redis/redis.pid")" 2>/dev/null; then
+  if [ -f "$data/redis/redis.pid" ] && kill -0 "$(cat "$data/redis/redis.pid")" 2>/dev/null \
+    && redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
     say "Redis already running on port $redis_port"
     return
   fi
+  [ -n "${ONALTU_REDIS_PORT:-}" ] || redis_port=$(choose_port redis 63799)
   say "starting Redis on 127.0.0.1:$redis_port"
   redis-server --daemonize yes --bind 127.0.0.1 --port "$redis_port" --dir "$data/redis" \
     --pidfile "$data/redis/redis.pid" --logfile "$data/redis/redis.log" \

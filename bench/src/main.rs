@@ -195,7 +195,9 @@ fn person(serial: u64) -> (pb::Person, pb::Assessment) {
     };
     let iin =
         onaltu_kzid::Iin::generate(birth, sex, ((serial % 3_333) * 3) as u32).unwrap_or_default();
-    let age_years = age_days / 365;
+    let established = birth.max(today.checked_sub_days(Days::new(100)).unwrap_or(today));
+    // The category follows the age on the day the assessment was made.
+    let age_years = established.years_since(birth).unwrap_or(0);
     let group = match (age_years, serial % 3) {
         (0..=6, _) => pb::DisabilityGroup::ChildUnder7,
         (7..=17, _) => pb::DisabilityGroup::Child7To18,
@@ -203,7 +205,6 @@ fn person(serial: u64) -> (pb::Person, pb::Assessment) {
         (_, 1) => pb::DisabilityGroup::Group2,
         _ => pb::DisabilityGroup::Group3,
     };
-    let established = birth.max(today.checked_sub_days(Days::new(100)).unwrap_or(today));
     let p = pb::Person {
         iin,
         surname: if sex == onaltu_kzid::Sex::Male {

@@ -1,13 +1,25 @@
 //! `onaltu`: the operator's command line for the Onaltu services.
 
-use std::process::ExitCode;
-use std::time::Duration;
+mod browse;
+mod calls;
+mod centres_tsv;
+mod connection;
+mod dates;
+mod health;
+mod import;
+mod output;
+mod persons_csv;
+mod progress;
+mod regions;
+mod seed;
+mod token;
 
-use anyhow::Context;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
 use clap::{Parser, Subcommand};
-use tonic_health::pb::HealthCheckRequest;
-use tonic_health::pb::health_check_response::ServingStatus;
-use tonic_health::pb::health_client::HealthClient;
+
+use connection::{ConnectionArgs, connect};
 
 #[derive(Parser)]
 #[command(name = "onaltu", about = "Operator tools for the Onaltu services")]
@@ -30,6 +42,67 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         wait: u64,
     },
+    /// Print a development token (HS256, signed with $ONALTU_JWT_SECRET or the development
+    /// secret)
+    Token(token::TokenArgs),
+    /// Import the published list of children's rehabilitation centres (TSV).
+    ///
+    /// The list (оңалту орталықтары) has the columns row, region_as_printed, name_kk and
+    /// email_as_printed. Every row is sent; repairs and doubts (region labels corrected from
+    /// the name, malformed or missing e-mails) are printed as notes after the server's summary.
+    /// Exits 1 when the server rejects a row.
+    #[command(name = "import-centers")]
+    ImportCenters {
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        /// The TSV file.
+        file: PathBuf,
+        /// Validate every row and write nothing.
+        #[arg(long)]
+        validate_only: bool,
+    },
+    /// Import persons with disabilities and their current assessments (CSV).
+    ///
+    /// The header names the columns: iin, surname, given_name, patronymic, birth_date, sex,
+    /// region_code, district, address, phone, language, wheelchair_user, needs_escort, visual,
+    /// hearing, sign_language, intellectual, group, cause, nosology, established_on, and
+    /// optionally re_examination_due, ipr_valid_until and more (cli/README.md). Rows that cannot
+    /// be read are rejected here and not sent. Exits 1 when any row is rejected.
+    #[command(name = "import-persons")]
+    ImportPersons {
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        /// The CSV file.
+        file: PathBuf,
+        /// Validate every row and write nothing.
+        #[arg(long)]
+        validate_only: bool,
+        /// Rows per ImportPersons call; larger files go as several consecutive calls.
+        #[arg(long, default_value_t = import::DEFAULT_BATCH_SIZE)]
+        batch_size: usize,
+    },
+    /// Generate realistic, deterministic demo data and send it through the API.
+    ///
+    /// Imports the published centres, then persons with assessments, children's households and
+    /// education, and rehabilitation episodes through the queue. Exits 1 when a row is rejected
+    /// or a call fails.
+    Seed(seed::SeedArgs),
+    /// List rehabilitation centres, e.g. Astana's: `onaltu centres --region KZ-71`.
+    Centres {
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        /// ISO 3166-2:KZ region code (empty: every region).
+        #[arg(long, default_value = "")]
+        region: String,
+    },
+    /// The city coordinator's statistics for a region (or the whole country).
+    Statistics {
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        /// ISO 3166-2:KZ region code (empty: the whole country).
+        #[arg(long, default_value = "")]
+        region: String,
+    },
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -50,40 +123,42 @@ async fn run(command: Command) -> anyhow::Result<bool> {
             addr,
             service,
             wait,
+        } => health::run(&addr, &service, wait).await,
+        Command::Token(args) => token::run(&args).map(|()| true),
+        Command::ImportCenters {
+            connection,
+            file,
+            validate_only,
         } => {
-            let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
-            loop {
-                let answer = health(&addr, &service).await;
-                let serving = matches!(answer, Ok(ServingStatus::Serving));
-                if serving || tokio::time::Instant::now() >= deadline {
-                    let status = answer?;
-                    let name = if service.is_empty() {
-                        "server"
-                    } else {
-                        &service
-                    };
-                    println!("{name} at {addr}: {}", status.as_str_name());
-                    return Ok(serving);
-                }
-                tokio::time::sleep(Duration::from_millis(250)).await;
-            }
+            let parsed = import::read_centres(&file)?;
+            let mut client = connect(&connection, "import of rehabilitation centres").await?;
+            let summary = import::import_centres(&mut client, parsed.rows, validate_only).await?;
+            Ok(import::print_summary(
+                "centres",
+                &summary,
+                &[],
+                &parsed.notes,
+            ))
+        }
+        Command::ImportPersons {
+            connection,
+            file,
+            validate_only,
+            batch_size,
+        } => {
+            let mut client = connect(&connection, "import of persons with disabilities").await?;
+            let (summary, local) =
+                import::import_persons(&mut client, &file, validate_only, batch_size).await?;
+            Ok(import::print_summary("persons", &summary, &local, &[]))
+        }
+        Command::Seed(args) => seed::run(args).await,
+        Command::Centres { connection, region } => {
+            let mut client = connect(&connection, "list of rehabilitation centres").await?;
+            browse::centres(&mut client, &region).await
+        }
+        Command::Statistics { connection, region } => {
+            let mut client = connect(&connection, "coordinator statistics").await?;
+            browse::statistics(&mut client, &region).await
         }
     }
-}
-
-async fn health(addr: &str, service: &str) -> anyhow::Result<ServingStatus> {
-    let channel = tonic::transport::Endpoint::from_shared(addr.to_string())
-        .with_context(|| format!("bad address {addr}"))?
-        .connect_timeout(Duration::from_secs(2))
-        .timeout(Duration::from_secs(5))
-        .connect()
-        .await
-        .with_context(|| format!("cannot connect to {addr}"))?;
-    let response = HealthClient::new(channel)
-        .check(HealthCheckRequest {
-            service: service.to_string(),
-        })
-        .await
-        .with_context(|| format!("health check of {addr}"))?;
-    Ok(response.into_inner().status())
 }

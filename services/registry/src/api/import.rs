@@ -20,6 +20,28 @@ use crate::store::persons::{self, AssessmentRow, PersonRow};
 
 /// Rows written per transaction.
 const CHUNK: usize = 1_000;
+/// Chunk transactions running at once during one import.
+const WRITERS_IN_FLIGHT: usize = 3;
+
+/// Created, updated, unchanged, and the ids of changed persons.
+type ChunkOutcome = (i64, i64, i64, Vec<Uuid>);
+
+fn absorb(
+    joined: Option<Result<Result<ChunkOutcome, ApiError>, tokio::task::JoinError>>,
+    summary: &mut pb::ImportSummary,
+    changed: &mut Vec<Uuid>,
+) -> Result<(), ApiError> {
+    let Some(joined) = joined else {
+        return Ok(());
+    };
+    let (created, updated, unchanged, touched) =
+        joined.map_err(|e| ApiError::Internal(format!("import writer: {e}")))??;
+    summary.created += created;
+    summary.updated += updated;
+    summary.unchanged += unchanged;
+    changed.extend(touched);
+    Ok(())
+}
 
 struct PendingPerson {
     row: PersonRow,
@@ -58,6 +80,8 @@ impl Registry {
         let mut chunk: Vec<PendingPerson> = Vec::with_capacity(CHUNK);
         let mut validate_only = None;
         let mut changed: Vec<Uuid> = Vec::new();
+        // Chunks are written by a few transactions at once while the stream is still read.
+        let mut writers = tokio::task::JoinSet::new();
         while let Some(msg) = stream.message().await.map_err(stream_error)? {
             summary.received += 1;
             let validate_only = *validate_only.get_or_insert(msg.validate_only);
@@ -101,13 +125,21 @@ impl Registry {
             }
             chunk.push(PendingPerson { row, assessment });
             if chunk.len() >= CHUNK {
-                self.write_person_chunk(&mut chunk, &mut summary, validate_only, &mut changed)
-                    .await?;
+                if writers.len() >= WRITERS_IN_FLIGHT {
+                    absorb(writers.join_next().await, &mut summary, &mut changed)?;
+                }
+                let (me, pending) = (self.clone(), std::mem::take(&mut chunk));
+                writers.spawn(async move { me.write_person_chunk(pending, validate_only).await });
             }
         }
         let validate_only = validate_only.unwrap_or(false);
-        self.write_person_chunk(&mut chunk, &mut summary, validate_only, &mut changed)
-            .await?;
+        if !chunk.is_empty() {
+            let (me, pending) = (self.clone(), std::mem::take(&mut chunk));
+            writers.spawn(async move { me.write_person_chunk(pending, validate_only).await });
+        }
+        while !writers.is_empty() {
+            absorb(writers.join_next().await, &mut summary, &mut changed)?;
+        }
         summary.validate_only = validate_only;
         summary.rejected.sort_by_key(|r| r.row_number);
         if !validate_only {
@@ -133,17 +165,15 @@ impl Registry {
         })
     }
 
+    /// Writes one chunk in its own transaction: returns created, updated, unchanged and the ids
+    /// of the persons that changed.
     async fn write_person_chunk(
-        &self,
-        chunk: &mut Vec<PendingPerson>,
-        summary: &mut pb::ImportSummary,
+        self,
+        pending: Vec<PendingPerson>,
         validate_only: bool,
-        changed: &mut Vec<Uuid>,
-    ) -> Result<(), ApiError> {
-        if chunk.is_empty() {
-            return Ok(());
-        }
-        let pending = std::mem::take(chunk);
+    ) -> Result<ChunkOutcome, ApiError> {
+        let rows = pending.len();
+        let started = std::time::Instant::now();
         let iins: Vec<String> = pending.iter().map(|p| p.row.iin.clone()).collect();
         let mut conn = self.conn().await?;
         let (created, updated, unchanged, touched) = conn
@@ -212,17 +242,18 @@ impl Registry {
                     }
                 }
                 if !validate_only {
-                    persons::insert(conn, &new_rows).await?;
-                    persons::insert_assessments(conn, &new_assessments).await?;
+                    persons::insert_many(conn, &new_rows).await?;
+                    persons::insert_assessments_many(conn, &new_assessments).await?;
                 }
                 Ok::<_, ApiError>((created, updated, unchanged, touched))
             })
             .await?;
-        summary.created += created;
-        summary.updated += updated;
-        summary.unchanged += unchanged;
-        changed.extend(touched);
-        Ok(())
+        tracing::debug!(
+            rows,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "import chunk written"
+        );
+        Ok((created, updated, unchanged, touched))
     }
 
     pub(crate) async fn import_centers(
