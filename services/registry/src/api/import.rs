@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use diesel_async::AsyncConnection as _;
+use diesel_async::{AsyncConnection as _, SimpleAsyncConnection as _};
 use onaltu_errors::{ApiError, FieldViolation, Violations};
 use onaltu_proto::registry as pb;
 use tonic::Streaming;
@@ -178,6 +178,9 @@ impl Registry {
         let mut conn = self.conn().await?;
         let (created, updated, unchanged, touched) = conn
             .transaction(async |conn| {
+                // A chunk is a bulk write: it may take longer than an interactive statement.
+                conn.batch_execute("SET LOCAL statement_timeout = '120s'")
+                    .await?;
                 let existing: HashMap<String, PersonRow> = persons::by_iins(conn, &iins)
                     .await?
                     .into_iter()

@@ -29,20 +29,26 @@ pub struct PersonCell {
     pub n: i64,
 }
 
-/// The person cube on `as_of`, for one region or the whole country.
+/// The person cube on `as_of`, for one region or the whole country. Age thresholds are dates
+/// computed once, so each row costs plain date comparisons.
 pub async fn person_cube(
     conn: &mut super::Conn,
     as_of: NaiveDate,
     region: Option<&str>,
 ) -> diesel::QueryResult<Vec<PersonCell>> {
+    let years_ago = |y: u32| {
+        as_of
+            .checked_sub_months(chrono::Months::new(12 * y))
+            .unwrap_or(NaiveDate::MIN)
+    };
     diesel::sql_query(
         "SELECT region_code, sex, current_group AS grp, current_cause AS cause,
                 current_nosology AS nosology,
-                (CASE WHEN birth_date > $1 - interval '15 years' THEN 1
-                      WHEN birth_date > $1 - interval '16 years' THEN 2
-                      WHEN birth_date > $1 - interval '18 years' THEN 3
+                (CASE WHEN birth_date > $3 THEN 1
+                      WHEN birth_date > $4 THEN 2
+                      WHEN birth_date > $5 THEN 3
                       ELSE 4 END)::smallint AS band,
-                birth_date > $1 - interval '7 years' AS under7,
+                birth_date > $6 AS under7,
                 count(*) AS n
          FROM persons
          WHERE registered_on <= $1 AND ($2::text IS NULL OR region_code = $2)
@@ -50,6 +56,10 @@ pub async fn person_cube(
     )
     .bind::<Date, _>(as_of)
     .bind::<Nullable<Text>, _>(region)
+    .bind::<Date, _>(years_ago(15))
+    .bind::<Date, _>(years_ago(16))
+    .bind::<Date, _>(years_ago(18))
+    .bind::<Date, _>(years_ago(7))
     .load(conn)
     .await
 }
