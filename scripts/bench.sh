@@ -54,7 +54,7 @@ echo
 echo "== baselines of the stores the registry reads"
 redis_port=${redis_url##*:}; redis_port=${redis_port%%/*}
 redis-benchmark -h 127.0.0.1 -p "$redis_port" -t get -c 64 -n 200000 --csv \
-  | awk -F'","' 'NR == 2 { gsub(/"/, ""); printf "redis-benchmark GET (64 clients): %s requests/s, p50 %s ms, p99 %s ms\n", $2, $5, $7 }'
+  | tr -d '"' | awk -F, '$1 == "GET" { printf "redis-benchmark GET (64 clients): %s requests/s, p50 %s ms, p99 %s ms\n", $2, $5, $7 }'
 pgbench_db="$pg_url/onaltu_bench"
 pgbench -i -q -s 1 "$pgbench_db" >/dev/null 2>&1
 pgbench -S -c 16 -j 2 -T 10 "$pgbench_db" 2>/dev/null | grep -E "^(tps|latency average)" | sed 's/^/pgbench -S (16 clients) /'
