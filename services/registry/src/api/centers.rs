@@ -137,11 +137,7 @@ impl Registry {
                             resource: "center",
                             id: id.to_string(),
                         })?;
-                if !c.etag.is_empty() && c.etag != current.version.to_string() {
-                    return Err(ApiError::Aborted(
-                        "the centre was changed by someone else; read it again".into(),
-                    ));
-                }
+                super::check_etag(&c.etag, current.version, "centre")?;
                 let mut merged = convert::center(&current);
                 let mut v = Violations::new();
                 for path in &paths {

@@ -352,3 +352,15 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::SubsecRound as _;
     chrono::Utc::now().trunc_subsecs(6)
 }
+
+/// Optimistic concurrency: an etag given with a write must be the stored version, or the write
+/// answers ABORTED so the caller reads again. An empty etag skips the check.
+pub fn check_etag(etag: &str, version: i32, what: &str) -> Result<(), ApiError> {
+    if etag.is_empty() || etag == version.to_string() {
+        Ok(())
+    } else {
+        Err(ApiError::Aborted(format!(
+            "the {what} was changed by someone else; read it again"
+        )))
+    }
+}

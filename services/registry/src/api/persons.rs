@@ -107,6 +107,21 @@ impl Registry {
             .ok_or_else(|| ApiError::Internal("record vanished".into()))
     }
 
+    /// After a committed write of a person: the record as it now stands, caches retired, and
+    /// the write audited.
+    async fn person_written(
+        &self,
+        conn: &mut Conn,
+        ctx: &Ctx,
+        action: &str,
+        id: Uuid,
+    ) -> Result<pb::Person, ApiError> {
+        let record = self.load_record(conn, id).await?;
+        self.invalidate_person(id).await;
+        self.audit_persons(ctx, action, [id], None).await?;
+        Ok(convert::person(&record))
+    }
+
     async fn invalidate_person(&self, id: Uuid) {
         self.cache.invalidate(&[person_key(id)]).await;
         self.cache.bump(STATS_GENERATION).await;
@@ -242,12 +257,11 @@ impl Registry {
                 Ok(id)
             })
             .await?;
-        let record = self.load_record(&mut conn, created).await?;
-        self.invalidate_person(created).await;
-        self.audit_persons(ctx, "CreatePerson", [created], None)
-            .await?;
         Ok(pb::CreatePersonResponse {
-            person: Some(convert::person(&record)),
+            person: Some(
+                self.person_written(&mut conn, ctx, "CreatePerson", created)
+                    .await?,
+            ),
         })
     }
 
@@ -335,11 +349,7 @@ impl Registry {
                             resource: "person",
                             id: id.to_string(),
                         })?;
-                if !p.etag.is_empty() && p.etag != current.version.to_string() {
-                    return Err(ApiError::Aborted(
-                        "the person was changed by someone else; read it again".into(),
-                    ));
-                }
+                super::check_etag(&p.etag, current.version, "person")?;
                 let mut next = current.clone();
                 let mut v = Violations::new();
                 let mut reps = None;
@@ -428,12 +438,11 @@ impl Registry {
                 Ok::<_, ApiError>(id)
             })
             .await?;
-        let record = self.load_record(&mut conn, updated).await?;
-        self.invalidate_person(updated).await;
-        self.audit_persons(ctx, "UpdatePerson", [updated], None)
-            .await?;
         Ok(pb::UpdatePersonResponse {
-            person: Some(convert::person(&record)),
+            person: Some(
+                self.person_written(&mut conn, ctx, "UpdatePerson", updated)
+                    .await?,
+            ),
         })
     }
 
@@ -714,12 +723,8 @@ impl Registry {
                         .ok_or_else(|| ApiError::Internal("idempotent household missing".into()))?;
                     return Ok::<_, ApiError>((record, false));
                 }
-                if let (Some(e), false) = (&existing, h.etag.is_empty())
-                    && h.etag != e.household.version.to_string()
-                {
-                    return Err(ApiError::Aborted(
-                        "the household was changed by someone else; read it again".into(),
-                    ));
+                if let Some(e) = &existing {
+                    super::check_etag(&h.etag, e.household.version, "household")?;
                 }
                 let now = crate::api::now();
                 let record = HouseholdRecord {
