@@ -39,6 +39,7 @@ status:
 	@SERVICES="$(SERVICES)" scripts/run.sh status
 
 test: up
+	@scripts/stack.sh pyclient
 	@eval "$$(scripts/stack.sh env)" && \
 	if $(CARGO) nextest --version >/dev/null 2>&1; then \
 	  $(CARGO) nextest run --workspace --no-fail-fast; \

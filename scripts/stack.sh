@@ -6,6 +6,8 @@
 #   scripts/stack.sh up     start Postgres and Redis, create the databases
 #   scripts/stack.sh down   stop them
 #   scripts/stack.sh env    print the URLs as shell exports
+#   scripts/stack.sh pyclient  a private Python virtual environment with the stock gRPC client
+#                              libraries the end-to-end tests call the suite with
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,6 +46,8 @@ deps() {
   command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
   [ -n "${REDIS_URL:-}" ] || command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)  # tests start their own
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
   [ ${#missing[@]} -eq 0 ] && return 0
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   if [ "$(id -u)" -ne 0 ]; then
@@ -145,6 +149,18 @@ down() {
   fi
 }
 
+# The stock Python client (grpcio, grpcio-reflection, grpcio-health-checking) in .data/venv,
+# reinstalled only when its requirements change.
+pyclient() {
+  local req="$root/tests/stock_client/requirements.txt" venv="$data/venv"
+  if [ -x "$venv/bin/python" ] && cmp -s "$req" "$venv/requirements.txt"; then return; fi
+  say "installing the stock gRPC client into .data/venv"
+  rm -rf "$venv"
+  python3 -m venv "$venv" || die "python3 -m venv failed (install python3-venv)"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req" || die "pip install failed"
+  cp "$req" "$venv/requirements.txt"
+}
+
 env_exports() {
   local svc
   for svc in registry feedback rating transport; do
@@ -158,6 +174,7 @@ env_exports() {
   else
     echo "export ONALTU_TEST_DATABASE_URL='$(pg_url onaltu_test)'"
   fi
+  echo "export ONALTU_TEST_PYTHON='$data/venv/bin/python'"
 }
 
 case "${1:-}" in
@@ -165,5 +182,6 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   env) env_exports ;;
-  *) die "usage: $0 deps|up|down|env" ;;
+  pyclient) pyclient ;;
+  *) die "usage: $0 deps|up|down|env|pyclient" ;;
 esac

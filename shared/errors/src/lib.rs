@@ -172,6 +172,11 @@ impl Violations {
         }
     }
 
+    /// Adds every violation of `other` as it is.
+    pub fn merge(&mut self, other: Violations) {
+        self.0.extend(other.0);
+    }
+
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

@@ -53,7 +53,18 @@ pub async fn enqueue(
     event_type: &str,
     payload: Vec<u8>,
 ) -> QueryResult<Uuid> {
-    let id = Uuid::now_v7();
+    enqueue_as(conn, Uuid::now_v7(), stream, event_type, payload).await
+}
+
+/// Writes an event with the id `id` (a new UUIDv7 that the payload also carries) in the
+/// caller's open transaction.
+pub async fn enqueue_as(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    stream: &str,
+    event_type: &str,
+    payload: Vec<u8>,
+) -> QueryResult<Uuid> {
     diesel::insert_into(outbox_events::table)
         .values((
             outbox_events::event_id.eq(id),

@@ -1,8 +1,9 @@
 //! gRPC server bootstrap shared by every service: `grpc.health.v1` per service (NOT_SERVING while
-//! a dependency such as the database is unreachable, and while draining), `grpc.reflection.v1`,
-//! explicit limits, optional TLS and mutual TLS, telemetry on every call, and graceful shutdown on
-//! SIGTERM/SIGINT: NOT_SERVING first, then stop accepting, drain in-flight calls, return (the
-//! caller then drops its telemetry guard, which flushes traces).
+//! a dependency such as the database is unreachable, and while draining), server reflection in
+//! both `grpc.reflection.v1` and `v1alpha`, explicit limits, optional TLS and mutual TLS,
+//! telemetry on every call, and graceful shutdown on SIGTERM/SIGINT: NOT_SERVING first, then stop
+//! accepting, drain in-flight calls, return (the caller then drops its telemetry guard, which
+//! flushes traces).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -207,15 +208,24 @@ impl GrpcServer {
         let mut names = self.service_names.clone();
         names.push(String::new());
 
-        let reflection = tonic_reflection::server::Builder::configure()
-            .register_encoded_file_descriptor_set(onaltu_proto::FILE_DESCRIPTOR_SET)
-            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        // Both reflection versions: many stock clients (grpcio-reflection among them) still
+        // speak only v1alpha.
+        let reflection = || {
+            tonic_reflection::server::Builder::configure()
+                .register_encoded_file_descriptor_set(onaltu_proto::FILE_DESCRIPTOR_SET)
+                .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        };
+        let reflection_v1 = reflection()
             .build_v1()
+            .map_err(|e| ServerError::Reflection(e.to_string()))?;
+        let reflection_v1alpha = reflection()
+            .build_v1alpha()
             .map_err(|e| ServerError::Reflection(e.to_string()))?;
         let routes = self
             .routes
             .add_service(health_service)
-            .add_service(reflection);
+            .add_service(reflection_v1)
+            .add_service(reflection_v1alpha);
 
         // Until the first readiness check answers, every name is known and NOT_SERVING.
         set_all(&reporter, &names, ServingStatus::NotServing).await;

@@ -146,6 +146,49 @@ async fn reflection_lists_the_onaltu_services() {
 }
 
 #[tokio::test]
+async fn reflection_v1alpha_lists_the_services_for_older_clients() {
+    use tonic_reflection::pb::v1alpha::ServerReflectionRequest;
+    use tonic_reflection::pb::v1alpha::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1alpha::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1alpha::server_reflection_response::MessageResponse;
+
+    let server = start(settings()).await;
+    health(&server.addr).await;
+    let channel = Channel::from_shared(server.addr.clone())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut client = ServerReflectionClient::new(channel);
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut stream = client
+        .server_reflection_info(tokio_stream::iter([request]))
+        .await
+        .unwrap()
+        .into_inner();
+    let reply = stream.message().await.unwrap().unwrap();
+    let names: Vec<String> = match reply.message_response {
+        Some(MessageResponse::ListServicesResponse(list)) => {
+            list.service.into_iter().map(|s| s.name).collect()
+        }
+        other => panic!("unexpected reflection answer: {other:?}"),
+    };
+    for expected in [
+        "onaltu.registry.v1.RegistryService",
+        "onaltu.feedback.v1.FeedbackService",
+        "grpc.health.v1.Health",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} in {names:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn shutdown_reports_not_serving_before_closing_then_stops() {
     let mut server = start(ServerSettings {
         drain_delay_ms: 1_000,

@@ -1,6 +1,6 @@
 //! Test support on real components: each test gets its own Postgres schema with the migrations
-//! applied (dropped afterwards), a private `redis-server` it can stop and restart, and signed
-//! tokens for any role.
+//! applied (dropped afterwards), a private `redis-server` it can stop and restart, signed tokens
+//! for any role, and any service served in-process ([`Served`]) behind a real gRPC channel.
 //!
 //! The Postgres server comes from `ONALTU_TEST_DATABASE_URL`, which `make test` sets after
 //! starting a private instance under `.data/`.
@@ -17,6 +17,9 @@ use diesel_migrations::EmbeddedMigrations;
 use onaltu_auth::{Claims, Role};
 use onaltu_db::{DatabaseSettings, Pool};
 use secrecy::SecretString;
+
+mod served;
+pub use served::{AuthedChannel, Bearer, Served, Shutdown, authed};
 
 /// The HS256 secret test servers are configured with.
 pub const TEST_JWT_SECRET: &str = "onaltu-test-secret-0123456789abcdef";

@@ -1,0 +1,151 @@
+//! What every service's handlers decode the same way: ids, calendar dates and timestamps,
+//! reporting periods, pages and their tokens, text limits, and the clock of the city.
+
+mod period;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use onaltu_errors::{ApiError, Violations};
+use onaltu_proto::common::Date;
+use uuid::Uuid;
+
+pub use period::Period;
+
+/// Now, to the microsecond Postgres keeps.
+pub fn now() -> DateTime<Utc> {
+    use chrono::SubsecRound as _;
+    Utc::now().trunc_subsecs(6)
+}
+
+/// The calendar date in Kazakhstan (UTC+5) at `at`: the calendar the suite's dates live in.
+pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
+    (at + chrono::Duration::hours(5)).date_naive()
+}
+
+/// Today in Kazakhstan.
+pub fn today() -> NaiveDate {
+    local_date(Utc::now())
+}
+
+/// A required id field.
+pub fn parse_id(field: &str, value: &str) -> Result<Uuid, ApiError> {
+    if value.is_empty() {
+        return Err(ApiError::invalid(field, "is required"));
+    }
+    Uuid::parse_str(value).map_err(|_| ApiError::invalid(field, "must be a UUID"))
+}
+
+/// An optional id field (empty means none); a malformed one is recorded in `v`.
+pub fn parse_opt_id(field: &str, value: &str, v: &mut Violations) -> Option<Uuid> {
+    if value.is_empty() {
+        return None;
+    }
+    let parsed = Uuid::parse_str(value).ok();
+    v.check(parsed.is_some(), field, "must be a UUID");
+    parsed
+}
+
+/// A calendar date of the contract, if it is one.
+pub fn to_date(d: &Date) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(
+        d.year,
+        u32::try_from(d.month).ok()?,
+        u32::try_from(d.day).ok()?,
+    )
+}
+
+/// An optional date field; one that is not a calendar date is recorded in `v`.
+pub fn parse_opt_date(field: &str, d: Option<&Date>, v: &mut Violations) -> Option<NaiveDate> {
+    let parsed = to_date(d?);
+    v.check(parsed.is_some(), field, "is not a calendar date");
+    parsed
+}
+
+/// The contract's form of a date.
+pub fn date(d: NaiveDate) -> Date {
+    Date {
+        year: d.year(),
+        month: d.month() as i32,
+        day: d.day() as i32,
+    }
+}
+
+/// The contract's form of a moment.
+pub fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
+    prost_types::Timestamp {
+        seconds: t.timestamp(),
+        nanos: t.timestamp_subsec_nanos() as i32,
+    }
+}
+
+/// Records in `v` a text longer than `max` characters.
+pub fn check_text(v: &mut Violations, field: &str, value: &str, max: usize) {
+    v.check(
+        value.chars().count() <= max,
+        field,
+        format!("must be at most {max} characters"),
+    );
+}
+
+/// Page size: default 50, at most 500.
+pub fn page_size(requested: i32) -> Result<i64, ApiError> {
+    match requested {
+        0 => Ok(50),
+        1..=500 => Ok(i64::from(requested)),
+        n if n < 0 => Err(ApiError::invalid("page_size", "must not be negative")),
+        _ => Ok(500),
+    }
+}
+
+/// An opaque page token for a position.
+pub fn encode_token(position: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("v1:{position}"))
+}
+
+/// The position a page token stands for; `None` for the first page.
+pub fn decode_token(token: &str) -> Result<Option<String>, ApiError> {
+    if token.is_empty() {
+        return Ok(None);
+    }
+    let bad = || ApiError::invalid("page_token", "is not a token this service issued");
+    let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    text.strip_prefix("v1:")
+        .map(|s| Some(s.to_string()))
+        .ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_round_trip_and_foreign_ones_are_refused() {
+        let token = encode_token("2026-07-01|0191e3a2");
+        assert_eq!(
+            decode_token(&token).unwrap().as_deref(),
+            Some("2026-07-01|0191e3a2")
+        );
+        assert_eq!(decode_token("").unwrap(), None);
+        assert!(decode_token("not-a-token").is_err());
+    }
+
+    #[test]
+    fn the_local_date_is_five_hours_ahead_of_utc() {
+        let late = DateTime::parse_from_rfc3339("2026-03-31T20:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            local_date(late),
+            NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()
+        );
+    }
+
+    #[test]
+    fn page_sizes_default_cap_and_refuse_negatives() {
+        assert_eq!(page_size(0).unwrap(), 50);
+        assert_eq!(page_size(501).unwrap(), 500);
+        assert!(page_size(-1).is_err());
+    }
+}
