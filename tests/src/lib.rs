@@ -1,11 +1,14 @@
 //! The suite served in-process for end-to-end tests: every service on its own Postgres schema (as
-//! each has its own database in production), one private Redis between them, and clients for
-//! any role.
+//! each has its own database in production), one private Redis between them, clients for any
+//! role, and the registry flows other services' tests start from.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod fixtures;
+
 use onaltu_auth::{Claims, Role};
 use onaltu_config::SecretString;
+use onaltu_proto::feedback::feedback_service_client::FeedbackServiceClient;
 use onaltu_proto::registry::registry_service_client::RegistryServiceClient;
 use onaltu_testkit::{AuthedChannel, RedisServer, Served, TestDb, authed};
 
@@ -15,6 +18,10 @@ pub struct Suite {
     pub registry: Served,
     /// The registry's database schema.
     pub registry_db: TestDb,
+    /// The feedback service.
+    pub feedback: Served,
+    /// The feedback service's database schema.
+    pub feedback_db: TestDb,
     /// The Redis every service shares for its cache and event streams.
     pub redis: RedisServer,
 }
@@ -22,6 +29,11 @@ pub struct Suite {
 impl Suite {
     /// Starts every service.
     pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts every service, the feedback service with settings adjusted by `adjust`.
+    pub async fn start_with(adjust: impl FnOnce(&mut onaltu_feedback::settings::Settings)) -> Self {
         let redis = RedisServer::start();
         let registry_db = TestDb::new(&onaltu_registry::migrations()).await;
         let mut settings = onaltu_registry::settings::Settings {
@@ -37,9 +49,29 @@ impl Suite {
             onaltu_registry::serve(settings, pool, listener, shutdown)
         })
         .await;
+
+        let feedback_db = TestDb::new(&onaltu_feedback::migrations()).await;
+        let mut settings = onaltu_feedback::settings::Settings {
+            database: feedback_db.settings(),
+            ..Default::default()
+        };
+        settings.server.health_check_interval_ms = 100;
+        settings.cache.url = SecretString::from(redis.url());
+        settings.cache.prefix = "feedback".into();
+        settings.auth.hs256_secret = Some(onaltu_testkit::jwt_secret());
+        settings.registry.url = registry.addr.clone();
+        settings.registry.backoff_ms = 20;
+        adjust(&mut settings);
+        let pool = feedback_db.pool();
+        let feedback = Served::start("feedback", move |listener, shutdown| {
+            onaltu_feedback::serve(settings, pool, listener, shutdown)
+        })
+        .await;
         Self {
             registry,
             registry_db,
+            feedback,
+            feedback_db,
             redis,
         }
     }
@@ -48,6 +80,38 @@ impl Suite {
     pub fn registry(&self, claims: Option<&Claims>) -> RegistryServiceClient<AuthedChannel> {
         RegistryServiceClient::new(authed(&self.registry.channel, claims))
     }
+
+    /// A feedback client carrying `claims` (or no token).
+    pub fn feedback(&self, claims: Option<&Claims>) -> FeedbackServiceClient<AuthedChannel> {
+        FeedbackServiceClient::new(authed(&self.feedback.channel, claims))
+    }
+
+    /// Rows of `table` in the feedback database.
+    pub async fn feedback_count(&self, table: &str) -> i64 {
+        count(&self.feedback_db, table).await
+    }
+
+    /// Runs `sql` on the feedback database (to move the clock of a record).
+    pub async fn feedback_sql(&self, sql: &str) {
+        use diesel_async::RunQueryDsl;
+        let mut conn = self.feedback_db.connect().await;
+        diesel::sql_query(sql).execute(&mut conn).await.unwrap();
+    }
+}
+
+async fn count(db: &TestDb, table: &str) -> i64 {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = db.connect().await;
+    diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
+        .get_result::<N>(&mut conn)
+        .await
+        .unwrap()
+        .n
 }
 
 /// Claims of `role`, for a test.
@@ -60,6 +124,14 @@ pub fn citizen(person: &str) -> Claims {
     let mut c = onaltu_testkit::claims(Role::Citizen);
     c.sub = format!("citizen-{person}");
     c.person_id = Some(person.parse().expect("a person id"));
+    c
+}
+
+/// Claims of the staff of `center`.
+pub fn staff(center: &str) -> Claims {
+    let mut c = onaltu_testkit::claims(Role::CenterStaff);
+    c.sub = format!("staff-{center}");
+    c.center_id = Some(center.parse().expect("a centre id"));
     c
 }
 

@@ -61,10 +61,15 @@ async fn a_stock_grpcio_client_discovers_and_calls_every_service() {
         let operator_token = token(&operator);
         let citizen_token = token(&citizen);
         let server = format!("{registry}=onaltu.registry.v1.RegistryService");
+        let feedback = format!(
+            "{}=onaltu.feedback.v1.FeedbackService",
+            suite.feedback.addr.trim_start_matches("http://")
+        );
         move || {
             Command::new(python)
                 .arg(script)
                 .args(["--server", &server])
+                .args(["--server", &feedback])
                 .args(["--operator-token", &operator_token])
                 .args(["--citizen-token", &citizen_token])
                 .args(["--centre-name", centre_name])

@@ -13,6 +13,8 @@ use std::time::Duration;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use onaltu_auth::{AuthInterceptor, Authenticator};
 use onaltu_cache::Cache;
+use onaltu_config::ExposeSecret as _;
+use onaltu_events::{Relay, StreamSettings};
 use onaltu_proto::registry::registry_service_server::RegistryServiceServer;
 use onaltu_server::{GrpcServer, ReadinessCheck};
 use tokio::net::TcpListener;
@@ -87,13 +89,21 @@ pub async fn serve(
             })
         })
     };
-    GrpcServer::new(settings.server, routes, &[SERVICE_NAME])
+    // The outbox relay publishes the registry's events to Redis Streams while it serves.
+    let redis = redis::Client::open(settings.cache.url.expose_secret())
+        .map_err(|e| anyhow::anyhow!("cache.url: {e}"))?;
+    let (relay_stop, relay_stopped) = tokio::sync::watch::channel(false);
+    let relay = tokio::spawn(Relay::new(pool, redis, StreamSettings::default()).run(relay_stopped));
+    let served = GrpcServer::new(settings.server, routes, &[SERVICE_NAME])
         .with_long_running(&[
             "/onaltu.registry.v1.RegistryService/ImportPersons",
             "/onaltu.registry.v1.RegistryService/ImportCenters",
         ])
         .with_readiness(readiness)
         .serve(listener, shutdown)
-        .await?;
+        .await;
+    let _ = relay_stop.send(true);
+    let _ = relay.await;
+    served?;
     Ok(())
 }

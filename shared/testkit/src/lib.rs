@@ -102,10 +102,28 @@ impl Drop for TestDb {
                 return;
             };
             rt.block_on(async move {
-                if let Ok(mut conn) = AsyncPgConnection::establish(&url).await {
-                    let _ = conn
+                let Ok(mut conn) = AsyncPgConnection::establish(&url).await else {
+                    return;
+                };
+                // The test's runtime is blocked on this drop, so connections of the services it
+                // ran (an outbox relay between two statements, say) can never finish their
+                // transactions: end the sessions holding locks in the schema, then drop it.
+                let terminate = format!(
+                    "SET lock_timeout = '2s'; \
+                     SELECT pg_terminate_backend(l.pid) FROM pg_locks l \
+                     JOIN pg_class c ON c.oid = l.relation \
+                     JOIN pg_namespace n ON n.oid = c.relnamespace \
+                     WHERE n.nspname = '{schema}' AND l.pid <> pg_backend_pid()"
+                );
+                for _ in 0..5 {
+                    let _ = conn.batch_execute(&terminate).await;
+                    if conn
                         .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                        .await;
+                        .await
+                        .is_ok()
+                    {
+                        return;
+                    }
                 }
             });
         })

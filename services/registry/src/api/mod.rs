@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod centers;
 pub mod convert;
+pub mod events;
 pub mod import;
 pub mod persons;
 pub mod queue;

@@ -659,6 +659,7 @@ impl Registry {
                     &event_row(id, Kind::Admitted, admitted, &req.order_number, "", ctx),
                 )
                 .await?;
+                super::events::episode_admitted(conn, &e, admitted).await?;
                 idempotency::claim(conn, "AdmitPerson", &req.request_id, id).await?;
                 Ok::<_, ApiError>(e)
             })
@@ -782,6 +783,9 @@ impl Registry {
                 event.discharge_outcome = outcome as i16;
                 event.transfer_center_id = transfer;
                 episodes::add_event(conn, &event).await?;
+                if kind == Kind::Discharged {
+                    super::events::episode_discharged(conn, &e, date).await?;
+                }
                 idempotency::claim(conn, "RecordEpisodeEvent", &req.request_id, id).await?;
                 if kind == Kind::NoShow && matches!(was, State::Offered | State::Postponed) {
                     // A no-show offers the place to the next in line.

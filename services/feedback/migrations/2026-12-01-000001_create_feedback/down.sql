@@ -1,0 +1,3 @@
+DROP TABLE feedback_totals;
+DROP TABLE complaints;
+DROP TABLE evaluations;

@@ -1,0 +1,183 @@
+//! The gRPC handlers of `onaltu.feedback.v1.FeedbackService`: decode, authorise, call the
+//! domain and the store, map errors to `Status` in one place (`onaltu_errors`).
+
+pub mod complaints;
+pub mod convert;
+pub mod evaluations;
+pub mod events;
+pub mod moderation;
+pub mod summary;
+
+use std::sync::Arc;
+
+use onaltu_auth::{Caller, Role};
+use onaltu_cache::Cache;
+use onaltu_db::{Connection, Pool};
+use onaltu_errors::ApiError;
+use onaltu_proto::feedback as pb;
+use onaltu_proto::feedback::feedback_service_server::FeedbackService;
+use tonic::{Request, Response, Status};
+
+use crate::clients::registry::RegistryClient;
+use crate::domain::calendar::WorkCalendar;
+use crate::domain::evaluation::Viewer;
+
+/// Roles that moderate evaluations and handle complaints.
+pub const MODERATORS: &[Role] = &[Role::CityOperator, Role::Admin];
+
+/// The feedback service's handlers and what they share.
+#[derive(Clone)]
+pub struct Feedback {
+    pub(crate) pool: Pool,
+    pub(crate) cache: Cache,
+    pub(crate) registry: RegistryClient,
+    pub(crate) calendar: Arc<WorkCalendar>,
+    pub(crate) deadline_working_days: u32,
+}
+
+impl Feedback {
+    /// Handlers over `pool` and `cache`, asking `registry` about episodes and counting
+    /// complaint deadlines in working days of `calendar`.
+    pub fn new(
+        pool: Pool,
+        cache: Cache,
+        registry: RegistryClient,
+        calendar: WorkCalendar,
+        deadline_working_days: u32,
+    ) -> Self {
+        Self {
+            pool,
+            cache,
+            registry,
+            calendar: Arc::new(calendar),
+            deadline_working_days,
+        }
+    }
+
+    pub(crate) async fn conn(&self) -> Result<Connection, ApiError> {
+        self.pool
+            .get()
+            .await
+            .map_err(|e| onaltu_db::DbError::from(e).into())
+    }
+}
+
+/// Who calls, with the token they called with (forwarded to the registry).
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub caller: Caller,
+    pub bearer: Option<String>,
+}
+
+impl Ctx {
+    fn of<T>(request: &Request<T>) -> Self {
+        let bearer = request
+            .metadata()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::to_string);
+        Self {
+            caller: onaltu_auth::caller(request),
+            bearer,
+        }
+    }
+
+    /// The caller as the evaluation rules see them.
+    pub fn viewer(&self) -> Viewer {
+        match &self.caller {
+            Caller::Authenticated(c) => match c.role {
+                Role::Citizen => c.person_id.map_or(Viewer::Public, Viewer::Citizen),
+                Role::CenterStaff => c.center_id.map_or(Viewer::Public, Viewer::Staff),
+                Role::CityOperator | Role::Auditor | Role::Admin => Viewer::Official,
+                Role::Dispatcher | Role::Driver | Role::Integration => Viewer::Public,
+            },
+            Caller::Anonymous => Viewer::Public,
+        }
+    }
+
+    /// The caller's subject, for the record of who decided.
+    pub fn subject(&self) -> String {
+        match &self.caller {
+            Caller::Authenticated(c) => c.sub.clone(),
+            Caller::Anonymous => String::new(),
+        }
+    }
+}
+
+fn reply<T>(result: Result<T, ApiError>) -> Result<Response<T>, Status> {
+    result.map(Response::new).map_err(Status::from)
+}
+
+#[tonic::async_trait]
+impl FeedbackService for Feedback {
+    async fn submit_evaluation(
+        &self,
+        r: Request<pb::SubmitEvaluationRequest>,
+    ) -> Result<Response<pb::SubmitEvaluationResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.submit_evaluation(&ctx, r.into_inner()).await)
+    }
+    async fn update_evaluation(
+        &self,
+        r: Request<pb::UpdateEvaluationRequest>,
+    ) -> Result<Response<pb::UpdateEvaluationResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.update_evaluation(&ctx, r.into_inner()).await)
+    }
+    async fn get_evaluation(
+        &self,
+        r: Request<pb::GetEvaluationRequest>,
+    ) -> Result<Response<pb::GetEvaluationResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.get_evaluation(&ctx, r.into_inner()).await)
+    }
+    async fn list_evaluations(
+        &self,
+        r: Request<pb::ListEvaluationsRequest>,
+    ) -> Result<Response<pb::ListEvaluationsResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.list_evaluations(&ctx, r.into_inner()).await)
+    }
+    async fn moderate_evaluation(
+        &self,
+        r: Request<pb::ModerateEvaluationRequest>,
+    ) -> Result<Response<pb::ModerateEvaluationResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.moderate_evaluation(&ctx, r.into_inner()).await)
+    }
+    async fn reply_to_evaluation(
+        &self,
+        r: Request<pb::ReplyToEvaluationRequest>,
+    ) -> Result<Response<pb::ReplyToEvaluationResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.reply_to_evaluation(&ctx, r.into_inner()).await)
+    }
+    async fn report_evaluation(
+        &self,
+        r: Request<pb::ReportEvaluationRequest>,
+    ) -> Result<Response<pb::ReportEvaluationResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.report_evaluation(&ctx, r.into_inner()).await)
+    }
+    async fn list_complaints(
+        &self,
+        r: Request<pb::ListComplaintsRequest>,
+    ) -> Result<Response<pb::ListComplaintsResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.list_complaints(&ctx, r.into_inner()).await)
+    }
+    async fn update_complaint(
+        &self,
+        r: Request<pb::UpdateComplaintRequest>,
+    ) -> Result<Response<pb::UpdateComplaintResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.update_complaint(&ctx, r.into_inner()).await)
+    }
+    async fn get_center_feedback_summary(
+        &self,
+        r: Request<pb::GetCenterFeedbackSummaryRequest>,
+    ) -> Result<Response<pb::GetCenterFeedbackSummaryResponse>, Status> {
+        reply(self.get_center_feedback_summary(r.into_inner()).await)
+    }
+}

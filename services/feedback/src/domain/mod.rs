@@ -1,0 +1,9 @@
+//! The feedback rules, pure: no I/O, each module tested on its own.
+
+pub mod answers;
+pub mod calendar;
+pub mod complaint;
+pub mod evaluation;
+pub mod moderation;
+pub mod precheck;
+pub mod summary;

@@ -1,0 +1,83 @@
+//! The feedback service's configuration: `[server]`, `[database]`, `[cache]`, `[auth]`,
+//! `[telemetry]`, `[registry]` (the client it checks episodes with) and `[complaints]`.
+
+use onaltu_auth::AuthSettings;
+use onaltu_cache::CacheSettings;
+use onaltu_config::{Checker, Validate};
+use onaltu_db::DatabaseSettings;
+use onaltu_server::ServerSettings;
+use onaltu_telemetry::TelemetrySettings;
+use serde::Deserialize;
+
+use crate::clients::registry::RegistryClientSettings;
+
+/// How complaints are handled (`[complaints]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ComplaintSettings {
+    /// Response deadline in working days (15 by the law on public appeals).
+    pub deadline_working_days: u32,
+    /// A holidays file (`date,kind,name`) replacing the one shipped with the service.
+    pub holidays_path: Option<String>,
+}
+
+impl Default for ComplaintSettings {
+    fn default() -> Self {
+        Self {
+            deadline_working_days: crate::domain::complaint::DEFAULT_DEADLINE_WORKING_DAYS,
+            holidays_path: None,
+        }
+    }
+}
+
+impl Validate for ComplaintSettings {
+    fn validate(&self, c: &mut Checker) {
+        c.check(
+            (1..=90).contains(&self.deadline_working_days),
+            "deadline_working_days",
+            "must be between 1 and 90",
+        );
+        if let Some(path) = &self.holidays_path {
+            match std::fs::read_to_string(path) {
+                Ok(text) => {
+                    if let Err(e) = crate::domain::calendar::WorkCalendar::parse(&text) {
+                        c.check(false, "holidays_path", e);
+                    }
+                }
+                Err(e) => c.check(false, "holidays_path", format!("{path}: {e}")),
+            }
+        }
+    }
+}
+
+/// Everything the feedback service reads at start-up.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// gRPC listener and limits.
+    pub server: ServerSettings,
+    /// The service's own Postgres database.
+    pub database: DatabaseSettings,
+    /// Redis for the summary cache and the event streams.
+    pub cache: CacheSettings,
+    /// Token verification.
+    pub auth: AuthSettings,
+    /// Logs and traces.
+    pub telemetry: TelemetrySettings,
+    /// The registry, asked whose episode is evaluated.
+    pub registry: RegistryClientSettings,
+    /// Complaint deadlines.
+    pub complaints: ComplaintSettings,
+}
+
+impl Validate for Settings {
+    fn validate(&self, c: &mut Checker) {
+        c.section("server", &self.server);
+        c.section("database", &self.database);
+        c.section("cache", &self.cache);
+        c.section("auth", &self.auth);
+        c.section("telemetry", &self.telemetry);
+        c.section("registry", &self.registry);
+        c.section("complaints", &self.complaints);
+    }
+}

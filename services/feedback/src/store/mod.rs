@@ -1,0 +1,7 @@
+//! Storage: diesel queries, one module per table.
+
+pub mod complaints;
+pub mod evaluations;
+pub mod totals;
+
+pub use diesel_async::AsyncPgConnection as Conn;

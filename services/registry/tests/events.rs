@@ -1,0 +1,160 @@
+//! The registry's events: each written through the outbox in the transaction of its change
+//! (so a refused or repeated change writes none), relayed to the `registry.episodes` stream,
+//! and carrying no personal data.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use diesel_async::RunQueryDsl;
+use onaltu_proto::registry::{self as pb, EpisodeEventKind as Kind, ServiceForm};
+use prost::Message as _;
+use tonic::Code;
+
+#[derive(diesel::QueryableByName)]
+struct Outboxed {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    event_type: String,
+    #[diesel(sql_type = diesel::sql_types::Binary)]
+    payload: Vec<u8>,
+}
+
+async fn outbox(h: &Harness) -> Vec<Outboxed> {
+    let mut conn = h.db.connect().await;
+    diesel::sql_query("SELECT event_type, payload FROM outbox_events ORDER BY seq")
+        .load(&mut conn)
+        .await
+        .unwrap()
+}
+
+fn admit(episode: &str, request_id: &str) -> pb::AdmitPersonRequest {
+    pb::AdmitPersonRequest {
+        request_id: request_id.into(),
+        episode_id: episode.into(),
+        admitted_on: Some(date(2025, 6, 2)),
+        order_number: "№13".into(),
+    }
+}
+
+async fn offered(op: &mut Client, center: &str, episode: &str) {
+    op.offer_place(pb::OfferPlaceRequest {
+        request_id: uuid::Uuid::now_v7().to_string(),
+        center_id: center.into(),
+        service_form: ServiceForm::Stationary as i32,
+        episode_id: episode.into(),
+        arrival_due_date: Some(date(2025, 6, 1)),
+        order_number: "№12".into(),
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn admissions_and_discharges_are_announced_in_their_own_transaction() {
+    let h = Harness::start().await;
+    let mut op = h.operator();
+    let first = child(1);
+    let (iin, surname) = (first.iin.clone(), first.surname.clone());
+    let a = create_person(&mut op, first).await;
+    let b = create_person(&mut op, child(2)).await;
+    let centre = create_center(&mut op, center("Бір орындық орталық", 1)).await;
+    let ea = enqueue(
+        &mut op,
+        &a.id,
+        &centre.id,
+        ServiceForm::Stationary,
+        date(2025, 3, 1),
+    )
+    .await;
+    let eb = enqueue(
+        &mut op,
+        &b.id,
+        &centre.id,
+        ServiceForm::Stationary,
+        date(2025, 3, 2),
+    )
+    .await;
+    assert!(outbox(&h).await.is_empty(), "queueing announces nothing");
+
+    offered(&mut op, &centre.id, &ea.id).await;
+    op.admit_person(admit(&ea.id, "admit-a")).await.unwrap();
+    // A retry of the same admission changes nothing, so it announces nothing either.
+    op.admit_person(admit(&ea.id, "admit-a")).await.unwrap();
+    let events = outbox(&h).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].event_type, "onaltu.registry.v1.EpisodeAdmitted");
+    let admitted = pb::EpisodeAdmitted::decode(events[0].payload.as_slice()).unwrap();
+    assert_eq!(admitted.episode_id, ea.id);
+    assert_eq!(admitted.center_id, centre.id);
+    assert_eq!(admitted.person_id, a.id);
+    assert_eq!(admitted.wait_days, 93, "1 March to 2 June 2025");
+    assert_eq!(admitted.event_id.len(), 36);
+
+    // The one bed is taken: the second admission is refused and its transaction, event
+    // included, rolls back.
+    let _ = op
+        .offer_place(pb::OfferPlaceRequest {
+            request_id: uuid::Uuid::now_v7().to_string(),
+            center_id: centre.id.clone(),
+            service_form: ServiceForm::Stationary as i32,
+            episode_id: eb.id.clone(),
+            arrival_due_date: Some(date(2025, 6, 1)),
+            order_number: "№12".into(),
+        })
+        .await;
+    let refused = op.admit_person(admit(&eb.id, "admit-b")).await.unwrap_err();
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    assert_eq!(
+        outbox(&h).await.len(),
+        1,
+        "a refused admission announced something"
+    );
+
+    op.record_episode_event(pb::RecordEpisodeEventRequest {
+        request_id: uuid::Uuid::now_v7().to_string(),
+        episode_id: ea.id.clone(),
+        event: Some(pb::EpisodeEvent {
+            kind: Kind::Discharged as i32,
+            event_date: Some(date(2025, 6, 20)),
+            discharge_outcome: pb::DischargeOutcome::Improved as i32,
+            ..Default::default()
+        }),
+    })
+    .await
+    .unwrap();
+    let events = outbox(&h).await;
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[1].event_type, "onaltu.registry.v1.EpisodeDischarged");
+    let discharged = pb::EpisodeDischarged::decode(events[1].payload.as_slice()).unwrap();
+    assert_eq!(discharged.episode_id, ea.id);
+    assert_eq!(discharged.outcome, pb::DischargeOutcome::Improved as i32);
+    assert_eq!(discharged.discharged_on, Some(date(2025, 6, 20)));
+
+    for e in &events {
+        let text = String::from_utf8_lossy(&e.payload);
+        assert!(
+            !text.contains(&iin) && !text.contains(&surname),
+            "personal data in an event"
+        );
+    }
+
+    // The relay publishes both to the stream the other services read.
+    let client = redis::Client::open(h.redis.url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let mut len = 0;
+    for _ in 0..100 {
+        len = redis::cmd("XLEN")
+            .arg("registry.episodes")
+            .query_async::<i64>(&mut conn)
+            .await
+            .unwrap();
+        if len == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(len, 2, "both events on registry.episodes");
+}

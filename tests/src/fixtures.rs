@@ -1,0 +1,226 @@
+//! Registry flows the other services' tests start from: persons, a centre, and episodes taken
+//! through the queue to admission and discharge, all through the registry's API.
+
+use onaltu_proto::common::{CenterKind, CenterSector, Date, LocalizedText, Sex};
+use onaltu_proto::registry::{self as pb, EpisodeEventKind as Kind, ServiceForm};
+use onaltu_testkit::AuthedChannel;
+use uuid::Uuid;
+
+/// A registry client.
+pub type Registry = pb::registry_service_client::RegistryServiceClient<AuthedChannel>;
+
+/// A calendar date of the contract.
+pub fn date(year: i32, month: i32, day: i32) -> Date {
+    Date { year, month, day }
+}
+
+fn iin(year: i32, sex: onaltu_kzid::Sex, serial: u32) -> String {
+    let birth = chrono::NaiveDate::from_ymd_opt(year, 4, 12).expect("a date");
+    onaltu_kzid::Iin::generate(birth, sex, serial).expect("an IIN")
+}
+
+/// Registers an adult in Astana; `serial` makes the IIN unique.
+pub async fn adult(op: &mut Registry, serial: u32) -> pb::Person {
+    create(
+        op,
+        pb::Person {
+            iin: iin(1978, onaltu_kzid::Sex::Male, serial),
+            surname: "Сейітов".into(),
+            given_name: "Нұрлан".into(),
+            sex: Sex::Male as i32,
+            region_code: "KZ-71".into(),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Registers a child in Astana represented by `representative`.
+pub async fn child(op: &mut Registry, serial: u32, representative: &str) -> pb::Person {
+    create(
+        op,
+        pb::Person {
+            iin: iin(2016, onaltu_kzid::Sex::Female, serial),
+            surname: "Сейітова".into(),
+            given_name: "Аружан".into(),
+            sex: Sex::Female as i32,
+            region_code: "KZ-71".into(),
+            legal_representative_ids: vec![representative.into()],
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+async fn create(op: &mut Registry, person: pb::Person) -> pb::Person {
+    op.create_person(pb::CreatePersonRequest {
+        request_id: Uuid::now_v7().to_string(),
+        person: Some(person),
+    })
+    .await
+    .expect("create a person")
+    .into_inner()
+    .person
+    .expect("the person")
+}
+
+/// Registers a children's and adults' rehabilitation centre in Astana with `beds`.
+pub async fn centre(op: &mut Registry, name: &str, beds: i32) -> pb::Center {
+    op.create_center(pb::CreateCenterRequest {
+        request_id: Uuid::now_v7().to_string(),
+        center: Some(pb::Center {
+            name: Some(LocalizedText {
+                kk: name.into(),
+                ru: String::new(),
+            }),
+            sector: CenterSector::Health as i32,
+            kind: CenterKind::RehabCentre as i32,
+            region_code: "KZ-71".into(),
+            service_forms: vec![ServiceForm::Stationary as i32],
+            capacity: Some(pb::Capacity {
+                beds: Some(beds),
+                places: Some(beds),
+                admissions_per_month: None,
+            }),
+            serves_children: true,
+            serves_adults: true,
+            ..Default::default()
+        }),
+    })
+    .await
+    .expect("create a centre")
+    .into_inner()
+    .center
+    .expect("the centre")
+}
+
+/// Refers `person` to `centre`'s stationary queue; the episode is QUEUED.
+pub async fn queued(op: &mut Registry, person: &str, centre: &str) -> pb::Episode {
+    op.enqueue_referral(pb::EnqueueReferralRequest {
+        request_id: Uuid::now_v7().to_string(),
+        referral: Some(pb::Referral {
+            person_id: person.into(),
+            center_id: centre.into(),
+            service_form: ServiceForm::Stationary as i32,
+            referral_date: Some(date(2025, 3, 1)),
+            referral_number: "ЖОБ-1".into(),
+            ..Default::default()
+        }),
+    })
+    .await
+    .expect("enqueue")
+    .into_inner()
+    .episode
+    .expect("the episode")
+}
+
+/// Takes `person` through `centre`'s queue to admission; the episode is ADMITTED.
+pub async fn admitted(op: &mut Registry, person: &str, centre: &str) -> pb::Episode {
+    let e = queued(op, person, centre).await;
+    op.offer_place(pb::OfferPlaceRequest {
+        request_id: Uuid::now_v7().to_string(),
+        center_id: centre.into(),
+        service_form: ServiceForm::Stationary as i32,
+        episode_id: e.id.clone(),
+        arrival_due_date: Some(date(2025, 6, 1)),
+        order_number: "№12".into(),
+    })
+    .await
+    .expect("offer");
+    op.admit_person(pb::AdmitPersonRequest {
+        request_id: Uuid::now_v7().to_string(),
+        episode_id: e.id,
+        admitted_on: Some(date(2025, 6, 2)),
+        order_number: "№13".into(),
+    })
+    .await
+    .expect("admit")
+    .into_inner()
+    .episode
+    .expect("the episode")
+}
+
+/// Takes `person` through `centre` to a discharge with improvement; the episode is DISCHARGED.
+pub async fn discharged(op: &mut Registry, person: &str, centre: &str) -> pb::Episode {
+    let e = admitted(op, person, centre).await;
+    op.record_episode_event(pb::RecordEpisodeEventRequest {
+        request_id: Uuid::now_v7().to_string(),
+        episode_id: e.id,
+        event: Some(pb::EpisodeEvent {
+            kind: Kind::Discharged as i32,
+            event_date: Some(date(2025, 6, 20)),
+            discharge_outcome: pb::DischargeOutcome::Improved as i32,
+            ..Default::default()
+        }),
+    })
+    .await
+    .expect("discharge")
+    .into_inner()
+    .episode
+    .expect("the episode")
+}
+
+/// A feedback client.
+pub type Feedback =
+    onaltu_proto::feedback::feedback_service_client::FeedbackServiceClient<AuthedChannel>;
+
+/// An evaluation of `episode` scoring every criterion `score`, with `comment`.
+pub fn evaluation(episode: &str, score: i32, comment: &str) -> onaltu_proto::feedback::Evaluation {
+    use onaltu_proto::feedback as fb;
+    fb::Evaluation {
+        episode_id: episode.into(),
+        scores: Some(fb::CriterionScores {
+            results: Some(score),
+            activities: Some(score),
+            accessibility: Some(score),
+            information: Some(score),
+            comfort: Some(score),
+            waiting: Some(score),
+            staff_courtesy: Some(score),
+        }),
+        days_waited: Some(30),
+        would_recommend: Some(if score >= 4 { 9 } else { 5 }),
+        comment: comment.into(),
+        language: onaltu_proto::common::Language::Kk as i32,
+        ..Default::default()
+    }
+}
+
+/// Submits `evaluation` as the citizen behind `client`.
+pub async fn submit(
+    client: &mut Feedback,
+    evaluation: onaltu_proto::feedback::Evaluation,
+) -> Result<onaltu_proto::feedback::Evaluation, tonic::Status> {
+    client
+        .submit_evaluation(onaltu_proto::feedback::SubmitEvaluationRequest {
+            request_id: Uuid::now_v7().to_string(),
+            evaluation: Some(evaluation),
+            complaint_text: String::new(),
+        })
+        .await
+        .map(|r| r.into_inner().evaluation.expect("the evaluation"))
+}
+
+/// Publishes evaluation `id` as a moderator.
+pub async fn publish(moderator: &mut Feedback, id: &str) -> onaltu_proto::feedback::Evaluation {
+    moderator
+        .moderate_evaluation(onaltu_proto::feedback::ModerateEvaluationRequest {
+            id: id.into(),
+            action: onaltu_proto::feedback::ModerationAction::Publish as i32,
+            ..Default::default()
+        })
+        .await
+        .expect("publish")
+        .into_inner()
+        .evaluation
+        .expect("the evaluation")
+}
+
+/// The field paths of a status's BadRequest details.
+pub fn bad_fields(status: &tonic::Status) -> Vec<String> {
+    use tonic_types::StatusExt;
+    status
+        .get_details_bad_request()
+        .map(|b| b.field_violations.into_iter().map(|f| f.field).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,302 @@
+//! Feedback across the running suite: who may evaluate which episode (asked of the registry),
+//! one evaluation per episode, every bad field at once, the registry down, and the author's
+//! 14-day edits.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use onaltu_auth::Role;
+use onaltu_proto::feedback as fb;
+use onaltu_suite::fixtures::*;
+use onaltu_suite::{Suite, citizen, claims};
+use tonic::Code;
+use tonic_types::StatusExt;
+
+struct World {
+    suite: Suite,
+    centre: String,
+    adult: String,
+    parent: String,
+    child: String,
+    adult_episode: String,
+    child_episode: String,
+}
+
+async fn world() -> World {
+    let suite = Suite::start().await;
+    let mut op = suite.registry(Some(&claims(Role::CityOperator)));
+    let centre = centre(&mut op, "Күншуақ оңалту орталығы", 20).await.id;
+    let adult = adult(&mut op, 1).await.id;
+    let parent = onaltu_suite::fixtures::adult(&mut op, 2).await.id;
+    let child = child(&mut op, 3, &parent).await.id;
+    let adult_episode = discharged(&mut op, &adult, &centre).await.id;
+    let child_episode = admitted(&mut op, &child, &centre).await.id;
+    World {
+        suite,
+        centre,
+        adult,
+        parent,
+        child,
+        adult_episode,
+        child_episode,
+    }
+}
+
+#[tokio::test]
+async fn the_recipient_and_a_legal_representative_evaluate_a_received_service() {
+    let w = world().await;
+    let mut recipient = w.suite.feedback(Some(&citizen(&w.adult)));
+    let e = submit(
+        &mut recipient,
+        evaluation(&w.adult_episode, 5, "Рахмет, көмектесті"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(e.status, fb::EvaluationStatus::PendingModeration as i32);
+    assert_eq!(
+        e.center_id, w.centre,
+        "the centre comes from the registry's episode"
+    );
+    let author = e.author.unwrap();
+    assert_eq!(author.recipient_person_id, w.adult);
+    assert!(!author.legal_representative);
+    assert!(e.editable_until.is_some());
+
+    let mut parent = w.suite.feedback(Some(&citizen(&w.parent)));
+    let e = submit(&mut parent, evaluation(&w.child_episode, 4, ""))
+        .await
+        .unwrap();
+    let author = e.author.unwrap();
+    assert_eq!(author.recipient_person_id, w.child);
+    assert_eq!(author.submitted_by_person_id, w.parent);
+    assert!(author.legal_representative);
+    assert_eq!(w.suite.feedback_count("evaluations").await, 2);
+}
+
+#[tokio::test]
+async fn one_evaluation_per_episode_and_a_retry_returns_the_first() {
+    let w = world().await;
+    let mut c = w.suite.feedback(Some(&citizen(&w.adult)));
+    let request = fb::SubmitEvaluationRequest {
+        request_id: uuid::Uuid::now_v7().to_string(),
+        evaluation: Some(evaluation(&w.adult_episode, 5, "")),
+        complaint_text: String::new(),
+    };
+    let first = c
+        .submit_evaluation(request.clone())
+        .await
+        .unwrap()
+        .into_inner();
+    let retry = c.submit_evaluation(request).await.unwrap().into_inner();
+    assert_eq!(first.evaluation.unwrap().id, retry.evaluation.unwrap().id);
+    let second = submit(&mut c, evaluation(&w.adult_episode, 1, ""))
+        .await
+        .unwrap_err();
+    assert_eq!(second.code(), Code::AlreadyExists);
+    assert_eq!(w.suite.feedback_count("evaluations").await, 1);
+}
+
+#[tokio::test]
+async fn only_the_recipient_or_the_representative_may_evaluate() {
+    let w = world().await;
+    // The child's representative cannot evaluate the unrelated adult's episode, nor the
+    // adult the child's.
+    let mut stranger = w.suite.feedback(Some(&citizen(&w.parent)));
+    let refused = submit(&mut stranger, evaluation(&w.adult_episode, 1, ""))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
+    let mut adult = w.suite.feedback(Some(&citizen(&w.adult)));
+    let refused = submit(&mut adult, evaluation(&w.child_episode, 1, ""))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::PermissionDenied);
+    // Staff and operators do not evaluate on anyone's behalf; the public not at all.
+    for who in [
+        Some(onaltu_suite::staff(&w.centre)),
+        Some(claims(Role::CityOperator)),
+        None,
+    ] {
+        let mut c = w.suite.feedback(who.as_ref());
+        let refused = submit(&mut c, evaluation(&w.adult_episode, 5, ""))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                refused.code(),
+                Code::PermissionDenied | Code::Unauthenticated
+            ),
+            "{refused:?}"
+        );
+    }
+    // An episode nobody has.
+    let unknown = submit(
+        &mut adult,
+        evaluation(&uuid::Uuid::now_v7().to_string(), 5, ""),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(unknown.code(), Code::NotFound);
+    assert_eq!(w.suite.feedback_count("evaluations").await, 0);
+}
+
+#[tokio::test]
+async fn a_service_not_yet_received_cannot_be_evaluated() {
+    let w = world().await;
+    let mut op = w.suite.registry(Some(&claims(Role::CityOperator)));
+    let other = centre(&mut op, "Екінші орталық", 5).await.id;
+    let waiting = queued(&mut op, &w.adult, &other).await.id;
+    let mut c = w.suite.feedback(Some(&citizen(&w.adult)));
+    let refused = submit(&mut c, evaluation(&waiting, 3, ""))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    assert!(
+        refused.message().contains("QUEUED"),
+        "{}",
+        refused.message()
+    );
+    let details = refused.get_details_precondition_failure().unwrap();
+    assert_eq!(details.violations[0].r#type, "EPISODE_STATE");
+    assert_eq!(w.suite.feedback_count("evaluations").await, 0);
+}
+
+#[tokio::test]
+async fn every_bad_field_is_named_in_one_answer_and_nothing_is_written() {
+    let w = world().await;
+    let mut c = w.suite.feedback(Some(&citizen(&w.adult)));
+    let mut e = evaluation("not-a-uuid", 5, &"ы".repeat(2001));
+    let scores = e.scores.as_mut().unwrap();
+    scores.results = Some(0);
+    scores.waiting = Some(6);
+    e.would_recommend = Some(11);
+    e.days_waited = Some(-1);
+    e.language = 9;
+    let bad = c
+        .submit_evaluation(fb::SubmitEvaluationRequest {
+            request_id: "not-a-uuid".into(),
+            evaluation: Some(e),
+            complaint_text: "ж".repeat(4001),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code(), Code::InvalidArgument);
+    let mut fields = bad_fields(&bad);
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "complaint_text",
+            "evaluation.comment",
+            "evaluation.days_waited",
+            "evaluation.episode_id",
+            "evaluation.language",
+            "evaluation.scores.results",
+            "evaluation.scores.waiting",
+            "evaluation.would_recommend",
+            "request_id",
+        ]
+    );
+    let mut empty = evaluation(&w.adult_episode, 5, "");
+    empty.scores = Some(fb::CriterionScores::default());
+    let bad = submit(&mut c, empty).await.unwrap_err();
+    assert_eq!(bad_fields(&bad), ["evaluation.scores"]);
+    assert_eq!(w.suite.feedback_count("evaluations").await, 0);
+    assert_eq!(w.suite.feedback_count("complaints").await, 0);
+}
+
+#[tokio::test]
+async fn with_the_registry_unreachable_nothing_is_written_and_the_caller_retries_later() {
+    let dead = format!("http://127.0.0.1:{}", onaltu_testkit::free_port());
+    let suite = Suite::start_with(|s| {
+        s.registry.url = dead;
+        s.registry.timeout_ms = 300;
+    })
+    .await;
+    let person = uuid::Uuid::now_v7().to_string();
+    let mut c = suite.feedback(Some(&citizen(&person)));
+    let episode = uuid::Uuid::now_v7().to_string();
+    let down = submit(&mut c, evaluation(&episode, 5, ""))
+        .await
+        .unwrap_err();
+    assert_eq!(down.code(), Code::Unavailable, "{down:?}");
+    let retry = down.get_details_retry_info().expect("RetryInfo");
+    assert!(retry.retry_delay.unwrap().as_secs() >= 1);
+    assert_eq!(suite.feedback_count("evaluations").await, 0);
+}
+
+#[tokio::test]
+async fn the_author_edits_within_fourteen_days_and_the_evaluation_returns_to_moderation() {
+    let w = world().await;
+    let mut author = w.suite.feedback(Some(&citizen(&w.adult)));
+    let mut moderator = w.suite.feedback(Some(&claims(Role::CityOperator)));
+    let e = submit(&mut author, evaluation(&w.adult_episode, 3, ""))
+        .await
+        .unwrap();
+    let published = publish(&mut moderator, &e.id).await;
+    assert_eq!(published.status, fb::EvaluationStatus::Published as i32);
+
+    let edit = |id: &str, comment: &str, paths: &[&str]| fb::UpdateEvaluationRequest {
+        evaluation: Some(fb::Evaluation {
+            id: id.into(),
+            comment: comment.into(),
+            scores: Some(fb::CriterionScores {
+                comfort: Some(1),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        update_mask: Some(prost_types::FieldMask {
+            paths: paths.iter().map(|p| p.to_string()).collect(),
+        }),
+    };
+    let edited = author
+        .update_evaluation(edit(&e.id, "Бөлмелер суық", &["comment", "scores.comfort"]))
+        .await
+        .unwrap()
+        .into_inner()
+        .evaluation
+        .unwrap();
+    assert_eq!(
+        edited.status,
+        fb::EvaluationStatus::PendingModeration as i32
+    );
+    assert_eq!(edited.comment, "Бөлмелер суық");
+    let scores = edited.scores.unwrap();
+    assert_eq!(scores.comfort, Some(1));
+    assert_eq!(scores.results, Some(3), "unmasked scores are kept");
+    // The public no longer sees it; the rating is told it stopped counting.
+    let hidden = w
+        .suite
+        .feedback(None)
+        .get_evaluation(fb::GetEvaluationRequest { id: e.id.clone() })
+        .await
+        .unwrap_err();
+    assert_eq!(hidden.code(), Code::NotFound);
+
+    // Nobody else edits it.
+    let mut other = w.suite.feedback(Some(&citizen(&w.parent)));
+    let refused = other
+        .update_evaluation(edit(&e.id, "x", &["comment"]))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::PermissionDenied);
+    let bad = author
+        .update_evaluation(edit(&e.id, "x", &["center_id"]))
+        .await
+        .unwrap_err();
+    assert_eq!(bad_fields(&bad), ["update_mask.center_id"]);
+
+    // Fifteen days after submission the window is closed.
+    w.suite
+        .feedback_sql(&format!(
+            "UPDATE evaluations SET submit_time = now() - interval '15 days' WHERE id = '{}'",
+            e.id
+        ))
+        .await;
+    let late = author
+        .update_evaluation(edit(&e.id, "кеш", &["comment"]))
+        .await
+        .unwrap_err();
+    assert_eq!(late.code(), Code::FailedPrecondition);
+    assert!(late.message().contains("14 days"), "{}", late.message());
+}
