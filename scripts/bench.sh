@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# `make bench`: a release registry on its own database, measured beside its baselines in one
-# run: a bare gRPC health check, pgbench (select-only) and redis-benchmark (GET) on the same
-# Postgres and Redis. Sizes: BENCH_SECONDS (30), BENCH_IMPORT_ROWS (100000),
-# BENCH_STAT_PERSONS (1000000).
+# `make bench`: a release registry and feedback service on their own databases, measured beside
+# baselines in one run: a bare gRPC health check, pgbench (select-only and a one-row insert) and
+# redis-benchmark (GET) on the same Postgres and Redis. Sizes: BENCH_SECONDS (30),
+# BENCH_IMPORT_ROWS (100000), BENCH_STAT_PERSONS (1000000), BENCH_EVALUATIONS (1000000).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,7 +10,9 @@ cd "$root"
 seconds=${BENCH_SECONDS:-30}
 import_rows=${BENCH_IMPORT_ROWS:-100000}
 stat_persons=${BENCH_STAT_PERSONS:-1000000}
+evaluations=${BENCH_EVALUATIONS:-1000000}
 port=50061
+feedback_port=50062
 data="$root/.data"
 log="$data/logs/bench-registry.log"
 
@@ -18,7 +20,7 @@ scripts/stack.sh up
 eval "$(scripts/stack.sh env)"
 pg_url=${ONALTU_REGISTRY__DATABASE__URL%/*}
 redis_url=$ONALTU_REGISTRY__CACHE__URL
-cargo build --release -p onaltu-registry -p onaltu-bench
+cargo build --release -p onaltu-registry -p onaltu-feedback -p onaltu-bench
 
 echo "== preparing a fresh database onaltu_bench"
 psql "$pg_url/postgres" -qc "DROP DATABASE IF EXISTS onaltu_bench WITH (FORCE)" -c "CREATE DATABASE onaltu_bench"
@@ -37,7 +39,8 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 fi
 target/release/onaltu-registry serve >"$log" 2>&1 &
 server=$!
-trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+feedback_server=
+trap 'kill -TERM $server $feedback_server 2>/dev/null; wait $server $feedback_server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
   kill -0 $server 2>/dev/null || { cat "$log" >&2; exit 1; }
@@ -73,3 +76,100 @@ while [ "$have" -lt "$stat_persons" ]; do
 done
 psql "$pg_url/onaltu_bench" -qc "VACUUM ANALYZE persons" >/dev/null
 $bench --addr "$addr" statistics --calls 10
+
+echo
+echo "== feedback: SubmitEvaluation, durable, beside pgbench's one-row insert"
+psql "$pg_url/postgres" -qc "DROP DATABASE IF EXISTS onaltu_bench_feedback WITH (FORCE)" \
+  -c "CREATE DATABASE onaltu_bench_feedback"
+feedback_db="$pg_url/onaltu_bench_feedback"
+feedback_log="$data/logs/bench-feedback.log"
+(
+  export ONALTU_CONFIG_DIR="$root/services/feedback/config"
+  export ONALTU_FEEDBACK__DATABASE__URL="$feedback_db"
+  target/release/onaltu-feedback migrate >/dev/null
+)
+if (exec 3<>"/dev/tcp/127.0.0.1/$feedback_port") 2>/dev/null; then
+  echo "port $feedback_port is in use: stop whatever listens there and run again" >&2
+  exit 1
+fi
+ONALTU_CONFIG_DIR="$root/services/feedback/config" \
+ONALTU_FEEDBACK__DATABASE__URL="$feedback_db" \
+ONALTU_FEEDBACK__DATABASE__MAX_CONNECTIONS=32 \
+ONALTU_FEEDBACK__CACHE__URL="$redis_url" \
+ONALTU_FEEDBACK__CACHE__PREFIX=bench-feedback \
+ONALTU_FEEDBACK__SERVER__LISTEN="127.0.0.1:$feedback_port" \
+ONALTU_FEEDBACK__SERVER__CONCURRENCY_LIMIT_PER_CONNECTION=1024 \
+ONALTU_FEEDBACK__REGISTRY__URL="$addr" \
+  target/release/onaltu-feedback serve >"$feedback_log" 2>&1 &
+feedback_server=$!
+for _ in $(seq 1 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$feedback_port") 2>/dev/null && break
+  kill -0 $feedback_server 2>/dev/null || { cat "$feedback_log" >&2; exit 1; }
+  sleep 0.1
+done
+# Episodes to evaluate: admitted stays of the imported persons at one centre, written straight
+# into the bench registry (the queue's own speed is not what is measured here).
+pairs="$data/bench-feedback-pairs.csv"
+psql "$pg_url/onaltu_bench" -qtA -F, -c "
+  INSERT INTO episodes (id, person_id, center_id, service_form, referral_date, queue_receipt,
+                        state, admitted_on)
+  SELECT gen_random_uuid(), p.id, c.id, 1, date '2026-01-10', 1000000 + row_number() OVER (),
+         4, date '2026-02-01'
+  FROM (SELECT id FROM persons ORDER BY id LIMIT 100000) p,
+       (SELECT id FROM centers ORDER BY id LIMIT 1) c
+  RETURNING id, person_id" >"$pairs"
+psql "$pg_url/onaltu_bench" -qc "ANALYZE episodes" >/dev/null
+$bench --addr "http://127.0.0.1:$feedback_port" feedback-submit --pairs "$pairs" \
+  --concurrency 32 --seconds "$(( seconds < 20 ? seconds : 20 ))"
+insert_script="$data/bench-insert.sql"
+echo 'INSERT INTO bench_one_row (v) VALUES (random());' >"$insert_script"
+psql "$feedback_db" -qc "CREATE TABLE IF NOT EXISTS bench_one_row (id bigserial PRIMARY KEY, v double precision)"
+pgbench -n -f "$insert_script" -c 32 -j 2 -T 10 "$feedback_db" 2>/dev/null \
+  | grep -E "^(tps|latency average)" | sed 's/^/pgbench one-row insert (32 clients) /'
+
+echo
+echo "== feedback: GetCenterFeedbackSummary over 1,000 centres x $evaluations evaluations, uncached"
+# Published evaluations written straight into the table and its monthly aggregates, as
+# publications would have left them, in the current quarter's first month.
+psql "$feedback_db" -q <<SQL
+INSERT INTO evaluations (id, episode_id, center_id, recipient_person_id, submitted_by_person_id,
+                         legal_representative, submitted_on, scores, days_waited,
+                         would_recommend, comment, language, status, submit_time, update_time,
+                         publish_time)
+SELECT gen_random_uuid(), gen_random_uuid(),
+       ('00000000-0000-4000-8000-' || lpad(to_hex(g % 1000), 12, '0'))::uuid,
+       gen_random_uuid(), gen_random_uuid(), false,
+       date_trunc('quarter', current_date)::date + (g % 28),
+       ARRAY[1 + g % 5, 1 + (g / 5) % 5, 1 + (g / 25) % 5, 1 + (g / 7) % 5, 1 + (g / 11) % 5,
+             1 + (g / 13) % 5, 1 + (g / 17) % 5]::smallint[],
+       g % 200, g % 11, '', 1, 2, now(), now(), now()
+FROM generate_series(1, $evaluations) g;
+INSERT INTO feedback_totals (center_id, month, item, n, total, score_1, score_2, score_3,
+                             score_4, score_5)
+SELECT center_id, date_trunc('month', submitted_on)::date, k::smallint, count(s), sum(s),
+       count(*) FILTER (WHERE s = 1), count(*) FILTER (WHERE s = 2),
+       count(*) FILTER (WHERE s = 3), count(*) FILTER (WHERE s = 4),
+       count(*) FILTER (WHERE s = 5)
+FROM evaluations, unnest(scores) WITH ORDINALITY AS u(s, k)
+WHERE status = 2 AND s IS NOT NULL GROUP BY 1, 2, 3
+UNION ALL
+SELECT center_id, date_trunc('month', submitted_on)::date, 8, count(*),
+       sum((SELECT avg(x) FROM unnest(scores) x)), 0, 0, 0, 0, 0
+FROM evaluations WHERE status = 2 GROUP BY 1, 2
+UNION ALL
+SELECT center_id, date_trunc('month', submitted_on)::date, 9, count(would_recommend),
+       count(*) FILTER (WHERE would_recommend >= 9), 0, 0, 0, 0, 0
+FROM evaluations WHERE status = 2 AND would_recommend IS NOT NULL GROUP BY 1, 2
+ON CONFLICT (center_id, month, item) DO UPDATE SET
+  n = feedback_totals.n + excluded.n, total = feedback_totals.total + excluded.total,
+  score_1 = feedback_totals.score_1 + excluded.score_1,
+  score_2 = feedback_totals.score_2 + excluded.score_2,
+  score_3 = feedback_totals.score_3 + excluded.score_3,
+  score_4 = feedback_totals.score_4 + excluded.score_4,
+  score_5 = feedback_totals.score_5 + excluded.score_5;
+VACUUM ANALYZE evaluations;
+VACUUM ANALYZE feedback_totals;
+SQL
+centres="$data/bench-feedback-centres.txt"
+psql "$feedback_db" -qtA -c "SELECT DISTINCT center_id FROM feedback_totals ORDER BY 1 LIMIT 200" >"$centres"
+$bench --addr "http://127.0.0.1:$feedback_port" feedback-summary --centres "$centres" --calls 200

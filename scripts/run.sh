@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 run="$root/.data/run"
 logs="$root/.data/logs"
 bin="$root/target/debug"
-services=(${SERVICES:-registry})
+services=(${SERVICES:-registry feedback})
 declare -A port=([registry]=50051 [feedback]=50052 [rating]=50053 [transport]=50054)
 
 say() { printf '[run] %s\n' "$*" >&2; }
@@ -32,6 +32,7 @@ start() {
       || { tail -20 "$logs/$svc.log" >&2; exit 1; }
   done
   seed_registry
+  seed_feedback
 }
 
 # Demo data the first time: the published centres and an Astana-sized population (about 24,000
@@ -48,6 +49,21 @@ seed_registry() {
   "$bin/onaltu" seed --addr "http://127.0.0.1:${port[registry]}" \
     --persons "${ONALTU_SEED_PERSONS:-24000}" --region KZ-71 --concurrency 16 \
     --centres "$root/services/registry/seed/rehab_centers_2025.tsv"
+}
+
+# Demo evaluations the first time: about 70% of the seeded served episodes evaluated by their
+# recipients (or children's parents), most published, some rejected, some awaiting moderation.
+seed_feedback() {
+  [[ " ${services[*]} " == *" feedback "* ]] || return 0
+  local evaluations
+  evaluations=$(psql "$ONALTU_FEEDBACK__DATABASE__URL" -tAc "SELECT count(*) FROM evaluations" 2>/dev/null || echo 0)
+  if [ "${evaluations:-0}" -gt 0 ]; then
+    say "feedback already holds $evaluations evaluations; not seeding"
+    return 0
+  fi
+  say "seeding demo evaluations of the served episodes"
+  "$bin/onaltu" seed-feedback --addr "http://127.0.0.1:${port[registry]}" \
+    --feedback "http://127.0.0.1:${port[feedback]}"
 }
 
 stop() {

@@ -6,7 +6,11 @@
 //! - `import`: ImportPersons of N generated rows in one client stream: rows per second.
 //! - `statistics`: GetStatistics for the whole country, uncached (a write before each call
 //!   retires the cached figures).
+//! - `feedback-submit`, `feedback-summary`: the feedback service (`feedback.rs`).
 
+mod feedback;
+
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -64,6 +68,24 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         calls: u32,
     },
+    /// SubmitEvaluation of the `episode,person` pairs of a CSV file, each as its person
+    /// (`--addr` is the feedback service).
+    FeedbackSubmit {
+        #[arg(long)]
+        pairs: PathBuf,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
+    /// GetCenterFeedbackSummary once for each of the first `calls` centres of a file
+    /// (`--addr` is the feedback service).
+    FeedbackSummary {
+        #[arg(long)]
+        centres: PathBuf,
+        #[arg(long, default_value_t = 200)]
+        calls: usize,
+    },
 }
 
 #[derive(Clone)]
@@ -99,6 +121,23 @@ async fn main() -> anyhow::Result<()> {
         } => rpc(channel, client, concurrency, Duration::from_secs(seconds)).await,
         Command::Import { rows, offset } => import(client, rows, offset).await,
         Command::Statistics { calls } => statistics(client, calls).await,
+        Command::FeedbackSubmit {
+            pairs,
+            concurrency,
+            seconds,
+        } => {
+            feedback::submit(
+                channel,
+                &cli.secret,
+                &pairs,
+                concurrency,
+                Duration::from_secs(seconds),
+            )
+            .await
+        }
+        Command::FeedbackSummary { centres, calls } => {
+            feedback::summary(channel, &centres, calls).await
+        }
     }
 }
 

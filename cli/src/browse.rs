@@ -1,4 +1,5 @@
-//! Read-only views for operators: the centres of a region and the coordinator's statistics.
+//! Read-only views for operators: the centres of a region, a centre's feedback and the
+//! coordinator's statistics.
 
 use anyhow::Context;
 use onaltu_proto::registry as pb;
@@ -98,6 +99,79 @@ pub async fn statistics(client: &mut Client, region: &str) -> anyhow::Result<boo
             c.registered,
             c.share.unwrap_or_default() * 100.0
         );
+    }
+    Ok(true)
+}
+
+/// Prints a centre's feedback summary for the current quarter and its latest published
+/// evaluations: both public reads of the feedback service.
+pub async fn feedback(addr: &str, centre: &str) -> anyhow::Result<bool> {
+    use onaltu_proto::feedback as fb;
+    let channel = crate::connection::channel(addr).await?;
+    let mut client = fb::feedback_service_client::FeedbackServiceClient::new(channel);
+    let s = client
+        .get_center_feedback_summary(fb::GetCenterFeedbackSummaryRequest {
+            center_id: centre.to_string(),
+            period: None,
+        })
+        .await
+        .context("GetCenterFeedbackSummary")?
+        .into_inner()
+        .summary
+        .unwrap_or_default();
+    let period = s.period.unwrap_or_default();
+    println!(
+        "centre {centre}, {}-Q{}: {} published evaluation(s)",
+        period.year, period.number, s.n
+    );
+    if s.suppressed {
+        println!("  fewer than 5: every figure is suppressed");
+    }
+    for c in &s.criteria {
+        let name = fb::FeedbackCriterion::try_from(c.criterion)
+            .map(|k| {
+                k.as_str_name()
+                    .trim_start_matches("FEEDBACK_CRITERION_")
+                    .to_lowercase()
+            })
+            .unwrap_or_default();
+        println!(
+            "  {name:<16} n {:>4}  mean {:.2}  bayesian {:.2} (city {:.2})",
+            c.n, c.mean, c.bayesian_mean, c.city_mean
+        );
+    }
+    if let Some(overall) = s.overall_bayesian_mean {
+        println!("  overall (bayesian) {overall:.2}");
+    }
+    if let Some(r) = s.recommend {
+        println!(
+            "  would recommend: {} of {} ({:.0}%, 95% lower bound {:.0}%)",
+            r.promoters,
+            r.n,
+            r.share * 100.0,
+            r.wilson_lower_bound * 100.0
+        );
+    }
+    let latest = client
+        .list_evaluations(fb::ListEvaluationsRequest {
+            center_id: centre.to_string(),
+            page_size: 5,
+            ..Default::default()
+        })
+        .await
+        .context("ListEvaluations")?
+        .into_inner();
+    for e in latest.evaluations {
+        let scores = e.scores.unwrap_or_default();
+        println!(
+            "  - results {}  courtesy {}  {}",
+            scores.results.map_or("-".into(), |v| v.to_string()),
+            scores.staff_courtesy.map_or("-".into(), |v| v.to_string()),
+            e.comment
+        );
+        if let Some(reply) = e.reply {
+            println!("    centre's reply: {}", reply.text);
+        }
     }
     Ok(true)
 }

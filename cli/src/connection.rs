@@ -87,3 +87,37 @@ pub async fn connect(args: &ConnectionArgs, purpose: &'static str) -> anyhow::Re
     };
     Ok(RegistryServiceClient::with_interceptor(channel, headers))
 }
+
+/// A connected channel to `addr`.
+pub async fn channel(addr: &str) -> anyhow::Result<Channel> {
+    Endpoint::from_shared(addr.to_string())
+        .with_context(|| format!("bad address {addr}"))?
+        .connect_timeout(Duration::from_secs(5))
+        .tcp_keepalive(Some(Duration::from_secs(30)))
+        .connect()
+        .await
+        .with_context(|| format!("cannot connect to {addr}"))
+}
+
+/// A feedback client on `channel` whose every call carries `token`.
+pub fn feedback_client(
+    channel: &Channel,
+    token: &str,
+) -> anyhow::Result<
+    onaltu_proto::feedback::feedback_service_client::FeedbackServiceClient<
+        InterceptedService<Channel, CallerHeaders>,
+    >,
+> {
+    let headers = CallerHeaders {
+        authorization: format!("Bearer {}", token.trim())
+            .parse()
+            .context("the token must be printable ASCII")?,
+        purpose: MetadataValue::from_static("evaluation of a service received"),
+    };
+    Ok(
+        onaltu_proto::feedback::feedback_service_client::FeedbackServiceClient::with_interceptor(
+            channel.clone(),
+            headers,
+        ),
+    )
+}

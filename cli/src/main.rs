@@ -87,6 +87,10 @@ enum Command {
     /// education, and rehabilitation episodes through the queue. Exits 1 when a row is rejected
     /// or a call fails.
     Seed(seed::SeedArgs),
+    /// Demo evaluations of the registry's served episodes, submitted as their recipients (or
+    /// children's parents) and moderated as the city's operators would.
+    #[command(name = "seed-feedback")]
+    SeedFeedback(seed::feedback::SeedFeedbackArgs),
     /// List rehabilitation centres, e.g. Astana's: `onaltu centres --region KZ-71`.
     Centres {
         #[command(flatten)]
@@ -94,6 +98,15 @@ enum Command {
         /// ISO 3166-2:KZ region code (empty: every region).
         #[arg(long, default_value = "")]
         region: String,
+    },
+    /// A centre's feedback: the quarter's summary and its latest published evaluations.
+    Feedback {
+        /// Feedback server address.
+        #[arg(long, default_value = "http://127.0.0.1:50052")]
+        addr: String,
+        /// The centre's id (`onaltu centres` lists them).
+        #[arg(long)]
+        centre: String,
     },
     /// The city coordinator's statistics for a region (or the whole country).
     Statistics {
@@ -152,10 +165,12 @@ async fn run(command: Command) -> anyhow::Result<bool> {
             Ok(import::print_summary("persons", &summary, &local, &[]))
         }
         Command::Seed(args) => seed::run(args).await,
+        Command::SeedFeedback(args) => seed::feedback::run(args).await,
         Command::Centres { connection, region } => {
             let mut client = connect(&connection, "list of rehabilitation centres").await?;
             browse::centres(&mut client, &region).await
         }
+        Command::Feedback { addr, centre } => browse::feedback(&addr, &centre).await,
         Command::Statistics { connection, region } => {
             let mut client = connect(&connection, "coordinator statistics").await?;
             browse::statistics(&mut client, &region).await

@@ -7,7 +7,6 @@
 pub mod fixtures;
 
 use onaltu_auth::{Claims, Role};
-use onaltu_config::SecretString;
 use onaltu_proto::feedback::feedback_service_client::FeedbackServiceClient;
 use onaltu_proto::registry::registry_service_client::RegistryServiceClient;
 use onaltu_testkit::{AuthedChannel, RedisServer, Served, TestDb, authed};
@@ -16,10 +15,10 @@ use onaltu_testkit::{AuthedChannel, RedisServer, Served, TestDb, authed};
 pub struct Suite {
     /// The registry.
     pub registry: Served,
-    /// The registry's database schema.
-    pub registry_db: TestDb,
     /// The feedback service.
     pub feedback: Served,
+    /// The registry's database schema.
+    pub registry_db: TestDb,
     /// The feedback service's database schema.
     pub feedback_db: TestDb,
     /// The Redis every service shares for its cache and event streams.
@@ -36,14 +35,11 @@ impl Suite {
     pub async fn start_with(adjust: impl FnOnce(&mut onaltu_feedback::settings::Settings)) -> Self {
         let redis = RedisServer::start();
         let registry_db = TestDb::new(&onaltu_registry::migrations()).await;
-        let mut settings = onaltu_registry::settings::Settings {
-            database: registry_db.settings(),
-            ..Default::default()
-        };
-        settings.server.health_check_interval_ms = 100;
-        settings.cache.url = SecretString::from(redis.url());
-        settings.cache.prefix = "registry".into();
-        settings.auth.hs256_secret = Some(onaltu_testkit::jwt_secret());
+        let settings = onaltu_registry::settings::Settings::local(
+            registry_db.settings(),
+            &redis.url(),
+            onaltu_testkit::jwt_secret(),
+        );
         let pool = registry_db.pool();
         let registry = Served::start("registry", move |listener, shutdown| {
             onaltu_registry::serve(settings, pool, listener, shutdown)
@@ -51,15 +47,12 @@ impl Suite {
         .await;
 
         let feedback_db = TestDb::new(&onaltu_feedback::migrations()).await;
-        let mut settings = onaltu_feedback::settings::Settings {
-            database: feedback_db.settings(),
-            ..Default::default()
-        };
-        settings.server.health_check_interval_ms = 100;
-        settings.cache.url = SecretString::from(redis.url());
-        settings.cache.prefix = "feedback".into();
-        settings.auth.hs256_secret = Some(onaltu_testkit::jwt_secret());
-        settings.registry.url = registry.addr.clone();
+        let mut settings = onaltu_feedback::settings::Settings::local(
+            feedback_db.settings(),
+            &redis.url(),
+            onaltu_testkit::jwt_secret(),
+            &registry.addr,
+        );
         settings.registry.backoff_ms = 20;
         adjust(&mut settings);
         let pool = feedback_db.pool();
@@ -69,8 +62,8 @@ impl Suite {
         .await;
         Self {
             registry,
-            registry_db,
             feedback,
+            registry_db,
             feedback_db,
             redis,
         }

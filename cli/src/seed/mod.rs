@@ -7,6 +7,7 @@
 
 pub mod episodes;
 pub mod families;
+pub mod feedback;
 pub mod ids;
 pub mod names;
 pub mod places;

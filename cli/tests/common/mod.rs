@@ -4,12 +4,11 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use onaltu_auth::Role;
 use onaltu_proto::registry as pb;
 use onaltu_proto::registry::registry_service_client::RegistryServiceClient;
-use onaltu_testkit::{RedisServer, TestDb};
+use onaltu_testkit::{RedisServer, Served, TestDb};
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 
@@ -76,51 +75,35 @@ impl Run {
     }
 }
 
+/// A running registry; dropping it stops the server first, then drops its schema and Redis.
 pub struct Harness {
+    served: Served,
     pub db: TestDb,
     pub redis: RedisServer,
     pub channel: Channel,
     pub addr: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl Harness {
     pub async fn start() -> Self {
         let db = TestDb::new(&onaltu_registry::migrations()).await;
         let redis = RedisServer::start();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = format!("http://{}", listener.local_addr().unwrap());
-        let mut settings = onaltu_registry::settings::Settings {
-            database: db.settings(),
-            ..Default::default()
-        };
-        settings.server.health_check_interval_ms = 100;
-        settings.cache.url = redis.url().into();
-        settings.cache.prefix = "registry".into();
-        settings.auth.hs256_secret = Some(onaltu_testkit::jwt_secret());
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let settings = onaltu_registry::settings::Settings::local(
+            db.settings(),
+            &redis.url(),
+            onaltu_testkit::jwt_secret(),
+        );
         let pool = db.pool();
-        tokio::spawn(async move {
-            onaltu_registry::serve(settings, pool, listener, async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-        });
-        let mut channel = None;
-        for _ in 0..200 {
-            if let Ok(c) = Channel::from_shared(addr.clone()).unwrap().connect().await {
-                channel = Some(c);
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let served = Served::start("registry", move |listener, shutdown| {
+            onaltu_registry::serve(settings, pool, listener, shutdown)
+        })
+        .await;
         Self {
+            channel: served.channel.clone(),
+            addr: served.addr.clone(),
+            served,
             db,
             redis,
-            channel: channel.expect("registry listens"),
-            addr,
-            stop: Some(stop),
         }
     }
 
@@ -208,14 +191,6 @@ impl Harness {
             .into_inner()
             .statistics
             .unwrap()
-    }
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
     }
 }
 

@@ -70,6 +70,40 @@ pub struct Settings {
     pub complaints: ComplaintSettings,
 }
 
+impl Settings {
+    /// A local instance (tests, tools): `database`, the Redis at `redis_url`, tokens signed with
+    /// `hs256_secret`, asking the registry at `registry_url`, health checked every 100 ms.
+    pub fn local(
+        database: DatabaseSettings,
+        redis_url: &str,
+        hs256_secret: onaltu_config::SecretString,
+        registry_url: &str,
+    ) -> Self {
+        let mut settings = Self {
+            database,
+            ..Self::default()
+        };
+        settings.server.health_check_interval_ms = 100;
+        settings.cache.url = onaltu_config::SecretString::from(redis_url.to_string());
+        settings.cache.prefix = "feedback".into();
+        settings.auth.hs256_secret = Some(hs256_secret);
+        settings.registry.url = registry_url.to_string();
+        settings
+    }
+}
+
+impl onaltu_service::ServiceSettings for Settings {
+    fn database(&self) -> &DatabaseSettings {
+        &self.database
+    }
+    fn telemetry(&self) -> &TelemetrySettings {
+        &self.telemetry
+    }
+    fn listen(&self) -> std::net::SocketAddr {
+        self.server.listen
+    }
+}
+
 impl Validate for Settings {
     fn validate(&self, c: &mut Checker) {
         c.section("server", &self.server);

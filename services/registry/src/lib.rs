@@ -8,15 +8,12 @@ pub mod settings;
 pub mod store;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use onaltu_auth::{AuthInterceptor, Authenticator};
 use onaltu_cache::Cache;
-use onaltu_config::ExposeSecret as _;
-use onaltu_events::{Relay, StreamSettings};
 use onaltu_proto::registry::registry_service_server::RegistryServiceServer;
-use onaltu_server::{GrpcServer, ReadinessCheck};
+use onaltu_server::GrpcServer;
 use tokio::net::TcpListener;
 use tonic::service::Routes;
 
@@ -78,32 +75,13 @@ pub async fn serve(
         service,
         AuthInterceptor::new(authenticator),
     ));
-    let readiness: ReadinessCheck = {
-        let pool = pool.clone();
-        Arc::new(move || {
-            let pool = pool.clone();
-            Box::pin(async move {
-                tokio::time::timeout(Duration::from_secs(2), onaltu_db::ping(&pool))
-                    .await
-                    .unwrap_or(false)
-            })
-        })
-    };
-    // The outbox relay publishes the registry's events to Redis Streams while it serves.
-    let redis = redis::Client::open(settings.cache.url.expose_secret())
-        .map_err(|e| anyhow::anyhow!("cache.url: {e}"))?;
-    let (relay_stop, relay_stopped) = tokio::sync::watch::channel(false);
-    let relay = tokio::spawn(Relay::new(pool, redis, StreamSettings::default()).run(relay_stopped));
-    let served = GrpcServer::new(settings.server, routes, &[SERVICE_NAME])
+    let server = GrpcServer::new(settings.server, routes, &[SERVICE_NAME])
         .with_long_running(&[
             "/onaltu.registry.v1.RegistryService/ImportPersons",
             "/onaltu.registry.v1.RegistryService/ImportCenters",
         ])
-        .with_readiness(readiness)
-        .serve(listener, shutdown)
-        .await;
-    let _ = relay_stop.send(true);
-    let _ = relay.await;
-    served?;
+        .with_readiness(onaltu_service::database_readiness(&pool))
+        .serve(listener, shutdown);
+    onaltu_service::serve_with_relay(pool, &settings.cache.url, server).await??;
     Ok(())
 }

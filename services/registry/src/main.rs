@@ -1,78 +1,19 @@
-//! `onaltu-registry`: `serve` (the gRPC server) and `migrate` (apply database migrations).
+//! `onaltu-registry`: `serve` (the gRPC server), `migrate` (apply database migrations) and
+//! `check-config`.
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
 use onaltu_registry::settings::Settings;
-
-#[derive(Parser)]
-#[command(
-    name = "onaltu-registry",
-    about = "Registry of persons with disabilities and rehabilitation centres"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Serve gRPC until SIGTERM or SIGINT.
-    Serve,
-    /// Apply pending database migrations, then exit.
-    Migrate,
-    /// Load and validate the configuration, then exit.
-    CheckConfig,
-}
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let settings: Settings = match onaltu_config::load("registry") {
-        Ok(settings) => settings,
-        Err(err) => {
-            eprintln!("onaltu-registry: {err}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(cli.command, settings).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("onaltu-registry: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
-    match command {
-        Command::CheckConfig => {
-            println!("configuration is valid");
-            Ok(())
-        }
-        Command::Migrate => {
-            let applied =
-                onaltu_db::run_migrations(&settings.database.url, &onaltu_registry::migrations())
-                    .await?;
-            println!(
-                "applied {} migration(s): {}",
-                applied.len(),
-                applied.join(", ")
-            );
-            Ok(())
-        }
-        Command::Serve => serve(settings).await,
-    }
-}
-
-async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let telemetry = onaltu_telemetry::init("registry", &settings.telemetry)?;
-    onaltu_db::check(&settings.database).await?;
-    let pool = onaltu_db::build_pool(&settings.database, "onaltu-registry")?;
-    let listener = tokio::net::TcpListener::bind(settings.server.listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("server.listen {}: {e}", settings.server.listen))?;
-    onaltu_registry::serve(settings, pool, listener, onaltu_server::shutdown_signal()).await?;
-    telemetry.flush();
-    Ok(())
+    onaltu_service::main::<Settings, _, _, _>(
+        "registry",
+        "Registry of persons with disabilities and rehabilitation centres",
+        &onaltu_registry::migrations(),
+        |settings, pool, listener| {
+            onaltu_registry::serve(settings, pool, listener, onaltu_server::shutdown_signal())
+        },
+    )
+    .await
 }

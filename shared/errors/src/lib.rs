@@ -177,6 +177,15 @@ impl Violations {
         self.0.extend(other.0);
     }
 
+    /// Records the field violations of `err`; any other error is recorded against `request`
+    /// (decoders of single fields only answer INVALID_ARGUMENT).
+    pub fn absorb(&mut self, err: ApiError) {
+        match err {
+            ApiError::InvalidArgument(fields) => self.0.extend(fields),
+            other => self.add("request", other.to_string()),
+        }
+    }
+
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

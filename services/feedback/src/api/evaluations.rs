@@ -91,16 +91,9 @@ impl Feedback {
                 "must be a UUID",
             );
         }
-        let episode = match parse_id("evaluation.episode_id", &e.episode_id) {
-            Ok(id) => Some(id),
-            Err(ApiError::InvalidArgument(f)) => {
-                for f in f {
-                    v.add(f.field, f.description);
-                }
-                None
-            }
-            Err(other) => return Err(other),
-        };
+        let episode = parse_id("evaluation.episode_id", &e.episode_id)
+            .map_err(|e| v.absorb(e))
+            .ok();
         let lang = language(e.language, "evaluation.language", &mut v);
         onaltu_api::check_text(
             &mut v,
@@ -365,19 +358,10 @@ impl Feedback {
                 None => v.add(format!("statuses[{i}]"), "unknown status"),
             }
         }
-        let period = match &req.period {
-            Some(p) => match Period::decode("period", p) {
-                Ok(p) => Some(p),
-                Err(ApiError::InvalidArgument(f)) => {
-                    for f in f {
-                        v.add(f.field, f.description);
-                    }
-                    None
-                }
-                Err(other) => return Err(other),
-            },
-            None => None,
-        };
+        let period = req
+            .period
+            .as_ref()
+            .and_then(|p| Period::decode("period", p).map_err(|e| v.absorb(e)).ok());
         v.into_result()?;
 
         let viewer = ctx.viewer();

@@ -2,7 +2,7 @@
 //! and withdrawal moves (one changes the city means every summary leans on).
 
 use onaltu_api::{Period, parse_id, today};
-use onaltu_errors::ApiError;
+use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::feedback as pb;
 
 use super::Feedback;
@@ -22,10 +22,15 @@ impl Feedback {
         &self,
         req: pb::GetCenterFeedbackSummaryRequest,
     ) -> Result<pb::GetCenterFeedbackSummaryResponse, ApiError> {
-        let center = parse_id("center_id", &req.center_id)?;
+        let mut v = Violations::new();
+        let center = parse_id("center_id", &req.center_id).map_err(|e| v.absorb(e));
         let period = match &req.period {
-            Some(p) => Period::decode("period", p)?,
-            None => Period::quarter_of(today()),
+            Some(p) => Period::decode("period", p).map_err(|e| v.absorb(e)),
+            None => Ok(Period::quarter_of(today())),
+        };
+        v.into_result()?;
+        let (Ok(center), Ok(period)) = (center, period) else {
+            return Err(ApiError::Internal("validated request incomplete".into()));
         };
         let load = || async {
             let mut conn = self.conn().await?;

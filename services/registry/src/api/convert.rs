@@ -1,7 +1,7 @@
 //! Conversions between stored rows and the messages of the contract.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use onaltu_errors::{ApiError, Violations};
+use onaltu_errors::Violations;
 use onaltu_proto::common::{Date, GeoPoint, LocalizedText, Money};
 use onaltu_proto::registry as pb;
 use prost_types::Timestamp;
@@ -27,27 +27,7 @@ pub fn date(d: Option<NaiveDate>) -> Option<Date> {
     d.map(from_date)
 }
 
-/// A required id field.
-pub fn parse_id(field: &str, value: &str) -> Result<Uuid, ApiError> {
-    if value.is_empty() {
-        return Err(ApiError::invalid(field, "is required"));
-    }
-    Uuid::parse_str(value).map_err(|_| ApiError::invalid(field, "must be a UUID"))
-}
-
-/// An optional id field (empty means none).
-pub fn parse_opt_id(field: &str, value: &str, v: &mut Violations) -> Option<Uuid> {
-    if value.is_empty() {
-        return None;
-    }
-    match Uuid::parse_str(value) {
-        Ok(id) => Some(id),
-        Err(_) => {
-            v.add(field, "must be a UUID");
-            None
-        }
-    }
-}
+pub use onaltu_api::{parse_id, parse_opt_id};
 
 /// An optional date field, recording a violation when it is not a calendar date.
 pub fn parse_opt_date(field: &str, d: Option<&Date>, v: &mut Violations) -> Option<NaiveDate> {

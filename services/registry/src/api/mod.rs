@@ -13,8 +13,6 @@ pub mod reporting;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
 use onaltu_auth::{Caller, Role};
 use onaltu_cache::Cache;
@@ -100,33 +98,7 @@ pub fn today() -> NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(5)).date_naive()
 }
 
-/// Page size: default 50, at most 500.
-pub fn page_size(requested: i32) -> Result<i64, ApiError> {
-    match requested {
-        0 => Ok(50),
-        1..=500 => Ok(requested as i64),
-        n if n < 0 => Err(ApiError::invalid("page_size", "must not be negative")),
-        _ => Ok(500),
-    }
-}
-
-/// An opaque page token for a position.
-pub fn encode_token(position: &str) -> String {
-    URL_SAFE_NO_PAD.encode(format!("v1:{position}"))
-}
-
-/// The position a page token stands for.
-pub fn decode_token(token: &str) -> Result<Option<String>, ApiError> {
-    if token.is_empty() {
-        return Ok(None);
-    }
-    let bad = || ApiError::invalid("page_token", "is not a token this service issued");
-    let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    text.strip_prefix("v1:")
-        .map(|s| Some(s.to_string()))
-        .ok_or_else(bad)
-}
+pub use onaltu_api::{decode_token, encode_token, page_size};
 
 /// The id position of an id-ordered page token.
 pub fn decode_id_token(token: &str) -> Result<Option<Uuid>, ApiError> {

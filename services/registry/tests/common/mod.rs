@@ -3,39 +3,22 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::Duration;
-
 use onaltu_auth::{Claims, Role};
-use onaltu_config::SecretString;
 use onaltu_proto::common::{Date, Sex};
 use onaltu_proto::registry as pb;
 use onaltu_proto::registry::registry_service_client::RegistryServiceClient;
-use onaltu_testkit::{RedisServer, TestDb};
-use tonic::service::interceptor::InterceptedService;
+use onaltu_testkit::{AuthedChannel, RedisServer, Served, TestDb, authed};
 use tonic::transport::Channel;
 use uuid::Uuid;
 
-pub type Client = RegistryServiceClient<InterceptedService<Channel, Bearer>>;
+pub type Client = RegistryServiceClient<AuthedChannel>;
 
-/// Adds a bearer token to every call.
-#[derive(Clone)]
-pub struct Bearer(Option<String>);
-
-impl tonic::service::Interceptor for Bearer {
-    fn call(&mut self, mut r: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
-        if let Some(t) = &self.0 {
-            r.metadata_mut()
-                .insert("authorization", format!("Bearer {t}").parse().unwrap());
-        }
-        Ok(r)
-    }
-}
-
+/// A running registry; dropping it stops the server first, then drops its schema and Redis.
 pub struct Harness {
+    _served: Served,
     pub db: TestDb,
     pub redis: RedisServer,
     pub channel: Channel,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl Harness {
@@ -47,45 +30,27 @@ impl Harness {
     pub async fn start_with(adjust: impl FnOnce(&mut onaltu_registry::settings::Settings)) -> Self {
         let db = TestDb::new(&onaltu_registry::migrations()).await;
         let redis = RedisServer::start();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = format!("http://{}", listener.local_addr().unwrap());
-        let mut settings = onaltu_registry::settings::Settings {
-            database: db.settings(),
-            ..Default::default()
-        };
-        settings.server.health_check_interval_ms = 100;
-        settings.cache.url = SecretString::from(redis.url());
-        settings.cache.prefix = "registry".into();
-        settings.auth.hs256_secret = Some(onaltu_testkit::jwt_secret());
+        let mut settings = onaltu_registry::settings::Settings::local(
+            db.settings(),
+            &redis.url(),
+            onaltu_testkit::jwt_secret(),
+        );
         adjust(&mut settings);
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let pool = db.pool();
-        tokio::spawn(async move {
-            onaltu_registry::serve(settings, pool, listener, async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-        });
-        let mut channel = None;
-        for _ in 0..200 {
-            if let Ok(c) = Channel::from_shared(addr.clone()).unwrap().connect().await {
-                channel = Some(c);
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let served = Served::start("registry", move |listener, shutdown| {
+            onaltu_registry::serve(settings, pool, listener, shutdown)
+        })
+        .await;
         Self {
+            channel: served.channel.clone(),
+            _served: served,
             db,
             redis,
-            channel: channel.expect("registry listens"),
-            stop: Some(stop),
         }
     }
 
     pub fn client(&self, claims: Option<Claims>) -> Client {
-        let token = claims.map(|c| onaltu_testkit::token(&c));
-        RegistryServiceClient::with_interceptor(self.channel.clone(), Bearer(token))
+        RegistryServiceClient::new(authed(&self.channel, claims.as_ref()))
     }
 
     pub fn as_role(&self, role: Role) -> Client {
@@ -126,14 +91,6 @@ impl Harness {
             .await
             .unwrap()
             .n
-    }
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
     }
 }
 
