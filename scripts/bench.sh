@@ -119,13 +119,14 @@ psql "$pg_url/onaltu_bench" -qtA -F, -c "
        (SELECT id FROM centers ORDER BY id LIMIT 1) c
   RETURNING id, person_id" >"$pairs"
 psql "$pg_url/onaltu_bench" -qc "ANALYZE episodes" >/dev/null
-$bench --addr "http://127.0.0.1:$feedback_port" feedback-submit --pairs "$pairs" \
-  --concurrency 32 --seconds "$(( seconds < 20 ? seconds : 20 ))"
 insert_script="$data/bench-insert.sql"
 echo 'INSERT INTO bench_one_row (v) VALUES (random());' >"$insert_script"
 psql "$feedback_db" -qc "CREATE TABLE IF NOT EXISTS bench_one_row (id bigserial PRIMARY KEY, v double precision)"
-pgbench -n -f "$insert_script" -c 32 -j 2 -T 10 "$feedback_db" 2>/dev/null \
-  | grep -E "^(tps|latency average)" | sed 's/^/pgbench one-row insert (32 clients) /'
+insert_tps=$(pgbench -n -f "$insert_script" -c 32 -j 2 -T 10 "$feedback_db" 2>/dev/null \
+  | awk '/^tps/ { print $3 }')
+echo "pgbench one-row insert (32 clients): $insert_tps tps"
+$bench --addr "http://127.0.0.1:$feedback_port" feedback-submit --pairs "$pairs" \
+  --concurrency 32 --seconds "$(( seconds < 20 ? seconds : 20 ))" --baseline-tps "${insert_tps:-0}"
 
 echo
 echo "== feedback: GetCenterFeedbackSummary over 1,000 centres x $evaluations evaluations, uncached"

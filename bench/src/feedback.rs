@@ -12,7 +12,7 @@ use onaltu_proto::feedback as fb;
 use onaltu_proto::feedback::feedback_service_client::FeedbackServiceClient;
 use tonic::transport::Channel;
 
-use super::{Bearer, Phase, load, print};
+use super::{Bearer, Phase, load};
 
 /// Submits one evaluation per (episode, person) pair of `pairs` (CSV), each as that person,
 /// from `concurrency` callers for `duration` (or until the pairs run out).
@@ -22,6 +22,7 @@ pub async fn submit(
     pairs: &std::path::Path,
     concurrency: usize,
     duration: Duration,
+    baseline_tps: f64,
 ) -> anyhow::Result<()> {
     let text =
         std::fs::read_to_string(pairs).with_context(|| format!("reading {}", pairs.display()))?;
@@ -81,7 +82,21 @@ pub async fn submit(
             phase.errors
         );
     }
-    print(&phase, None);
+    let ratio = if baseline_tps > 0.0 {
+        format!(
+            "  {:.3}x pgbench one-row inserts",
+            phase.throughput() / baseline_tps
+        )
+    } else {
+        String::new()
+    };
+    println!(
+        "SubmitEvaluation (durable, {concurrency} callers) {:>7.0} calls/s  p50 {:>7.3} ms  p99 {:>7.3} ms  errors {}{ratio}",
+        phase.throughput(),
+        phase.percentile(0.50),
+        phase.percentile(0.99),
+        phase.errors,
+    );
     Ok(())
 }
 

@@ -77,6 +77,9 @@ enum Command {
         concurrency: usize,
         #[arg(long, default_value_t = 20)]
         seconds: u64,
+        /// Throughput of the baseline (pgbench one-row inserts) to print the ratio to.
+        #[arg(long, default_value_t = 0.0)]
+        baseline_tps: f64,
     },
     /// GetCenterFeedbackSummary once for each of the first `calls` centres of a file
     /// (`--addr` is the feedback service).
@@ -125,6 +128,7 @@ async fn main() -> anyhow::Result<()> {
             pairs,
             concurrency,
             seconds,
+            baseline_tps,
         } => {
             feedback::submit(
                 channel,
@@ -132,6 +136,7 @@ async fn main() -> anyhow::Result<()> {
                 &pairs,
                 concurrency,
                 Duration::from_secs(seconds),
+                baseline_tps,
             )
             .await
         }

@@ -84,6 +84,44 @@ impl Suite {
         count(&self.feedback_db, table).await
     }
 
+    /// The types of the events in the feedback service's outbox, oldest first.
+    pub async fn outbox_types(&self) -> Vec<String> {
+        use diesel_async::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            event_type: String,
+        }
+        let mut conn = self.feedback_db.connect().await;
+        diesel::sql_query("SELECT event_type FROM outbox_events ORDER BY seq")
+            .load::<Row>(&mut conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.event_type)
+            .collect()
+    }
+
+    /// Waits (up to ten seconds) until the Redis stream `stream` holds `n` entries; returns
+    /// how many it holds.
+    pub async fn stream_len(&self, stream: &str, n: i64) -> i64 {
+        let client = redis::Client::open(self.redis.url()).unwrap();
+        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+        let mut len = 0;
+        for _ in 0..100 {
+            len = redis::cmd("XLEN")
+                .arg(stream)
+                .query_async::<i64>(&mut conn)
+                .await
+                .unwrap();
+            if len >= n {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        len
+    }
+
     /// Runs `sql` on the feedback database (to move the clock of a record).
     pub async fn feedback_sql(&self, sql: &str) {
         use diesel_async::RunQueryDsl;

@@ -265,6 +265,13 @@ async fn the_author_edits_within_fourteen_days_and_the_evaluation_returns_to_mod
     assert_eq!(scores.comfort, Some(1));
     assert_eq!(scores.results, Some(3), "unmasked scores are kept");
     // The public no longer sees it; the rating is told it stopped counting.
+    assert_eq!(
+        w.suite.outbox_types().await,
+        [
+            "onaltu.feedback.v1.EvaluationPublished",
+            "onaltu.feedback.v1.EvaluationWithdrawn"
+        ]
+    );
     let hidden = w
         .suite
         .feedback(None)

@@ -126,6 +126,9 @@ async fn publication_announces_scores_without_anything_personal() {
     let text = String::from_utf8_lossy(&events[0].payload);
     assert!(!text.contains(&w.person) && !text.contains(&w.episode) && !text.contains("дәрігер"));
 
+    // The relay carries it to the stream the rating service reads.
+    assert_eq!(w.suite.stream_len("feedback.evaluations", 1).await, 1);
+
     // Once published it is not moderated again until reported.
     let again = moderator
         .moderate_evaluation(moderate(

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use diesel::ConnectionError;
 use diesel_async::pooled_connection::deadpool::{Object, Pool as DeadPool, PoolError};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 use onaltu_config::{Checker, ExposeSecret, SecretString, Validate};
@@ -149,6 +151,9 @@ pub fn build_pool(settings: &DatabaseSettings, application_name: &str) -> Result
     let setup = session_setup(application_name, settings.statement_timeout_ms);
     let connect_timeout = Duration::from_millis(settings.connect_timeout_ms);
     let mut config = ManagerConfig::<AsyncPgConnection>::default();
+    // No test query on every checkout: that is a round trip per call, and a connection that
+    // died in the pool fails its first statement instead, which the callers map to UNAVAILABLE.
+    config.recycling_method = RecyclingMethod::Fast;
     config.custom_setup = Box::new(move |url| {
         let setup = setup.clone();
         let url = url.to_string();

@@ -128,10 +128,6 @@ impl Feedback {
             .ok_or_else(|| ApiError::Unauthenticated("this call needs a bearer token".into()))?;
         let facts = self.registry.episode(bearer, episode).await?;
         let author = evaluation::authorship(caller, &facts)?;
-        let mut conn = self.conn().await?;
-        if store::by_episode(&mut conn, episode).await?.is_some() {
-            return Err(already_evaluated(episode));
-        }
 
         let at = now();
         let today = local_date(at);
@@ -183,15 +179,19 @@ impl Feedback {
                 close_time: None,
                 version: 1,
             });
-        let written = conn
-            .transaction(async |conn| {
-                store::insert(conn, &row).await?;
-                if let Some(c) = &complaint {
+        // A second evaluation of the episode breaks its unique key: ALREADY_EXISTS below.
+        let mut conn = self.conn().await?;
+        let written = match &complaint {
+            None => store::insert(&mut conn, &row).await.map_err(ApiError::from),
+            Some(c) => {
+                conn.transaction(async |conn| {
+                    store::insert(conn, &row).await?;
                     complaint_store::insert(conn, c).await?;
-                }
-                Ok::<_, ApiError>(())
-            })
-            .await;
+                    Ok::<_, ApiError>(())
+                })
+                .await
+            }
+        };
         match written {
             Ok(()) => {}
             Err(ApiError::AlreadyExists { .. }) => {
@@ -382,16 +382,8 @@ impl Feedback {
                     ));
                 }
             }
-        } else {
-            let sees_all = match viewer {
-                Viewer::Official => true,
-                Viewer::Staff(own) => center == Some(own),
-                Viewer::Citizen(_) | Viewer::Public => false,
-            };
-            if !sees_all {
-                // Everyone else lists published evaluations only.
-                filter.statuses = vec![Status::Published as i16];
-            }
+        } else if !evaluation::lists_every_status(viewer, center) {
+            filter.statuses = vec![Status::Published as i16];
         }
         let mut conn = self.conn().await?;
         let rows = store::list(&mut conn, &filter, after, limit).await?;

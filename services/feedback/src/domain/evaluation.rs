@@ -156,6 +156,16 @@ pub fn view(viewer: Viewer, status: Status, center: Uuid, author: &Authorship) -
     own.or((status == Status::Published).then_some(View::Public))
 }
 
+/// Whether `viewer` lists evaluations of every status (filtered to `centre`, if any); everyone
+/// else lists published ones only.
+pub fn lists_every_status(viewer: Viewer, centre: Option<Uuid>) -> bool {
+    match viewer {
+        Viewer::Official => true,
+        Viewer::Staff(own) => centre == Some(own),
+        Viewer::Citizen(_) | Viewer::Public => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +217,23 @@ mod tests {
         let err = edit(id, Status::PendingModeration, submitted, late).unwrap_err();
         assert_eq!(err.code(), tonic::Code::FailedPrecondition);
         assert!(err.to_string().contains("2026-07-15 10:00 UTC"), "{err}");
+    }
+
+    #[test]
+    fn only_officials_and_a_centre_for_itself_list_unpublished_evaluations() {
+        let centre = Uuid::from_u128(3);
+        assert!(lists_every_status(Viewer::Official, None));
+        assert!(lists_every_status(Viewer::Staff(centre), Some(centre)));
+        assert!(!lists_every_status(Viewer::Staff(centre), None));
+        assert!(!lists_every_status(
+            Viewer::Staff(centre),
+            Some(Uuid::from_u128(4))
+        ));
+        assert!(!lists_every_status(
+            Viewer::Citizen(Uuid::from_u128(2)),
+            Some(centre)
+        ));
+        assert!(!lists_every_status(Viewer::Public, Some(centre)));
     }
 
     #[test]

@@ -81,16 +81,6 @@ pub async fn by_request(conn: &mut Conn, request_id: &str) -> QueryResult<Option
         .optional()
 }
 
-/// The evaluation of `episode`, if any.
-pub async fn by_episode(conn: &mut Conn, episode: Uuid) -> QueryResult<Option<EvaluationRow>> {
-    evaluations::table
-        .filter(evaluations::episode_id.eq(episode))
-        .select(EvaluationRow::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
 /// Writes every field of `row`.
 pub async fn update(conn: &mut Conn, row: &EvaluationRow) -> QueryResult<()> {
     diesel::update(evaluations::table.find(row.id))
