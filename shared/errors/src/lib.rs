@@ -206,6 +206,13 @@ impl Violations {
     }
 }
 
+impl From<Violations> for ApiError {
+    /// INVALID_ARGUMENT with every violation (an empty collection is a caller's bug).
+    fn from(v: Violations) -> Self {
+        ApiError::InvalidArgument(v.0)
+    }
+}
+
 const DEFAULT_RETRY: Duration = Duration::from_secs(1);
 
 impl From<diesel::result::Error> for ApiError {

@@ -286,15 +286,7 @@ impl Feedback {
                         }
                     }
                 }
-                let answers = match answers::validate("evaluation", &draft) {
-                    Ok(a) => a,
-                    Err(bad) => {
-                        bad.into_result()?;
-                        return Err(ApiError::Internal(
-                            "validation failed without a reason".into(),
-                        ));
-                    }
-                };
+                let answers = answers::validate("evaluation", &draft)?;
                 if was_published {
                     events::withdrawn(conn, &row).await?;
                 }

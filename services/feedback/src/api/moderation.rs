@@ -50,11 +50,7 @@ impl Feedback {
     ) -> Result<pb::ModerateEvaluationResponse, ApiError> {
         ctx.caller.require(MODERATORS)?;
         let id = parse_id("id", &req.id)?;
-        let decision = moderation::decide(req.action, req.issue, &req.note).map_err(|v| {
-            v.into_result()
-                .err()
-                .unwrap_or_else(|| ApiError::invalid("action", "is invalid"))
-        })?;
+        let decision = moderation::decide(req.action, req.issue, &req.note)?;
         let subject = ctx.subject();
         let mut conn = self.conn().await?;
         let (row, m) = conn
