@@ -30,7 +30,7 @@ pub async fn centres(client: &mut Client, region: &str) -> anyhow::Result<bool> 
                         .to_string()
                 })
                 .unwrap_or_default();
-            println!(
+            crate::say!(
                 "{}  {}  {:<20} {}  {}",
                 c.id,
                 c.region_code,
@@ -45,7 +45,7 @@ pub async fn centres(client: &mut Client, region: &str) -> anyhow::Result<bool> 
         }
         token = page.next_page_token;
     }
-    println!("{total} centre(s)");
+    crate::say!("{total} centre(s)");
     Ok(true)
 }
 
@@ -66,15 +66,17 @@ pub async fn statistics(client: &mut Client, region: &str) -> anyhow::Result<boo
     } else {
         region
     };
-    println!(
+    crate::say!(
         "{scope}: {} persons with disabilities ({} children, {} adults)",
-        s.persons_total, s.children_total, s.adults_total
+        s.persons_total,
+        s.children_total,
+        s.adults_total
     );
     for b in &s.by_age_band {
         let band = pb::AgeBand::try_from(b.age_band)
             .map(|a| a.as_str_name().trim_start_matches("AGE_BAND_").to_string())
             .unwrap_or_default();
-        println!("  age {band:<14} {}", b.persons);
+        crate::say!("  age {band:<14} {}", b.persons);
     }
     for g in &s.by_group {
         let group = pb::DisabilityGroup::try_from(g.group)
@@ -84,16 +86,17 @@ pub async fn statistics(client: &mut Client, region: &str) -> anyhow::Result<boo
                     .to_string()
             })
             .unwrap_or_default();
-        println!("  group {group:<14} {}", g.persons);
+        crate::say!("  group {group:<14} {}", g.persons);
     }
-    println!(
+    crate::say!(
         "  families with special-needs children: {}; children without an education record: {}",
-        s.families_with_special_needs_children, s.children_without_education_record
+        s.families_with_special_needs_children,
+        s.children_without_education_record
     );
     let waiting: i64 = s.queues.iter().map(|q| q.queue_length).sum();
-    println!("  waiting in {} queues: {waiting}", s.queues.len());
+    crate::say!("  waiting in {} queues: {waiting}", s.queues.len());
     if let Some(c) = s.children_coverage {
-        println!(
+        crate::say!(
             "  children treated in the last year: {} of {} ({:.1}%)",
             c.treated,
             c.registered,
@@ -120,12 +123,14 @@ pub async fn feedback(addr: &str, centre: &str) -> anyhow::Result<bool> {
         .summary
         .unwrap_or_default();
     let period = s.period.unwrap_or_default();
-    println!(
+    crate::say!(
         "centre {centre}, {}-Q{}: {} published evaluation(s)",
-        period.year, period.number, s.n
+        period.year,
+        period.number,
+        s.n
     );
     if s.suppressed {
-        println!("  fewer than 5: every figure is suppressed");
+        crate::say!("  fewer than 5: every figure is suppressed");
     }
     for c in &s.criteria {
         let name = fb::FeedbackCriterion::try_from(c.criterion)
@@ -135,16 +140,19 @@ pub async fn feedback(addr: &str, centre: &str) -> anyhow::Result<bool> {
                     .to_lowercase()
             })
             .unwrap_or_default();
-        println!(
+        crate::say!(
             "  {name:<16} n {:>4}  mean {:.2}  bayesian {:.2} (city {:.2})",
-            c.n, c.mean, c.bayesian_mean, c.city_mean
+            c.n,
+            c.mean,
+            c.bayesian_mean,
+            c.city_mean
         );
     }
     if let Some(overall) = s.overall_bayesian_mean {
-        println!("  overall (bayesian) {overall:.2}");
+        crate::say!("  overall (bayesian) {overall:.2}");
     }
     if let Some(r) = s.recommend {
-        println!(
+        crate::say!(
             "  would recommend: {} of {} ({:.0}%, 95% lower bound {:.0}%)",
             r.promoters,
             r.n,
@@ -163,14 +171,14 @@ pub async fn feedback(addr: &str, centre: &str) -> anyhow::Result<bool> {
         .into_inner();
     for e in latest.evaluations {
         let scores = e.scores.unwrap_or_default();
-        println!(
+        crate::say!(
             "  - results {}  courtesy {}  {}",
             scores.results.map_or("-".into(), |v| v.to_string()),
             scores.staff_courtesy.map_or("-".into(), |v| v.to_string()),
             e.comment
         );
         if let Some(reply) = e.reply {
-            println!("    centre's reply: {}", reply.text);
+            crate::say!("    centre's reply: {}", reply.text);
         }
     }
     Ok(true)
