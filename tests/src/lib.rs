@@ -145,6 +145,35 @@ async fn count(db: &TestDb, table: &str) -> i64 {
         .n
 }
 
+/// The suite with one person who was served: an adult discharged from a centre.
+pub struct OneServed {
+    /// The running suite.
+    pub suite: Suite,
+    /// The centre.
+    pub centre: String,
+    /// The person served.
+    pub person: String,
+    /// The discharged episode.
+    pub episode: String,
+}
+
+impl OneServed {
+    /// Starts the suite and takes one adult through `centre_name` to discharge.
+    pub async fn start(centre_name: &str) -> Self {
+        let suite = Suite::start().await;
+        let mut op = suite.registry(Some(&claims(Role::CityOperator)));
+        let centre = fixtures::centre(&mut op, centre_name, 10).await.id;
+        let person = fixtures::adult(&mut op, 1).await.id;
+        let episode = fixtures::discharged(&mut op, &person, &centre).await.id;
+        Self {
+            suite,
+            centre,
+            person,
+            episode,
+        }
+    }
+}
+
 /// Claims of `role`, for a test.
 pub fn claims(role: Role) -> Claims {
     onaltu_testkit::claims(role)

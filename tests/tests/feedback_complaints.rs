@@ -8,28 +8,11 @@ use onaltu_auth::Role;
 use onaltu_feedback::domain::calendar::WorkCalendar;
 use onaltu_proto::feedback as fb;
 use onaltu_suite::fixtures::*;
-use onaltu_suite::{Suite, citizen, claims, staff};
+use onaltu_suite::{OneServed, citizen, claims, staff};
 use tonic::Code;
 
-struct World {
-    suite: Suite,
-    centre: String,
-    person: String,
-    episode: String,
-}
-
-async fn world() -> World {
-    let suite = Suite::start().await;
-    let mut op = suite.registry(Some(&claims(Role::CityOperator)));
-    let centre = centre(&mut op, "Мейірім орталығы", 10).await.id;
-    let person = adult(&mut op, 1).await.id;
-    let episode = discharged(&mut op, &person, &centre).await.id;
-    World {
-        suite,
-        centre,
-        person,
-        episode,
-    }
+async fn world() -> OneServed {
+    OneServed::start("Мейірім орталығы").await
 }
 
 fn change(id: &str, c: fb::Complaint, paths: &[&str]) -> fb::UpdateComplaintRequest {

@@ -8,29 +8,12 @@ use diesel_async::RunQueryDsl;
 use onaltu_auth::Role;
 use onaltu_proto::feedback as fb;
 use onaltu_suite::fixtures::*;
-use onaltu_suite::{Suite, citizen, claims, staff};
+use onaltu_suite::{OneServed, Suite, citizen, claims, staff};
 use prost::Message as _;
 use tonic::Code;
 
-struct World {
-    suite: Suite,
-    centre: String,
-    person: String,
-    episode: String,
-}
-
-async fn world() -> World {
-    let suite = Suite::start().await;
-    let mut op = suite.registry(Some(&claims(Role::CityOperator)));
-    let centre = centre(&mut op, "Шапағат орталығы", 10).await.id;
-    let person = adult(&mut op, 1).await.id;
-    let episode = discharged(&mut op, &person, &centre).await.id;
-    World {
-        suite,
-        centre,
-        person,
-        episode,
-    }
+async fn world() -> OneServed {
+    OneServed::start("Шапағат орталығы").await
 }
 
 #[derive(diesel::QueryableByName)]
