@@ -190,6 +190,11 @@ fn session_setup(application_name: &str, statement_timeout_ms: u64) -> String {
     format!("SET application_name = '{name}'; SET statement_timeout = {statement_timeout_ms};")
 }
 
+/// A connection from `pool` for a handler: UNAVAILABLE (with a retry delay) when none can be had.
+pub async fn connection(pool: &Pool) -> Result<Connection, ApiError> {
+    pool.get().await.map_err(|e| DbError::from(e).into())
+}
+
 /// Opens one connection to prove the database is reachable, naming the URL (without password)
 /// when it is not.
 pub async fn check(settings: &DatabaseSettings) -> Result<(), DbError> {

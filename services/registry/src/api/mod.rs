@@ -53,10 +53,7 @@ impl Registry {
     }
 
     pub(crate) async fn conn(&self) -> Result<Connection, ApiError> {
-        self.pool
-            .get()
-            .await
-            .map_err(|e| onaltu_db::DbError::from(e).into())
+        onaltu_db::connection(&self.pool).await
     }
 }
 
