@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: a release registry and feedback service on their own databases, measured beside
 # baselines in one run: a bare gRPC health check, pgbench (select-only and a one-row insert) and
-# redis-benchmark (GET) on the same Postgres and Redis. Sizes: BENCH_SECONDS (30),
+# redis-benchmark (GET) on the same Postgres and Redis; then the rating service. Sizes: BENCH_SECONDS (30),
 # BENCH_IMPORT_ROWS (100000), BENCH_STAT_PERSONS (1000000), BENCH_EVALUATIONS (1000000).
 set -euo pipefail
 
@@ -13,6 +13,7 @@ stat_persons=${BENCH_STAT_PERSONS:-1000000}
 evaluations=${BENCH_EVALUATIONS:-1000000}
 port=50061
 feedback_port=50062
+rating_port=50063
 data="$root/.data"
 log="$data/logs/bench-registry.log"
 
@@ -20,7 +21,7 @@ scripts/stack.sh up
 eval "$(scripts/stack.sh env)"
 pg_url=${ONALTU_REGISTRY__DATABASE__URL%/*}
 redis_url=$ONALTU_REGISTRY__CACHE__URL
-cargo build --release -p onaltu-registry -p onaltu-feedback -p onaltu-bench
+cargo build --release -p onaltu-registry -p onaltu-feedback -p onaltu-rating -p onaltu-bench
 
 echo "== preparing a fresh database onaltu_bench"
 psql "$pg_url/postgres" -qc "DROP DATABASE IF EXISTS onaltu_bench WITH (FORCE)" -c "CREATE DATABASE onaltu_bench"
@@ -40,7 +41,8 @@ fi
 target/release/onaltu-registry serve >"$log" 2>&1 &
 server=$!
 feedback_server=
-trap 'kill -TERM $server $feedback_server 2>/dev/null; wait $server $feedback_server 2>/dev/null || true' EXIT
+rating_server=
+trap 'kill -TERM $server $feedback_server $rating_server 2>/dev/null; wait $server $feedback_server $rating_server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
   kill -0 $server 2>/dev/null || { cat "$log" >&2; exit 1; }
@@ -174,3 +176,74 @@ SQL
 centres="$data/bench-feedback-centres.txt"
 psql "$feedback_db" -qtA -c "SELECT DISTINCT center_id FROM feedback_totals ORDER BY 1 LIMIT 200" >"$centres"
 $bench --addr "http://127.0.0.1:$feedback_port" feedback-summary --centres "$centres" --calls 200
+
+echo
+echo "== rating: ComputeRatings over 1,000 centres x $evaluations evaluations' worth of inputs"
+psql "$pg_url/postgres" -qc "DROP DATABASE IF EXISTS onaltu_bench_rating WITH (FORCE)" \
+  -c "CREATE DATABASE onaltu_bench_rating"
+rating_db="$pg_url/onaltu_bench_rating"
+rating_log="$data/logs/bench-rating.log"
+# Its own Redis database, so its consumer group never takes events meant for `make run`.
+rating_redis="${redis_url%/*}/1"
+rating_env=(
+  ONALTU_CONFIG_DIR="$root/services/rating/config"
+  ONALTU_RATING__DATABASE__URL="$rating_db"
+  ONALTU_RATING__DATABASE__MAX_CONNECTIONS=32
+  ONALTU_RATING__CACHE__URL="$rating_redis"
+  ONALTU_RATING__CACHE__PREFIX=bench-rating
+  ONALTU_RATING__SERVER__LISTEN="127.0.0.1:$rating_port"
+  ONALTU_RATING__SERVER__CONCURRENCY_LIMIT_PER_CONNECTION=1024
+  ONALTU_RATING__REGISTRY__URL="$addr"
+  ONALTU_RATING__COMPUTE__SCHEDULED=false
+)
+env "${rating_env[@]}" target/release/onaltu-rating migrate >/dev/null
+if (exec 3<>"/dev/tcp/127.0.0.1/$rating_port") 2>/dev/null; then
+  echo "port $rating_port is in use: stop whatever listens there and run again" >&2
+  exit 1
+fi
+env "${rating_env[@]}" target/release/onaltu-rating serve >"$rating_log" 2>&1 &
+rating_server=$!
+for _ in $(seq 1 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$rating_port") 2>/dev/null && break
+  kill -0 $rating_server 2>/dev/null || { cat "$rating_log" >&2; exit 1; }
+  sleep 0.1
+done
+rating_centres="$data/bench-rating-centres.txt"
+$bench --addr "$addr" rating-centres --count 1000 --out "$rating_centres"
+# The inputs as the feedback events and the city's inspections would have left them: per centre
+# and month of the quarter, every score item's count and sum, would-recommend answers, and the
+# evaluations counted ($evaluations in all); checklist shares and activities per centre; a few
+# open critical findings.
+psql "$rating_db" -q <<SQL
+CREATE TEMP TABLE bench_centres (id uuid);
+\copy bench_centres FROM '$rating_centres'
+WITH c AS (SELECT id, row_number() OVER (ORDER BY id) AS i FROM bench_centres),
+     m AS (SELECT (date_trunc('quarter', current_date) + make_interval(months => k))::date AS month
+           FROM generate_series(0, 2) k),
+     per AS (SELECT c.id, c.i, m.month, ($evaluations / 1000 / 3)::bigint AS n,
+                    2.5 + (c.i % 25) / 10.0 AS mean FROM c, m)
+INSERT INTO feedback_totals (center_id, month, slot, n, total)
+SELECT id, month, slot, n,
+       CASE WHEN slot < 8 THEN n * mean WHEN slot = 8 THEN round(n * (0.3 + (i % 6) / 10.0)) ELSE 0 END
+FROM per, generate_series(0, 9) slot;
+INSERT INTO indicator_values (center_id, period, indicator_code, source, value, evidence_reference,
+                              recorded_by, record_time)
+SELECT id, to_char(current_date, 'YYYY') || '-Q' || to_char(current_date, 'Q'), code, src,
+       CASE code WHEN 'events_per_100_recipients' THEN 2 + (i % 19)
+                 ELSE 0.35 + (i % 13) / 20.0 END,
+       'bench', 'bench', now()
+FROM (SELECT id, row_number() OVER (ORDER BY id) AS i FROM bench_centres) c,
+     (VALUES ('accessibility_checklist_share', 3), ('information_openness_share', 3),
+             ('events_per_100_recipients', 4)) v(code, src);
+INSERT INTO violations (id, center_id, critical, description, inspection_reference, found_on,
+                        recorded_by, create_time)
+SELECT gen_random_uuid(), id, true, 'bench', 'bench', current_date, 'bench', now()
+FROM bench_centres ORDER BY id LIMIT 10;
+ANALYZE;
+SQL
+$bench --addr "http://127.0.0.1:$rating_port" rating-compute --centres "$rating_centres"
+
+echo
+echo "== rating: WatchRatings, event to subscriber"
+$bench --addr "http://127.0.0.1:$rating_port" rating-watch --centres "$rating_centres" \
+  --subscribers 100 --rounds 20

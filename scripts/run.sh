@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 run="$root/.data/run"
 logs="$root/.data/logs"
 bin="$root/target/debug"
-services=(${SERVICES:-registry feedback})
+services=(${SERVICES:-registry feedback rating})
 declare -A port=([registry]=50051 [feedback]=50052 [rating]=50053 [transport]=50054)
 
 say() { printf '[run] %s\n' "$*" >&2; }
@@ -33,6 +33,7 @@ start() {
   done
   seed_registry
   seed_feedback
+  seed_rating
 }
 
 # Demo data the first time: the published centres and an Astana-sized population (about 24,000
@@ -64,6 +65,32 @@ seed_feedback() {
   say "seeding demo evaluations of the served episodes"
   "$bin/onaltu" seed-feedback --addr "http://127.0.0.1:${port[registry]}" \
     --feedback "http://127.0.0.1:${port[feedback]}"
+}
+
+# Demo ratings the first time: inspection values for every centre, then the previous and the
+# current quarter computed, once the rating service has counted every published evaluation.
+seed_rating() {
+  [[ " ${services[*]} " == *" rating "* ]] || return 0
+  local runs published counted
+  runs=$(psql "$ONALTU_RATING__DATABASE__URL" -tAc "SELECT count(*) FROM rating_runs" 2>/dev/null || echo 0)
+  if [ "${runs:-0}" -gt 0 ]; then
+    say "rating already holds $runs computations; not seeding"
+    return 0
+  fi
+  if [[ " ${services[*]} " == *" feedback "* ]]; then
+    published=$(psql "$ONALTU_FEEDBACK__DATABASE__URL" -tAc \
+      "SELECT count(*) FROM outbox_events WHERE stream = 'feedback.evaluations'" 2>/dev/null || echo 0)
+    say "waiting for the rating service to count $published feedback events"
+    for _ in $(seq 1 120); do
+      counted=$(psql "$ONALTU_RATING__DATABASE__URL" -tAc \
+        "SELECT count(*) FROM processed_events WHERE consumer = 'rating'" 2>/dev/null || echo 0)
+      [ "${counted:-0}" -ge "${published:-0}" ] && break
+      sleep 1
+    done
+  fi
+  say "seeding inspection values and computing the ratings"
+  "$bin/onaltu" seed-rating --addr "http://127.0.0.1:${port[registry]}" \
+    --rating "http://127.0.0.1:${port[rating]}"
 }
 
 stop() {

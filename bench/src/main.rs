@@ -7,8 +7,10 @@
 //! - `statistics`: GetStatistics for the whole country, uncached (a write before each call
 //!   retires the cached figures).
 //! - `feedback-submit`, `feedback-summary`: the feedback service (`feedback.rs`).
+//! - `rating-centres`, `rating-compute`, `rating-watch`: the rating service (`rating.rs`).
 
 mod feedback;
+mod rating;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -89,6 +91,29 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         calls: usize,
     },
+    /// Creates `count` centres through the registry and writes their ids to `out`.
+    RatingCentres {
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// ComputeRatings of the current quarter: new, unchanged, one value changed (`--addr` is
+    /// the rating service).
+    RatingCompute {
+        #[arg(long)]
+        centres: PathBuf,
+    },
+    /// Delay from a rating event to each of `subscribers` WatchRatings streams (`--addr` is the
+    /// rating service).
+    RatingWatch {
+        #[arg(long)]
+        centres: PathBuf,
+        #[arg(long, default_value_t = 100)]
+        subscribers: usize,
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+    },
 }
 
 #[derive(Clone)]
@@ -143,6 +168,15 @@ async fn main() -> anyhow::Result<()> {
         Command::FeedbackSummary { centres, calls } => {
             feedback::summary(channel, &centres, calls).await
         }
+        Command::RatingCentres { count, out } => {
+            rating::centres(channel, &cli.secret, count, &out).await
+        }
+        Command::RatingCompute { centres } => rating::compute(channel, &cli.secret, &centres).await,
+        Command::RatingWatch {
+            centres,
+            subscribers,
+            rounds,
+        } => rating::watch(channel, &cli.secret, &centres, subscribers, rounds).await,
     }
 }
 

@@ -10,6 +10,7 @@ mod import;
 mod output;
 mod persons_csv;
 mod progress;
+mod ratings;
 mod regions;
 mod seed;
 mod token;
@@ -91,6 +92,23 @@ enum Command {
     /// children's parents) and moderated as the city's operators would.
     #[command(name = "seed-feedback")]
     SeedFeedback(seed::feedback::SeedFeedbackArgs),
+    /// The city's demo inputs for the rating (inspection checklists, activities, one critical
+    /// finding), then the previous and the current quarter computed.
+    #[command(name = "seed-rating")]
+    SeedRating(seed::rating::SeedRatingArgs),
+    /// The rating leaderboard of the latest rated quarter, or one centre's rating explained:
+    /// `onaltu ratings --region KZ-71`, `onaltu ratings --centre ID`.
+    Ratings {
+        /// Rating server address.
+        #[arg(long, default_value = "http://127.0.0.1:50053")]
+        addr: String,
+        /// ISO 3166-2:KZ region code (empty: every region).
+        #[arg(long, default_value = "")]
+        region: String,
+        /// One centre's rating with its explanation instead of the leaderboard.
+        #[arg(long)]
+        centre: Option<String>,
+    },
     /// List rehabilitation centres, e.g. Astana's: `onaltu centres --region KZ-71`.
     Centres {
         #[command(flatten)]
@@ -166,6 +184,12 @@ async fn run(command: Command) -> anyhow::Result<bool> {
         }
         Command::Seed(args) => seed::run(args).await,
         Command::SeedFeedback(args) => seed::feedback::run(args).await,
+        Command::SeedRating(args) => seed::rating::run(args).await,
+        Command::Ratings {
+            addr,
+            region,
+            centre,
+        } => ratings::run(&addr, &region, centre.as_deref()).await,
         Command::Centres { connection, region } => {
             let mut client = connect(&connection, "list of rehabilitation centres").await?;
             browse::centres(&mut client, &region).await

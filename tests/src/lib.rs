@@ -8,6 +8,7 @@ pub mod fixtures;
 
 use onaltu_auth::{Claims, Role};
 use onaltu_proto::feedback::feedback_service_client::FeedbackServiceClient;
+use onaltu_proto::rating::rating_service_client::RatingServiceClient;
 use onaltu_proto::registry::registry_service_client::RegistryServiceClient;
 use onaltu_testkit::{AuthedChannel, RedisServer, Served, TestDb, authed};
 
@@ -17,10 +18,14 @@ pub struct Suite {
     pub registry: Served,
     /// The feedback service.
     pub feedback: Served,
+    /// The rating service.
+    pub rating: Served,
     /// The registry's database schema.
     pub registry_db: TestDb,
     /// The feedback service's database schema.
     pub feedback_db: TestDb,
+    /// The rating service's database schema.
+    pub rating_db: TestDb,
     /// The Redis every service shares for its cache and event streams.
     pub redis: RedisServer,
 }
@@ -60,13 +65,60 @@ impl Suite {
             onaltu_feedback::serve(settings, pool, listener, shutdown)
         })
         .await;
+        let rating_db = TestDb::new(&onaltu_rating::migrations()).await;
+        let rating = serve_rating(&rating_db, &redis, &registry.addr).await;
         Self {
             registry,
             feedback,
+            rating,
             registry_db,
             feedback_db,
+            rating_db,
             redis,
         }
+    }
+
+    /// Stops the rating service and starts it again on the same database.
+    pub async fn restart_rating(&mut self) {
+        let fresh = serve_rating(&self.rating_db, &self.redis, &self.registry.addr).await;
+        // The old instance stops when dropped here, after the new one listens.
+        self.rating = fresh;
+    }
+
+    /// A rating client carrying `claims` (or no token).
+    pub fn rating(&self, claims: Option<&Claims>) -> RatingServiceClient<AuthedChannel> {
+        RatingServiceClient::new(authed(&self.rating.channel, claims))
+    }
+
+    /// Rows of `table` in the rating database.
+    pub async fn rating_count(&self, table: &str) -> i64 {
+        count(&self.rating_db, table).await
+    }
+
+    /// Waits (up to ten seconds) until the rating service has counted `n` published
+    /// evaluations (net of withdrawals) from the feedback events; returns how many it counts.
+    pub async fn rating_counts_evaluations(&self, n: i64) -> i64 {
+        use diesel_async::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut counted = 0;
+        for _ in 0..100 {
+            let mut conn = self.rating_db.connect().await;
+            counted =
+                diesel::sql_query("SELECT count(*) AS n FROM feedback_evaluations WHERE counted")
+                    .get_result::<N>(&mut conn)
+                    .await
+                    .unwrap()
+                    .n;
+            if counted == n {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        counted
     }
 
     /// A registry client carrying `claims` (or no token).
@@ -128,6 +180,21 @@ impl Suite {
         let mut conn = self.feedback_db.connect().await;
         diesel::sql_query(sql).execute(&mut conn).await.unwrap();
     }
+}
+
+/// Starts the rating service on `db`, asking the registry at `registry`.
+async fn serve_rating(db: &TestDb, redis: &RedisServer, registry: &str) -> Served {
+    let settings = onaltu_rating::settings::Settings::local(
+        db.settings(),
+        &redis.url(),
+        onaltu_testkit::jwt_secret(),
+        registry,
+    );
+    let pool = db.pool();
+    Served::start("rating", move |listener, shutdown| {
+        onaltu_rating::serve(settings, pool, listener, shutdown)
+    })
+    .await
 }
 
 async fn count(db: &TestDb, table: &str) -> i64 {

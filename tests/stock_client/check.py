@@ -21,6 +21,7 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
 )
 
 REGISTRY = "onaltu.registry.v1.RegistryService"
+RATING = "onaltu.rating.v1.RatingService"
 
 
 class Server:
@@ -121,6 +122,14 @@ def check_registry(server, args):
         )
 
 
+def check_rating(server):
+    get, GetMethodology = server.method(RATING, "GetMethodology")
+    methodology = get(GetMethodology(), timeout=10).methodology
+    check(len(methodology.indicators) > 0, f"public GetMethodology {methodology.version} lists indicators")
+    weights = sum(w.weight for w in methodology.criterion_weights)
+    check(abs(weights - 1.0) < 1e-9, f"the criterion weights sum to 1 ({weights})")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--server", action="append", required=True, help="ADDR=SERVICE")
@@ -134,6 +143,8 @@ def main():
         check_server(server, service)
         if service == REGISTRY:
             check_registry(server, args)
+        if service == RATING:
+            check_rating(server)
     print("all checks passed")
 
 

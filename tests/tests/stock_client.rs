@@ -65,11 +65,16 @@ async fn a_stock_grpcio_client_discovers_and_calls_every_service() {
             "{}=onaltu.feedback.v1.FeedbackService",
             suite.feedback.addr.trim_start_matches("http://")
         );
+        let rating = format!(
+            "{}=onaltu.rating.v1.RatingService",
+            suite.rating.addr.trim_start_matches("http://")
+        );
         move || {
             Command::new(python)
                 .arg(script)
                 .args(["--server", &server])
                 .args(["--server", &feedback])
+                .args(["--server", &rating])
                 .args(["--operator-token", &operator_token])
                 .args(["--citizen-token", &citizen_token])
                 .args(["--centre-name", centre_name])

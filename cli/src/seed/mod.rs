@@ -12,6 +12,7 @@ pub mod ids;
 pub mod names;
 pub mod places;
 pub mod population;
+pub mod rating;
 pub mod sample;
 
 use std::collections::{BTreeMap, HashMap};

@@ -91,6 +91,43 @@ impl Period {
             .unwrap_or(NaiveDate::MAX)
     }
 
+    /// The period of the same kind just before this one.
+    pub fn previous(self) -> Self {
+        match (self.number, self.monthly) {
+            (1, true) => Self {
+                year: self.year - 1,
+                number: 12,
+                monthly: true,
+            },
+            (1, false) => Self {
+                year: self.year - 1,
+                number: 4,
+                monthly: false,
+            },
+            (n, monthly) => Self {
+                year: self.year,
+                number: n - 1,
+                monthly,
+            },
+        }
+    }
+
+    /// Reads a [`Period::label`] back: `2026-Q3` or `2026-07`.
+    pub fn parse_label(label: &str) -> Option<Self> {
+        let (year, rest) = label.split_once('-')?;
+        let year = year.parse().ok()?;
+        let (number, monthly) = match rest.strip_prefix('Q') {
+            Some(q) => (q.parse().ok()?, false),
+            None => (rest.parse().ok()?, true),
+        };
+        let max = if monthly { 12 } else { 4 };
+        (1..=max).contains(&number).then_some(Self {
+            year,
+            number,
+            monthly,
+        })
+    }
+
     /// `2026-Q3` or `2026-07`.
     pub fn label(self) -> String {
         if self.monthly {
@@ -115,6 +152,24 @@ mod tests {
         assert_eq!(q.label(), "2026-Q3");
         assert_eq!(q.start(), d(2026, 7, 1));
         assert_eq!(q.end_exclusive(), d(2026, 10, 1));
+    }
+
+    #[test]
+    fn the_previous_period_crosses_the_year_and_labels_read_back() {
+        let q1 = Period::quarter_of(d(2026, 2, 1));
+        assert_eq!(q1.previous().label(), "2025-Q4");
+        let jan = Period {
+            year: 2026,
+            number: 1,
+            monthly: true,
+        };
+        assert_eq!(jan.previous().label(), "2025-12");
+        for p in [q1, q1.previous(), jan, jan.previous()] {
+            assert_eq!(Period::parse_label(&p.label()), Some(p));
+        }
+        assert_eq!(Period::parse_label("2026-Q5"), None);
+        assert_eq!(Period::parse_label("2026-13"), None);
+        assert_eq!(Period::parse_label("Q3"), None);
     }
 
     #[test]

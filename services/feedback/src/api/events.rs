@@ -2,7 +2,7 @@
 //! the event the rating service consumes, both in the caller's transaction.
 
 use chrono::{Datelike, NaiveDate};
-use onaltu_api::{now, timestamp};
+use onaltu_api::{date, now, timestamp};
 use onaltu_errors::ApiError;
 use onaltu_proto::feedback as pb;
 use prost::Message as _;
@@ -43,6 +43,7 @@ pub async fn published(conn: &mut Conn, row: &EvaluationRow) -> Result<(), ApiEr
         would_recommend: row.would_recommend.map(i32::from),
         days_waited: row.days_waited,
         publish_time: Some(timestamp(row.publish_time.unwrap_or_else(now))),
+        submitted_on: Some(date(row.submitted_on)),
     };
     onaltu_events::enqueue_as(conn, id, STREAM, PUBLISHED, event.encode_to_vec()).await?;
     Ok(())

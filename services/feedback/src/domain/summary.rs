@@ -8,8 +8,7 @@ use super::answers::{Answers, CRITERIA, PROMOTER_FROM};
 pub const PRIOR_WEIGHT: f64 = 10.0;
 /// Fewer published evaluations than this and every value is suppressed.
 pub const MIN_PUBLISHED: i64 = 5;
-/// z for a two-sided 95% interval.
-pub const Z_95: f64 = 1.959_963_984_540_054;
+pub use onaltu_stats::Z_95;
 
 /// Totals of one item (a criterion, the overall score, or would-recommend).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -68,23 +67,7 @@ pub fn contribution(answers: &Answers, sign: i64) -> [Totals; ITEMS] {
     items
 }
 
-/// The Bayesian mean of `n` answers averaging `mean`, toward `prior` with weight `m`.
-pub fn bayesian_mean(n: i64, mean: f64, m: f64, prior: f64) -> f64 {
-    (n as f64 * mean + m * prior) / (n as f64 + m)
-}
-
-/// The lower bound of the Wilson score interval for `successes` of `n` at `z`.
-pub fn wilson_lower_bound(successes: i64, n: i64, z: f64) -> f64 {
-    if n <= 0 {
-        return 0.0;
-    }
-    let n = n as f64;
-    let p = successes as f64 / n;
-    let z2 = z * z;
-    let centre = p + z2 / (2.0 * n);
-    let margin = z * ((p * (1.0 - p) + z2 / (4.0 * n)) / n).sqrt();
-    ((centre - margin) / (1.0 + z2 / n)).max(0.0)
-}
+pub use onaltu_stats::{bayesian_mean, wilson_lower_bound};
 
 /// One criterion's line of the summary.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,25 +189,6 @@ mod tests {
             t.distribution[usize::from(*s) - 1] += 1;
         }
         t
-    }
-
-    #[test]
-    fn the_bayesian_mean_pulls_a_small_sample_toward_the_city() {
-        // 5 answers averaging 5.0, city 4.0, m = 10: (5*5 + 10*4) / 15 = 65/15 = 4.333…
-        assert!(close(bayesian_mean(5, 5.0, 10.0, 4.0), 65.0 / 15.0));
-        // 90 answers averaging 3.0: (270 + 40) / 100 = 3.1
-        assert!(close(bayesian_mean(90, 3.0, 10.0, 4.0), 3.1));
-    }
-
-    #[test]
-    fn the_wilson_bound_of_nine_of_ten() {
-        // p = 0.9, n = 10, z² = 3.841459: centre = 0.9 + 0.192073 = 1.092073;
-        // margin = 1.959964 * sqrt((0.09 + 0.096036) / 10) = 1.959964 * 0.136395 = 0.267328;
-        // (1.092073 - 0.267328) / 1.384146 = 0.595852.
-        let w = wilson_lower_bound(9, 10, Z_95);
-        assert!((w - 0.595_852).abs() < 1e-5, "{w}");
-        assert_eq!(wilson_lower_bound(0, 0, Z_95), 0.0);
-        assert!(close(wilson_lower_bound(0, 20, Z_95), 0.0));
     }
 
     #[test]

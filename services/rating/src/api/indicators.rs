@@ -1,0 +1,183 @@
+//! ListIndicatorDefinitions, GetMethodology and RecordIndicators.
+
+use diesel_async::AsyncConnection as _;
+use onaltu_api::{Period, now, page_size, parse_id, timestamp};
+use onaltu_auth::{Caller, Role};
+use onaltu_errors::{ApiError, Violations};
+use onaltu_proto::rating as pb;
+use prost::Message as _;
+
+use super::{OFFICIALS, Rating, convert, next_token, offset_of, subject};
+use crate::domain::indicators::Recorded;
+use crate::domain::record::{self, Submitted};
+use crate::store::{indicators, methodologies, requests};
+
+const RECORD: &str = "RecordIndicators";
+
+impl Rating {
+    /// The methodology `version` (current when empty).
+    pub(crate) async fn methodology_of(&self, version: &str) -> Result<pb::Methodology, ApiError> {
+        if version.is_empty() || version == self.methodology.version {
+            return Ok(convert::methodology(&self.methodology));
+        }
+        let mut conn = self.conn().await?;
+        let body = methodologies::get(&mut conn, version)
+            .await?
+            .ok_or_else(|| ApiError::NotFound {
+                resource: "methodology",
+                id: version.to_string(),
+            })?;
+        pb::Methodology::decode(body.as_slice())
+            .map_err(|e| ApiError::Internal(format!("stored methodology {version}: {e}")))
+    }
+
+    pub(crate) async fn get_methodology(
+        &self,
+        req: pb::GetMethodologyRequest,
+    ) -> Result<pb::GetMethodologyResponse, ApiError> {
+        Ok(pb::GetMethodologyResponse {
+            methodology: Some(self.methodology_of(&req.version).await?),
+        })
+    }
+
+    pub(crate) async fn list_indicator_definitions(
+        &self,
+        req: pb::ListIndicatorDefinitionsRequest,
+    ) -> Result<pb::ListIndicatorDefinitionsResponse, ApiError> {
+        let size = page_size(req.page_size)?;
+        let offset = offset_of(&req.page_token)?;
+        let m = self.methodology_of(&req.methodology_version).await?;
+        let mut all: Vec<pb::IndicatorDefinition> = m
+            .indicators
+            .into_iter()
+            .filter(|d| req.criterion == 0 || d.criterion == req.criterion)
+            .collect();
+        all.sort_by(|a, b| (a.criterion, &a.code).cmp(&(b.criterion, &b.code)));
+        let page: Vec<_> = all
+            .into_iter()
+            .skip(offset as usize)
+            .take(size as usize)
+            .collect();
+        Ok(pb::ListIndicatorDefinitionsResponse {
+            next_page_token: next_token(offset, size, page.len()),
+            indicator_definitions: page,
+            methodology_version: m.version,
+        })
+    }
+
+    pub(crate) async fn record_indicators(
+        &self,
+        caller: &Caller,
+        req: pb::RecordIndicatorsRequest,
+    ) -> Result<pb::RecordIndicatorsResponse, ApiError> {
+        let mut v = Violations::new();
+        let request_id = parse_id("request_id", &req.request_id).map_err(|e| v.absorb(e));
+        let center = parse_id("center_id", &req.center_id).map_err(|e| v.absorb(e));
+        let period = match &req.period {
+            Some(p) => Period::decode("period", p).map_err(|e| v.absorb(e)),
+            None => {
+                v.add("period", "is required");
+                Err(())
+            }
+        };
+        // Authorise on the centre before describing the values, so a stranger learns nothing.
+        if let Ok(center) = center {
+            caller.require_center(center, OFFICIALS)?;
+        } else {
+            caller.require(&[Role::CenterStaff, Role::CityOperator, Role::Admin])?;
+        }
+        let staff = caller.role() == Some(Role::CenterStaff);
+        let submitted: Vec<Submitted> = req
+            .values
+            .iter()
+            .map(|value| Submitted {
+                code: value.indicator_code.clone(),
+                source: convert::source_of(value.source),
+                value: value.value,
+                sample_size: value.sample_size,
+                evidence_reference: value.evidence_reference.clone(),
+            })
+            .collect();
+        record::check_values(&self.methodology, &submitted, staff, &mut v);
+        v.into_result()?;
+        let (Ok(request_id), Ok(center), Ok(period)) = (request_id, center, period) else {
+            return Err(ApiError::Internal("validated request incomplete".into()));
+        };
+        let mut conn = self.conn().await?;
+        if let Some(answer) = requests::answered(&mut conn, request_id, RECORD).await? {
+            return pb::RecordIndicatorsResponse::decode(answer.as_slice())
+                .map_err(|e| ApiError::Internal(format!("stored answer: {e}")));
+        }
+        if !self.registry.center_exists(center).await? {
+            return Err(ApiError::NotFound {
+                resource: "center",
+                id: center.to_string(),
+            });
+        }
+        let label = period.label();
+        let by = subject(caller);
+        let at = now();
+        let incoming: Vec<indicators::ValueRow> = submitted
+            .iter()
+            .filter_map(|s| {
+                Some(indicators::ValueRow {
+                    center_id: center,
+                    period: label.clone(),
+                    indicator_code: s.code.clone(),
+                    source: convert::source(s.source?) as i16,
+                    value: s.value,
+                    sample_size: s.sample_size,
+                    evidence_reference: s.evidence_reference.trim().to_string(),
+                    recorded_by: by.clone(),
+                    record_time: at,
+                })
+            })
+            .collect();
+        conn.transaction(async |conn| {
+            let stored = indicators::of_center(conn, center, &label).await?;
+            let as_recorded = |rows: &[indicators::ValueRow]| -> Vec<Recorded> {
+                rows.iter()
+                    .filter_map(|r| {
+                        Some(Recorded {
+                            code: r.indicator_code.clone(),
+                            source: convert::source_of(i32::from(r.source))?,
+                            value: r.value,
+                            sample_size: r.sample_size,
+                        })
+                    })
+                    .collect()
+            };
+            let stored_values = as_recorded(&stored);
+            let (changed_count, unchanged_count) =
+                record::count_changes(&stored_values, &as_recorded(&incoming));
+            let changed: Vec<indicators::ValueRow> = incoming
+                .iter()
+                .zip(as_recorded(&incoming))
+                .filter(|(_, r)| !stored_values.contains(r))
+                .map(|(row, _)| row.clone())
+                .collect();
+            indicators::upsert(conn, &changed).await?;
+            let values = indicators::of_center(conn, center, &label)
+                .await?
+                .into_iter()
+                .map(|r| pb::IndicatorValue {
+                    indicator_code: r.indicator_code,
+                    value: r.value,
+                    source: i32::from(r.source),
+                    sample_size: r.sample_size,
+                    evidence_reference: r.evidence_reference,
+                    recorded_by: r.recorded_by,
+                    record_time: Some(timestamp(r.record_time)),
+                })
+                .collect();
+            let answer = pb::RecordIndicatorsResponse {
+                values,
+                changed_count,
+                unchanged_count,
+            };
+            requests::remember(conn, request_id, RECORD, answer.encode_to_vec()).await?;
+            Ok::<_, ApiError>(answer)
+        })
+        .await
+    }
+}

@@ -1,0 +1,151 @@
+//! The rating service: the electronic rating of rehabilitation centres' quality
+//! (оңалту орталықтарының электрондық рейтингі) from registry indicators, published evaluations
+//! and the city's inspections, with stars, incentive and penalty tiers, explained line by line
+//! and streamed to city systems.
+
+pub mod api;
+pub mod clients;
+pub mod domain;
+pub mod schema;
+pub mod settings;
+pub mod store;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel_migrations::{EmbeddedMigrations, embed_migrations};
+use onaltu_auth::{AuthInterceptor, Authenticator};
+use onaltu_cache::Cache;
+use onaltu_config::ExposeSecret;
+use onaltu_events::{Consumer, StreamSettings};
+use onaltu_proto::rating::rating_service_server::RatingServiceServer;
+use onaltu_server::GrpcServer;
+use prost::Message as _;
+use tokio::net::TcpListener;
+use tonic::service::Routes;
+
+use crate::api::feedback_events::{self, FeedbackEvents};
+use crate::api::watch::EventHub;
+use crate::clients::registry::RegistryClient;
+
+/// The rating service's own migrations (run after the shared event tables).
+pub static MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// Every migration set the rating database needs, in order.
+pub fn migrations() -> [&'static EmbeddedMigrations; 2] {
+    [&onaltu_events::MIGRATIONS, &MIGRATIONS]
+}
+
+/// The gRPC service name reported by health checks.
+pub const SERVICE_NAME: &str = "onaltu.rating.v1.RatingService";
+
+/// Live events a slow subscriber may fall behind by before it catches up from Postgres.
+const LIVE_EVENTS: usize = 4_096;
+/// How often the event tail looks for events computed by other instances.
+const TAIL_POLL: Duration = Duration::from_millis(500);
+
+/// Why the rating service could not start serving.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Configuration that only fails when used.
+    #[error(transparent)]
+    Config(#[from] anyhow::Error),
+    /// The server failed.
+    #[error(transparent)]
+    Server(#[from] onaltu_server::ServerError),
+}
+
+/// Serves the rating service on `listener` until `shutdown` resolves. Meanwhile it consumes the
+/// feedback service's events, tails its own rating events for subscribers, and (when
+/// configured) rates each quarter once it has ended.
+pub async fn serve(
+    settings: settings::Settings,
+    pool: onaltu_db::Pool,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let authenticator =
+        Arc::new(Authenticator::from_settings(&settings.auth).map_err(anyhow::Error::from)?);
+    let cache = Cache::new(&settings.cache).map_err(anyhow::Error::from)?;
+    let methodology = settings.methodology.load().map_err(anyhow::Error::msg)?;
+    let registry = RegistryClient::new(&settings.registry, settings.auth.hs256_secret.as_ref())
+        .map_err(anyhow::Error::msg)?;
+    let last_event = {
+        let mut conn = onaltu_db::connection(&pool)
+            .await
+            .map_err(|e| anyhow::anyhow!("database: {e}"))?;
+        store::methodologies::ensure(
+            &mut conn,
+            &methodology.version,
+            methodology.effective_from,
+            api::convert::methodology(&methodology).encode_to_vec(),
+        )
+        .await
+        .map_err(anyhow::Error::msg)?;
+        store::events::last(&mut conn)
+            .await
+            .map_err(|e| anyhow::anyhow!("database: {e}"))?
+    };
+    let redis = redis::Client::open(settings.cache.url.expose_secret())
+        .map_err(|e| anyhow::anyhow!("cache.url: {e}"))?;
+
+    let (closing, closed) = tokio::sync::watch::channel(false);
+    let closing = Arc::new(closing);
+    let hub = EventHub::new(LIVE_EVENTS, closed.clone());
+    let rating = api::Rating::new(
+        pool.clone(),
+        cache,
+        registry,
+        methodology,
+        hub.clone(),
+        settings.compute.registry_concurrency,
+    );
+    let mut tasks = vec![tokio::spawn(hub.run_tail(
+        pool.clone(),
+        last_event,
+        TAIL_POLL,
+    ))];
+    // One consumer name for every instance: a crashed instance's pending events are retried by
+    // the others, and the processed-events record keeps them from counting twice.
+    let consumer = Consumer::new(
+        pool.clone(),
+        redis,
+        feedback_events::GROUP,
+        "rating",
+        &[feedback_events::STREAM],
+        StreamSettings::default(),
+    );
+    tasks.push(tokio::spawn(
+        consumer.run(Arc::new(FeedbackEvents), closed.clone()),
+    ));
+    if settings.compute.scheduled {
+        tasks.push(tokio::spawn(rating.clone().run_schedule(
+            Duration::from_secs(settings.compute.check_interval_secs),
+            closed.clone(),
+        )));
+    }
+
+    let service = RatingServiceServer::new(rating)
+        .max_decoding_message_size(settings.server.max_message_bytes)
+        .max_encoding_message_size(settings.server.max_message_bytes);
+    let routes = Routes::new(tonic::service::interceptor::InterceptedService::new(
+        service,
+        AuthInterceptor::new(authenticator),
+    ));
+    let on_shutdown = closing.clone();
+    let shutdown = async move {
+        shutdown.await;
+        // Live streams end so the drain can finish; subscribers resume elsewhere.
+        let _ = on_shutdown.send(true);
+    };
+    let served = GrpcServer::new(settings.server, routes, &[SERVICE_NAME])
+        .with_readiness(onaltu_service::database_readiness(&pool))
+        .serve(listener, shutdown)
+        .await;
+    let _ = closing.send(true);
+    for task in tasks {
+        let _ = task.await;
+    }
+    served?;
+    Ok(())
+}

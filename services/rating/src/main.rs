@@ -1,0 +1,19 @@
+//! `onaltu-rating`: `serve` (the gRPC server), `migrate` (apply database migrations) and
+//! `check-config`.
+
+use std::process::ExitCode;
+
+use onaltu_rating::settings::Settings;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    onaltu_service::main::<Settings, _, _, _>(
+        "rating",
+        "The electronic quality rating of rehabilitation centres",
+        &onaltu_rating::migrations(),
+        |settings, pool, listener| {
+            onaltu_rating::serve(settings, pool, listener, onaltu_server::shutdown_signal())
+        },
+    )
+    .await
+}

@@ -1,0 +1,11 @@
+//! Storage: diesel queries, one module per table.
+
+pub mod events;
+pub mod feedback;
+pub mod indicators;
+pub mod methodologies;
+pub mod ratings;
+pub mod requests;
+pub mod violations;
+
+pub use diesel_async::AsyncPgConnection as Conn;
