@@ -71,10 +71,10 @@ seed_feedback() {
 # current quarter computed, once the rating service has counted every published evaluation.
 seed_rating() {
   [[ " ${services[*]} " == *" rating "* ]] || return 0
-  local runs published counted
-  runs=$(psql "$ONALTU_RATING__DATABASE__URL" -tAc "SELECT count(*) FROM rating_runs" 2>/dev/null || echo 0)
-  if [ "${runs:-0}" -gt 0 ]; then
-    say "rating already holds $runs computations; not seeding"
+  local values published counted
+  values=$(psql "$ONALTU_RATING__DATABASE__URL" -tAc "SELECT count(*) FROM indicator_values" 2>/dev/null || echo 0)
+  if [ "${values:-0}" -gt 0 ]; then
+    say "rating already holds $values recorded values; not seeding"
     return 0
   fi
   if [[ " ${services[*]} " == *" feedback "* ]]; then

@@ -184,12 +184,23 @@ impl Suite {
 
 /// Starts the rating service on `db`, asking the registry at `registry`.
 async fn serve_rating(db: &TestDb, redis: &RedisServer, registry: &str) -> Served {
-    let settings = onaltu_rating::settings::Settings::local(
+    serve_rating_with(db, redis, registry, |_| {}).await
+}
+
+/// Starts the rating service on `db` with settings adjusted by `adjust`.
+pub async fn serve_rating_with(
+    db: &TestDb,
+    redis: &RedisServer,
+    registry: &str,
+    adjust: impl FnOnce(&mut onaltu_rating::settings::Settings),
+) -> Served {
+    let mut settings = onaltu_rating::settings::Settings::local(
         db.settings(),
         &redis.url(),
         onaltu_testkit::jwt_secret(),
         registry,
     );
+    adjust(&mut settings);
     let pool = db.pool();
     Served::start("rating", move |listener, shutdown| {
         onaltu_rating::serve(settings, pool, listener, shutdown)

@@ -110,20 +110,25 @@ pub fn derive(
                     (!means.is_empty()).then(|| {
                         (
                             means.iter().sum::<f64>() / means.len() as f64,
-                            feedback[EVALUATIONS].n,
+                            Some(feedback[EVALUATIONS].n),
                         )
                     })
                 }
                 Derivation::WouldRecommendShare => {
                     let r = feedback[RECOMMEND];
-                    (r.n > 0).then(|| (wilson_lower_bound(r.sum.round() as i64, r.n, Z_95), r.n))
+                    (r.n > 0).then(|| {
+                        (
+                            wilson_lower_bound(r.sum.round() as i64, r.n, Z_95),
+                            Some(r.n),
+                        )
+                    })
                 }
                 registry_derived => registry.and_then(|f| from_registry(registry_derived, f)),
             };
             if let Some((raw, sample)) = value {
                 line.raw = Some(raw);
                 line.normalised = Some(d.normalise(raw));
-                line.sample_size = Some(sample);
+                line.sample_size = sample;
             }
             line
         })
@@ -134,7 +139,7 @@ fn recorded_value(
     d: &IndicatorDefinition,
     recorded: &[Recorded],
     line: &mut IndicatorLine,
-) -> Option<(f64, i64)> {
+) -> Option<(f64, Option<i64>)> {
     let of = |source: Source| {
         recorded
             .iter()
@@ -144,29 +149,25 @@ fn recorded_value(
     let chosen = inspection.or(own)?;
     line.source = chosen.source;
     line.self_report_overridden = inspection.is_some() && own.is_some();
-    line.raw = Some(chosen.value);
-    line.normalised = Some(d.normalise(chosen.value));
-    line.sample_size = chosen.sample_size;
-    None
+    Some((chosen.value, chosen.sample_size))
 }
 
-fn from_registry(derivation: &Derivation, f: &RegistryFacts) -> Option<(f64, i64)> {
+fn from_registry(derivation: &Derivation, f: &RegistryFacts) -> Option<(f64, Option<i64>)> {
     match derivation {
-        Derivation::ImprovedDischargeShare => {
-            (f.discharges > 0).then(|| (f.improved as f64 / f.discharges as f64, f.discharges))
-        }
+        Derivation::ImprovedDischargeShare => (f.discharges > 0)
+            .then(|| (f.improved as f64 / f.discharges as f64, Some(f.discharges))),
         Derivation::PlanFulfilment => f
             .planned_admissions
             .filter(|p| *p > 0)
-            .map(|p| (f.discharges as f64 / p as f64, p)),
+            .map(|p| (f.discharges as f64 / p as f64, Some(p))),
         Derivation::CapacityUse => f
             .available_bed_days
             .filter(|a| *a > 0)
-            .map(|a| (f.occupied_bed_days as f64 / a as f64, a)),
+            .map(|a| (f.occupied_bed_days as f64 / a as f64, Some(a))),
         Derivation::MedianWaitDays => f
             .median_wait_days
             .filter(|_| f.admissions > 0)
-            .map(|d| (d, f.admissions)),
+            .map(|d| (d, Some(f.admissions))),
         _ => None,
     }
 }
