@@ -8,6 +8,7 @@ diesel::table! {
         scores -> Array<Nullable<Int2>>,
         would_recommend -> Nullable<Int2>,
         counted -> Bool,
+        as_of -> Nullable<Timestamptz>,
     }
 }
 
@@ -27,6 +28,7 @@ diesel::table! {
         method -> Text,
         response -> Bytea,
         created_at -> Timestamptz,
+        caller -> Text,
     }
 }
 

@@ -15,10 +15,11 @@ use uuid::Uuid;
 
 use super::{OFFICIALS, Rating, convert, subject};
 use crate::clients::registry::CenterFacts;
-use crate::domain::engine::{self, CenterInputs, Previous, Tier};
+use crate::domain::engine::{self, CenterInputs, Previous};
 use crate::domain::events::{self, Snapshot};
-use crate::domain::feedback::{self as fb, Totals};
+use crate::domain::feedback as fb;
 use crate::domain::indicators::{Recorded, RegistryFacts};
+use crate::domain::schedule;
 use crate::store::{
     Conn, events as event_store, feedback, indicators, ratings, requests, violations,
 };
@@ -59,18 +60,21 @@ impl Rating {
                 Err(())
             }
         };
+        if let Ok(p) = period {
+            schedule::check_period(&self.methodology, p, onaltu_api::today(), &mut v);
+        }
         v.into_result()?;
         let (Ok(request_id), Ok(period)) = (request_id, period) else {
             return Err(ApiError::Internal("validated request incomplete".into()));
         };
+        let by = subject(caller);
         {
             let mut conn = self.conn().await?;
-            if let Some(answer) = requests::answered(&mut conn, request_id, COMPUTE).await? {
+            if let Some(answer) = requests::answered(&mut conn, request_id, COMPUTE, &by).await? {
                 return decode_answer(&answer);
             }
         }
-        self.compute(period, &subject(caller), Some(request_id))
-            .await
+        self.compute(period, &by, Some(request_id)).await
     }
 
     /// Rates `period` in the name of `by`; with `request_id`, the answer is remembered in the
@@ -81,26 +85,28 @@ impl Rating {
         by: &str,
         request_id: Option<Uuid>,
     ) -> Result<pb::ComputeRatingsResponse, ApiError> {
-        let centers = self.registry.centers().await?;
-        let ids: Vec<Uuid> = centers.iter().map(|c| c.id).collect();
-        let registry = &self.registry;
-        let facts: Vec<Option<RegistryFacts>> = futures::stream::iter(ids)
-            .map(|id| registry.indicators(id, period))
-            .buffered(self.registry_concurrency)
-            .try_collect()
-            .await?;
         let mut conn = self.conn().await?;
         let (answer, created) = conn
             .transaction(async |conn| {
+                // The registry is read under the lock, so a computation never writes inputs
+                // older than the version before it.
                 ratings::lock_computations(conn).await?;
                 if let Some(id) = request_id
-                    && let Some(answer) = requests::answered(conn, id, COMPUTE).await?
+                    && let Some(answer) = requests::answered(conn, id, COMPUTE, by).await?
                 {
                     return Ok((decode_answer(&answer)?, false));
                 }
+                let centers = self.registry.centers().await?;
+                let ids: Vec<Uuid> = centers.iter().map(|c| c.id).collect();
+                let registry = &self.registry;
+                let facts: Vec<Option<RegistryFacts>> = futures::stream::iter(ids)
+                    .map(|id| registry.indicators(id, period))
+                    .buffered(self.registry_concurrency)
+                    .try_collect()
+                    .await?;
                 let (answer, created) = self.rate(conn, period, by, &centers, facts).await?;
                 if let Some(id) = request_id {
-                    requests::remember(conn, id, COMPUTE, answer.encode_to_vec()).await?;
+                    requests::remember(conn, id, COMPUTE, by, answer.encode_to_vec()).await?;
                 }
                 Ok::<_, ApiError>((answer, created))
             })
@@ -133,10 +139,7 @@ impl Rating {
         let label = period.label();
         let mut feedback =
             feedback::of_months(conn, period.start(), period.end_exclusive()).await?;
-        let mut city = Totals::default();
-        for t in feedback.values() {
-            fb::add(&mut city, t);
-        }
+        let city = fb::city(feedback.values());
         let mut recorded: HashMap<Uuid, Vec<Recorded>> = HashMap::new();
         for row in indicators::of_period(conn, &label).await? {
             if let Some(source) = convert::source_of(i32::from(row.source)) {
@@ -230,19 +233,10 @@ impl Rating {
             }
         }
 
-        // Each centre's event compares with its latest rating so far: this period's latest
-        // version, or else the previous period's.
-        let baseline: HashMap<Uuid, Snapshot> = if current_rows.is_empty() {
-            previous_rows
-                .iter()
-                .map(|r| (r.center_id, snapshot(r)))
-                .collect()
-        } else {
-            current_rows
-                .iter()
-                .map(|r| (r.center_id, snapshot(r)))
-                .collect()
-        };
+        let baseline: HashMap<Uuid, Snapshot> = events::baseline(&current_rows, &previous_rows)
+            .iter()
+            .map(|r| (r.center_id, snapshot(r)))
+            .collect();
         let mut new_events = Vec::new();
         let mut rows = Vec::with_capacity(bodies.len());
         for ((c, r), body) in centers.iter().zip(&rated).zip(bodies) {
@@ -310,7 +304,7 @@ impl Rating {
         };
         ratings::insert(conn, &run, &rows).await?;
         event_store::insert(conn, &new_events).await?;
-        for r in rated.iter().filter(|r| r.tier == Tier::Penalty) {
+        for r in rated.iter().filter(|r| engine::asks_for_inspection(r.tier)) {
             let reason = r
                 .explanations
                 .iter()
@@ -339,18 +333,17 @@ fn decode_answer(answer: &[u8]) -> Result<pb::ComputeRatingsResponse, ApiError> 
 }
 
 impl Rating {
-    /// Rates the last ended quarter if it has no rating yet (the end-of-period computation);
-    /// `None` when it already has one.
+    /// Rates the last ended quarter unless it was rated after it ended (the end-of-period
+    /// computation); `None` when nothing was due.
     pub async fn rate_ended_quarter(&self) -> Result<Option<pb::ComputeRatingsResponse>, ApiError> {
-        let period = Period::quarter_of(onaltu_api::today()).previous();
+        let period = schedule::ended_quarter(onaltu_api::today());
         let mut conn = self.conn().await?;
-        if ratings::latest_version(&mut conn, &period.label())
-            .await?
-            .is_some()
-        {
+        let last = ratings::latest_run(&mut conn, &period.label()).await?;
+        drop(conn);
+        let last_computed = last.map(|r| onaltu_api::local_date(r.compute_time));
+        if !schedule::needs_final_rating(period, last_computed) {
             return Ok(None);
         }
-        drop(conn);
         self.compute(period, "schedule", None).await.map(Some)
     }
 

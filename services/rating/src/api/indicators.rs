@@ -9,7 +9,7 @@ use prost::Message as _;
 
 use super::{OFFICIALS, Rating, convert, next_token, offset_of, subject};
 use crate::domain::indicators::Recorded;
-use crate::domain::record::{self, Submitted};
+use crate::domain::record::{self, Recorder, Submitted};
 use crate::store::{indicators, methodologies, requests};
 
 const RECORD: &str = "RecordIndicators";
@@ -86,7 +86,11 @@ impl Rating {
         } else {
             caller.require(&[Role::CenterStaff, Role::CityOperator, Role::Admin])?;
         }
-        let staff = caller.role() == Some(Role::CenterStaff);
+        let recorder = match caller.role() {
+            Some(Role::CenterStaff) => Recorder::CentreStaff,
+            Some(Role::CityOperator) => Recorder::CityOperator,
+            _ => Recorder::Admin,
+        };
         let submitted: Vec<Submitted> = req
             .values
             .iter()
@@ -98,13 +102,14 @@ impl Rating {
                 evidence_reference: value.evidence_reference.clone(),
             })
             .collect();
-        record::check_values(&self.methodology, &submitted, staff, &mut v);
+        record::check_values(&self.methodology, &submitted, recorder, &mut v);
         v.into_result()?;
         let (Ok(request_id), Ok(center), Ok(period)) = (request_id, center, period) else {
             return Err(ApiError::Internal("validated request incomplete".into()));
         };
+        let by = subject(caller);
         let mut conn = self.conn().await?;
-        if let Some(answer) = requests::answered(&mut conn, request_id, RECORD).await? {
+        if let Some(answer) = requests::answered(&mut conn, request_id, RECORD, &by).await? {
             return pb::RecordIndicatorsResponse::decode(answer.as_slice())
                 .map_err(|e| ApiError::Internal(format!("stored answer: {e}")));
         }
@@ -115,7 +120,6 @@ impl Rating {
             });
         }
         let label = period.label();
-        let by = subject(caller);
         let at = now();
         let incoming: Vec<indicators::ValueRow> = submitted
             .iter()
@@ -148,12 +152,13 @@ impl Rating {
                     .collect()
             };
             let stored_values = as_recorded(&stored);
+            let incoming_values = as_recorded(&incoming);
             let (changed_count, unchanged_count) =
-                record::count_changes(&stored_values, &as_recorded(&incoming));
+                record::count_changes(&stored_values, &incoming_values);
             let changed: Vec<indicators::ValueRow> = incoming
                 .iter()
-                .zip(as_recorded(&incoming))
-                .filter(|(_, r)| !stored_values.contains(r))
+                .zip(&incoming_values)
+                .filter(|(_, r)| record::is_change(&stored_values, r))
                 .map(|(row, _)| row.clone())
                 .collect();
             indicators::upsert(conn, &changed).await?;
@@ -175,7 +180,7 @@ impl Rating {
                 changed_count,
                 unchanged_count,
             };
-            requests::remember(conn, request_id, RECORD, answer.encode_to_vec()).await?;
+            requests::remember(conn, request_id, RECORD, &by, answer.encode_to_vec()).await?;
             Ok::<_, ApiError>(answer)
         })
         .await

@@ -85,9 +85,11 @@ pub fn subject(caller: &Caller) -> String {
 pub(crate) fn offset_of(token: &str) -> Result<i64, ApiError> {
     match decode_token(token)? {
         None => Ok(0),
-        Some(s) => s
-            .parse()
-            .map_err(|_| ApiError::invalid("page_token", "is not a token this service issued")),
+        Some(s) => {
+            s.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+                ApiError::invalid("page_token", "is not a token this service issued")
+            })
+        }
     }
 }
 

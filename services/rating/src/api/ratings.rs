@@ -58,6 +58,12 @@ impl Rating {
         if req.rating_version.is_some_and(|n| n < 1) {
             v.add("rating_version", "must be >= 1");
         }
+        if req.rating_version.is_some() && req.period.is_none() {
+            v.add(
+                "period",
+                "is required with rating_version: versions are numbered per period",
+            );
+        }
         v.into_result()?;
         let Ok(center) = center else {
             return Err(ApiError::Internal("validated request incomplete".into()));

@@ -56,8 +56,9 @@ impl Rating {
         let (Ok(request_id), Ok(center), Some(found_on)) = (request_id, center, found_on) else {
             return Err(ApiError::Internal("validated request incomplete".into()));
         };
+        let by = subject(caller);
         let mut conn = self.conn().await?;
-        if let Some(answer) = requests::answered(&mut conn, request_id, RECORD).await? {
+        if let Some(answer) = requests::answered(&mut conn, request_id, RECORD, &by).await? {
             return pb::RecordViolationResponse::decode(answer.as_slice())
                 .map_err(|e| ApiError::Internal(format!("stored answer: {e}")));
         }
@@ -76,7 +77,7 @@ impl Rating {
             found_on,
             resolved_on: None,
             resolution_note: String::new(),
-            recorded_by: subject(caller),
+            recorded_by: by.clone(),
             create_time: now(),
         };
         let answer = pb::RecordViolationResponse {
@@ -84,7 +85,7 @@ impl Rating {
         };
         conn.transaction(async |conn| {
             violations::insert(conn, &row).await?;
-            requests::remember(conn, request_id, RECORD, answer.encode_to_vec()).await?;
+            requests::remember(conn, request_id, RECORD, &by, answer.encode_to_vec()).await?;
             Ok::<_, ApiError>(())
         })
         .await?;

@@ -21,6 +21,8 @@ use tonic::Status;
 use super::{EventStream, Rating, SUBSCRIBERS};
 use crate::store::events::{self, EventRow, Filter};
 
+/// Most centres one subscription may name.
+const MAX_CENTERS: usize = 1_000;
 /// Events read from Postgres per query.
 const BATCH: i64 = 500;
 
@@ -147,6 +149,11 @@ impl Rating {
             onaltu_proto::common::CenterKind::try_from(req.kind).is_ok(),
             "kind",
             "is not a known kind",
+        );
+        v.check(
+            req.center_ids.len() <= MAX_CENTERS,
+            "center_ids",
+            format!("at most {MAX_CENTERS} centres; leave it empty for all"),
         );
         let mut centers = Vec::new();
         for (i, id) in req.center_ids.iter().enumerate() {

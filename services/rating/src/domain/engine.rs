@@ -304,6 +304,11 @@ fn low_streak_before(r: &Rating) -> u32 {
     r.previous.as_ref().map_or(0, |p| p.low_streak)
 }
 
+/// Whether a tier asks the city for an inspection (RATING.md: PENALTY triggers one).
+pub fn asks_for_inspection(tier: Tier) -> bool {
+    tier == Tier::Penalty
+}
+
 /// Rates every centre of the period: scores, ranks, tiers and explanations.
 pub fn rate_all(m: &Methodology, inputs: &[CenterInputs], city: &Totals) -> Vec<Rating> {
     let mut ratings: Vec<Rating> = inputs.iter().map(|i| score(m, i, city)).collect();

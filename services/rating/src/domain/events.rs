@@ -53,6 +53,16 @@ pub fn changes(before: Option<&Snapshot>, after: &Snapshot, threshold: f64) -> V
     out
 }
 
+/// Each centre's event compares with its latest rating so far: this period's latest version
+/// when there is one, or else the previous period's.
+pub fn baseline<'a, T>(this_period: &'a [T], previous_period: &'a [T]) -> &'a [T] {
+    if this_period.is_empty() {
+        previous_period
+    } else {
+        this_period
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +73,12 @@ mod tests {
             stars,
             tier,
         }
+    }
+
+    #[test]
+    fn a_period_s_first_version_compares_with_the_previous_period() {
+        assert_eq!(baseline::<i32>(&[], &[1, 2]), &[1, 2]);
+        assert_eq!(baseline(&[3], &[1, 2]), &[3]);
     }
 
     #[test]

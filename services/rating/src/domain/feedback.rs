@@ -40,6 +40,15 @@ pub fn add(into: &mut Totals, other: &Totals) {
     }
 }
 
+/// The whole city's totals: every centre's added up (the prior of the Bayesian means).
+pub fn city<'a>(centres: impl IntoIterator<Item = &'a Totals>) -> Totals {
+    let mut out = Totals::default();
+    for t in centres {
+        add(&mut out, t);
+    }
+    out
+}
+
 /// The scores of one published evaluation, as the event carries them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct EvaluationScores {
@@ -47,6 +56,23 @@ pub struct EvaluationScores {
     pub scores: [Option<i32>; 7],
     /// Would recommend, 0-10.
     pub would_recommend: Option<i32>,
+}
+
+/// The scores kept of an evaluation: those within range (1-5, and 0-10 for would-recommend).
+pub fn valid(e: EvaluationScores) -> EvaluationScores {
+    EvaluationScores {
+        scores: e.scores.map(|s| s.filter(|s| (1..=5).contains(s))),
+        would_recommend: e.would_recommend.filter(|r| (0..=10).contains(r)),
+    }
+}
+
+/// Whether an event at `at` is newer than the last one applied to the same evaluation (at
+/// `last`): events may arrive out of order, and an older one must not undo a newer one.
+pub fn is_newer(
+    last: Option<chrono::DateTime<chrono::Utc>>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    last.is_none_or(|last| at > last)
 }
 
 /// What one evaluation adds (`sign` = 1) or takes back (`sign` = -1). Scores outside 1-5 and
@@ -117,6 +143,29 @@ mod tests {
         );
         add(&mut totals, &contribution(&e, -1));
         assert!(totals.iter().all(|t| t.n == 0 && t.sum == 0.0));
+    }
+
+    #[test]
+    fn an_older_event_does_not_undo_a_newer_one() {
+        use chrono::{TimeZone, Utc};
+        let t = |s| Utc.timestamp_opt(s, 0).unwrap();
+        assert!(is_newer(None, t(10)));
+        assert!(is_newer(Some(t(10)), t(11)));
+        assert!(
+            !is_newer(Some(t(10)), t(10)),
+            "a redelivery changes nothing"
+        );
+        assert!(!is_newer(Some(t(10)), t(9)));
+    }
+
+    #[test]
+    fn out_of_range_scores_are_not_kept() {
+        let e = valid(EvaluationScores {
+            scores: [Some(6), Some(5), Some(0), None, None, None, None],
+            would_recommend: Some(-1),
+        });
+        assert_eq!(e.scores[..3], [None, Some(5), None]);
+        assert_eq!(e.would_recommend, None);
     }
 
     #[test]

@@ -243,7 +243,7 @@ impl Methodology {
         };
         Self {
             version: "2026.1".into(),
-            effective_from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or(NaiveDate::MIN),
+            effective_from: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or(NaiveDate::MIN),
             weights: [0.30, 0.10, 0.30, 0.30],
             indicators: vec![
                 indicator(

@@ -7,3 +7,4 @@ pub mod feedback;
 pub mod indicators;
 pub mod methodology;
 pub mod record;
+pub mod schedule;

@@ -29,9 +29,32 @@ pub struct Submitted {
     pub evidence_reference: String,
 }
 
-/// Checks `values` against `m`; `staff` callers may only send SELF_REPORTED. Every problem is
-/// collected under `values[i]`.
-pub fn check_values(m: &Methodology, values: &[Submitted], staff: bool, v: &mut Violations) {
+/// Who records values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorder {
+    /// A centre's staff: their own centre's SELF_REPORTED values.
+    CentreStaff,
+    /// The city office: INSPECTION values.
+    CityOperator,
+    /// An administrator: either.
+    Admin,
+}
+
+/// Why `recorder` may not record a value of `source`, if not.
+pub fn refusal(recorder: Recorder, source: Source) -> Option<&'static str> {
+    match (recorder, source) {
+        (Recorder::CentreStaff, Source::Inspection) => {
+            Some("a centre's staff record SELF_REPORTED values only")
+        }
+        (Recorder::CityOperator, Source::SelfReported) => {
+            Some("the city office records INSPECTION values; a centre reports its own")
+        }
+        _ => None,
+    }
+}
+
+/// Checks `values` against `m` for `recorder`. Every problem is collected under `values[i]`.
+pub fn check_values(m: &Methodology, values: &[Submitted], recorder: Recorder, v: &mut Violations) {
     if values.is_empty() {
         v.add("values", "at least one value is required");
     }
@@ -66,10 +89,9 @@ pub fn check_values(m: &Methodology, values: &[Submitted], staff: bool, v: &mut 
                 at("source"),
                 format!("{} takes {}", s.code, names(&def.sources)),
             ),
-            Some(Source::Inspection) if staff => v.add(
-                at("source"),
-                "a centre's staff record SELF_REPORTED values only",
-            ),
+            Some(source) if refusal(recorder, source).is_some() => {
+                v.add(at("source"), refusal(recorder, source).unwrap_or_default())
+            }
             Some(source) => {
                 if !seen.insert((s.code.clone(), source)) {
                     v.add(at("indicator_code"), "appears twice with the same source");
@@ -110,6 +132,11 @@ fn names(sources: &[Source]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" or ")
+}
+
+/// Whether `value` differs from what is stored (a new value, or another value or sample size).
+pub fn is_change(stored: &[Recorded], value: &Recorded) -> bool {
+    !stored.contains(value)
 }
 
 /// How many of `incoming` differ from what is `stored` (same code and source, other value or
@@ -207,9 +234,9 @@ mod tests {
         }
     }
 
-    fn fields(values: &[Submitted], staff: bool) -> Vec<String> {
+    fn fields(values: &[Submitted], recorder: Recorder) -> Vec<String> {
         let mut v = Violations::new();
-        check_values(&Methodology::standard(), values, staff, &mut v);
+        check_values(&Methodology::standard(), values, recorder, &mut v);
         match v.into_result() {
             Ok(()) => vec![],
             Err(e) => e.to_string().lines().map(str::to_string).collect(),
@@ -232,7 +259,7 @@ mod tests {
                 "",
             ),
         ];
-        assert!(fields(&values, false).is_empty());
+        assert!(fields(&values, Recorder::Admin).is_empty());
     }
 
     #[test]
@@ -254,7 +281,7 @@ mod tests {
             ),
             submitted("events_per_100_recipients", None, -1.0, ""),
         ];
-        let all = fields(&values, false).join("\n");
+        let all = fields(&values, Recorder::Admin).join("\n");
         assert!(all.contains("values[0].indicator_code"), "{all}");
         assert!(
             all.contains("values[1].source") && all.contains("derived from the registry"),
@@ -297,7 +324,7 @@ mod tests {
                 "",
             ),
         ];
-        let all = fields(&values, true).join("\n");
+        let all = fields(&values, Recorder::CentreStaff).join("\n");
         assert!(
             all.contains("values[0].source") && all.contains("SELF_REPORTED values only"),
             "{all}"
@@ -306,6 +333,23 @@ mod tests {
             all.contains("values[2].indicator_code") && all.contains("twice"),
             "{all}"
         );
+    }
+
+    #[test]
+    fn the_city_records_inspections_and_a_centre_its_own_reports() {
+        assert!(refusal(Recorder::CityOperator, Source::SelfReported).is_some());
+        assert!(refusal(Recorder::CityOperator, Source::Inspection).is_none());
+        assert!(refusal(Recorder::CentreStaff, Source::Inspection).is_some());
+        assert!(refusal(Recorder::CentreStaff, Source::SelfReported).is_none());
+        assert!(refusal(Recorder::Admin, Source::SelfReported).is_none());
+        let values = [submitted(
+            "events_per_100_recipients",
+            Some(Source::SelfReported),
+            5.0,
+            "",
+        )];
+        let all = fields(&values, Recorder::CityOperator).join("\n");
+        assert!(all.contains("values[0].source"), "{all}");
     }
 
     #[test]

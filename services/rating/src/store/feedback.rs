@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 use diesel_async::RunQueryDsl;
@@ -23,6 +23,7 @@ pub struct EvaluationRow {
     pub scores: Vec<Option<i16>>,
     pub would_recommend: Option<i16>,
     pub counted: bool,
+    pub as_of: Option<DateTime<Utc>>,
 }
 
 /// The evaluation `id`, locked.
@@ -48,6 +49,7 @@ pub async fn put(conn: &mut Conn, row: &EvaluationRow) -> QueryResult<()> {
             fe::scores.eq(excluded(fe::scores)),
             fe::would_recommend.eq(excluded(fe::would_recommend)),
             fe::counted.eq(excluded(fe::counted)),
+            fe::as_of.eq(excluded(fe::as_of)),
         ))
         .execute(conn)
         .await
