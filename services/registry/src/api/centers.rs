@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::convert::{self, parse_id};
 use super::{Ctx, Registry, WRITERS, audit, decode_id_token, encode_token, page_size};
-use crate::domain::center::check_center;
+use crate::domain::center::{CITY_OFFICE_FIELD, check_center, staff_may_update};
 use crate::store::centers::{self, CenterFilter, CenterRow};
 use crate::store::idempotency;
 
@@ -141,23 +141,8 @@ impl Registry {
                 let mut merged = convert::center(&current);
                 let mut v = Violations::new();
                 for path in &paths {
-                    // A centre's staff keep its contacts and checklists; identity and scope are
-                    // the city office's.
-                    let staff_may = matches!(
-                        path.as_str(),
-                        "address"
-                            | "location"
-                            | "emails"
-                            | "phones"
-                            | "website"
-                            | "accessibility"
-                            | "information_openness"
-                    );
-                    if staff && !staff_may {
-                        v.add(
-                            format!("update_mask.{path}"),
-                            "is changed by the city office, not the centre",
-                        );
+                    if staff && !staff_may_update(path) {
+                        v.add(format!("update_mask.{path}"), CITY_OFFICE_FIELD);
                         continue;
                     }
                     match path.as_str() {

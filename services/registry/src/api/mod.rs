@@ -1,11 +1,18 @@
 //! The gRPC handlers of `onaltu.registry.v1.RegistryService`: decode, authorise, call the
 //! domain and the store, map errors to `Status` in one place (`onaltu_errors`).
 
+pub mod access;
+pub mod assessments;
 pub mod audit;
+pub mod audit_trail;
 pub mod centers;
 pub mod convert;
+pub mod episodes;
 pub mod events;
+pub mod households;
 pub mod import;
+pub mod journal;
+pub mod person_search;
 pub mod persons;
 pub mod queue;
 pub mod reporting;

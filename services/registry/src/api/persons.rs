@@ -1,19 +1,15 @@
-//! Persons, assessments, households and education.
+//! Persons: registration, reading (cached, audited), updates by field mask, and lists. Who may
+//! see a record is in `access.rs`; the rules of a person are in `domain::person`.
 
 use diesel_async::AsyncConnection as _;
-use onaltu_auth::Role;
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::registry as pb;
 use uuid::Uuid;
 
-use super::convert::{self, parse_id, parse_opt_date, parse_opt_id};
-use super::{
-    Ctx, READ_ALL, Registry, WRITERS, audit, decode_id_token, encode_token, page_size, today,
-};
-use crate::domain::person::{age_on, check_assessment, check_person, to_date};
-use crate::domain::statistics::birth_bounds;
-use crate::store::households::{AidRow, HouseholdRecord, HouseholdRow, MemberRow};
-use crate::store::persons::{self, EducationRow, PersonFilter, PersonRecord, PersonRow};
+use super::convert::{self, parse_id, parse_opt_id};
+use super::{Ctx, READ_ALL, Registry, WRITERS, today};
+use crate::domain::person::{check_assessment, check_person, update_mask_field};
+use crate::store::persons::{self, PersonRecord, PersonRow};
 use crate::store::{Conn, idempotency};
 
 /// Cache key of a person's record: the id only, never the IIN.
@@ -25,76 +21,11 @@ pub fn person_key(id: Uuid) -> String {
 pub const STATS_GENERATION: &str = "statistics";
 
 impl Registry {
-    /// Whether the caller may see `person`'s record; a refusal is itself audited.
-    pub(crate) async fn authorize_person(
+    pub(super) async fn load_record(
         &self,
         conn: &mut Conn,
-        ctx: &Ctx,
-        action: &str,
-        person: Uuid,
-    ) -> Result<(), ApiError> {
-        let claims = ctx.caller.authenticated()?;
-        let allowed = match claims.role {
-            Role::CityOperator | Role::Auditor | Role::Admin => true,
-            Role::Citizen => match claims.person_id {
-                Some(own) if own == person => true,
-                Some(own) => persons::represents(conn, own, person).await?,
-                None => false,
-            },
-            Role::CenterStaff => match claims.center_id {
-                Some(center) => persons::has_episode_at(conn, person, center).await?,
-                None => false,
-            },
-            Role::Dispatcher | Role::Driver | Role::Integration => false,
-        };
-        if allowed {
-            return Ok(());
-        }
-        self.audit
-            .record(vec![audit::event(
-                &ctx.caller,
-                &ctx.purpose,
-                &ctx.trace_id,
-                action,
-                Some(person),
-                None,
-                tonic::Code::PermissionDenied,
-            )])
-            .await?;
-        Err(ApiError::PermissionDenied(
-            "this person's record is not yours to see".into(),
-        ))
-    }
-
-    /// Audits reads or writes of `persons` by anyone but those persons themselves; returns
-    /// once the events are durable.
-    pub(crate) async fn audit_persons(
-        &self,
-        ctx: &Ctx,
-        action: &str,
-        persons: impl IntoIterator<Item = Uuid>,
-        center: Option<Uuid>,
-    ) -> Result<(), ApiError> {
-        let own = ctx.own_person();
-        let rows: Vec<_> = persons
-            .into_iter()
-            .filter(|p| Some(*p) != own)
-            .map(|p| {
-                audit::event(
-                    &ctx.caller,
-                    &ctx.purpose,
-                    &ctx.trace_id,
-                    action,
-                    Some(p),
-                    center,
-                    tonic::Code::Ok,
-                )
-            })
-            .collect();
-        self.audit.record(rows).await
-    }
-
-    async fn load_record(&self, conn: &mut Conn, id: Uuid) -> Result<PersonRecord, ApiError> {
+        id: Uuid,
+    ) -> Result<PersonRecord, ApiError> {
         let row = persons::get(conn, id)
             .await?
             .ok_or_else(|| ApiError::NotFound {
@@ -122,7 +53,7 @@ impl Registry {
         Ok(convert::person(&record))
     }
 
-    async fn invalidate_person(&self, id: Uuid) {
+    pub(super) async fn invalidate_person(&self, id: Uuid) {
         self.cache.invalidate(&[person_key(id)]).await;
         self.cache.bump(STATS_GENERATION).await;
     }
@@ -292,37 +223,6 @@ impl Registry {
         })
     }
 
-    pub(crate) async fn find_person_by_iin(
-        &self,
-        ctx: &Ctx,
-        req: pb::FindPersonByIinRequest,
-    ) -> Result<pb::FindPersonByIinResponse, ApiError> {
-        ctx.caller.authenticated()?;
-        if let Err(err) = onaltu_kzid::Iin::parse(&req.iin, today()) {
-            return Err(ApiError::invalid("iin", err.to_string()));
-        }
-        let mut conn = self.conn().await?;
-        let id = persons::id_by_iin(&mut conn, &req.iin).await?;
-        let Some(id) = id else {
-            // Only those who may read everyone learn that an IIN is not registered.
-            ctx.caller.require(READ_ALL).map_err(|_| {
-                ApiError::PermissionDenied("this person's record is not yours to see".into())
-            })?;
-            return Err(ApiError::NotFound {
-                resource: "person",
-                id: String::new(),
-            });
-        };
-        self.authorize_person(&mut conn, ctx, "FindPersonByIin", id)
-            .await?;
-        let record = self.load_record(&mut conn, id).await?;
-        self.audit_persons(ctx, "FindPersonByIin", [id], None)
-            .await?;
-        Ok(pb::FindPersonByIinResponse {
-            person: Some(convert::person(&record)),
-        })
-    }
-
     pub(crate) async fn update_person(
         &self,
         ctx: &Ctx,
@@ -355,57 +255,54 @@ impl Registry {
                 let mut reps = None;
                 let needs = p.needs.unwrap_or_default();
                 for path in &paths {
-                    match path.as_str() {
-                        "surname" => next.surname = p.surname.trim().to_string(),
-                        "given_name" => next.given_name = p.given_name.trim().to_string(),
-                        "patronymic" => next.patronymic = p.patronymic.trim().to_string(),
-                        "region_code" => next.region_code = p.region_code.clone(),
-                        "district" => next.district = p.district.trim().to_string(),
-                        "address" => next.address = p.address.trim().to_string(),
-                        "location" => {
+                    use crate::domain::person::Updatable as U;
+                    match update_mask_field(path) {
+                        Ok(U::Surname) => next.surname = p.surname.trim().to_string(),
+                        Ok(U::GivenName) => next.given_name = p.given_name.trim().to_string(),
+                        Ok(U::Patronymic) => next.patronymic = p.patronymic.trim().to_string(),
+                        Ok(U::RegionCode) => next.region_code = p.region_code.clone(),
+                        Ok(U::District) => next.district = p.district.trim().to_string(),
+                        Ok(U::Address) => next.address = p.address.trim().to_string(),
+                        Ok(U::Location) => {
                             next.latitude = p.location.as_ref().map(|l| l.latitude);
                             next.longitude = p.location.as_ref().map(|l| l.longitude);
                         }
-                        "phone" => next.phone = p.phone.clone(),
-                        "preferred_language" => {
+                        Ok(U::Phone) => next.phone = p.phone.clone(),
+                        Ok(U::PreferredLanguage) => {
                             next.preferred_language = p.preferred_language as i16
                         }
-                        "legally_incapacitated" => {
+                        Ok(U::LegallyIncapacitated) => {
                             next.legally_incapacitated = p.legally_incapacitated
                         }
-                        "needs" => {
-                            next.wheelchair_user = needs.wheelchair_user;
-                            next.needs_escort = needs.needs_escort;
-                            next.visual_impairment = needs.visual_impairment;
-                            next.hearing_impairment = needs.hearing_impairment;
-                            next.sign_language = needs.sign_language;
-                            next.intellectual_disability = needs.intellectual_disability;
+                        Ok(U::Needs(which)) => {
+                            let mut flags = [
+                                &mut next.wheelchair_user,
+                                &mut next.needs_escort,
+                                &mut next.visual_impairment,
+                                &mut next.hearing_impairment,
+                                &mut next.sign_language,
+                                &mut next.intellectual_disability,
+                            ];
+                            let given = [
+                                needs.wheelchair_user,
+                                needs.needs_escort,
+                                needs.visual_impairment,
+                                needs.hearing_impairment,
+                                needs.sign_language,
+                                needs.intellectual_disability,
+                            ];
+                            for (i, (flag, value)) in flags.iter_mut().zip(given).enumerate() {
+                                if which.is_none_or(|w| w == i) {
+                                    **flag = value;
+                                }
+                            }
                         }
-                        "needs.wheelchair_user" => next.wheelchair_user = needs.wheelchair_user,
-                        "needs.needs_escort" => next.needs_escort = needs.needs_escort,
-                        "needs.visual_impairment" => {
-                            next.visual_impairment = needs.visual_impairment
-                        }
-                        "needs.hearing_impairment" => {
-                            next.hearing_impairment = needs.hearing_impairment
-                        }
-                        "needs.sign_language" => next.sign_language = needs.sign_language,
-                        "needs.intellectual_disability" => {
-                            next.intellectual_disability = needs.intellectual_disability
-                        }
-                        "legal_representative_ids" => {
+                        Ok(U::LegalRepresentatives) => {
                             let mut rv = Violations::new();
                             reps = Some(Self::representative_ids(&p, &mut rv));
                             v.extend_prefixed("person", rv);
                         }
-                        "iin" | "birth_date" | "sex" => v.add(
-                            format!("update_mask.{path}"),
-                            "is fixed by the IIN; register a correction with the city office",
-                        ),
-                        other => v.add(
-                            format!("update_mask.{other}"),
-                            "is not a field that can be updated",
-                        ),
+                        Err((field, why)) => v.add(field, why),
                     }
                 }
                 v.into_result()?;
@@ -443,440 +340,6 @@ impl Registry {
                 self.person_written(&mut conn, ctx, "UpdatePerson", updated)
                     .await?,
             ),
-        })
-    }
-
-    pub(crate) async fn list_persons(
-        &self,
-        ctx: &Ctx,
-        req: pb::ListPersonsRequest,
-    ) -> Result<pb::ListPersonsResponse, ApiError> {
-        ctx.caller.require(READ_ALL)?;
-        let limit = page_size(req.page_size)?;
-        let after = decode_id_token(&req.page_token)?;
-        let mut v = Violations::new();
-        if !req.region_code.is_empty() {
-            v.check(
-                self.regions.contains(&req.region_code),
-                "region_code",
-                "unknown region",
-            );
-        }
-        v.check(
-            pb::DisabilityGroup::try_from(req.group).is_ok(),
-            "group",
-            "unknown value",
-        );
-        v.check(
-            pb::DisabilityCause::try_from(req.cause).is_ok(),
-            "cause",
-            "unknown value",
-        );
-        let band = pb::AgeBand::try_from(req.age_band);
-        v.check(band.is_ok(), "age_band", "unknown value");
-        let mut f = PersonFilter {
-            region_code: (!req.region_code.is_empty()).then(|| req.region_code.clone()),
-            district: (!req.district.is_empty()).then(|| req.district.clone()),
-            group: (req.group != 0).then_some(req.group as i16),
-            cause: (req.cause != 0).then_some(req.cause as i16),
-            ..PersonFilter::default()
-        };
-        if let Ok(band) = band {
-            let (after, until) = birth_bounds(band, today());
-            f.born_after = after;
-            f.born_on_or_before = until;
-        }
-        for (i, n) in req.needs.iter().enumerate() {
-            match pb::NeedKind::try_from(*n) {
-                Ok(pb::NeedKind::WheelchairUser) => f.wheelchair_user = true,
-                Ok(pb::NeedKind::NeedsEscort) => f.needs_escort = true,
-                Ok(pb::NeedKind::Visual) => f.visual = true,
-                Ok(pb::NeedKind::Hearing) => f.hearing = true,
-                Ok(pb::NeedKind::SignLanguage) => f.sign_language = true,
-                Ok(pb::NeedKind::Intellectual) => f.intellectual = true,
-                _ => v.add(format!("needs[{i}]"), "unknown need"),
-            }
-        }
-        v.into_result()?;
-        let mut conn = self.conn().await?;
-        let rows = persons::list(&mut conn, &f, after, limit + 1).await?;
-        let more = rows.len() as i64 > limit;
-        let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
-        let next = if more {
-            rows.last().map(|r| encode_token(&r.id.to_string()))
-        } else {
-            None
-        };
-        let total = if after.is_none() {
-            persons::count(&mut conn, &f).await?
-        } else {
-            0
-        };
-        let records = persons::records(&mut conn, rows).await?;
-        self.audit_persons(
-            ctx,
-            "ListPersons",
-            records.iter().map(|r| r.person.id),
-            None,
-        )
-        .await?;
-        Ok(pb::ListPersonsResponse {
-            persons: records.iter().map(convert::person).collect(),
-            next_page_token: next.unwrap_or_default(),
-            total_size: total,
-        })
-    }
-
-    pub(crate) async fn record_assessment(
-        &self,
-        ctx: &Ctx,
-        req: pb::RecordAssessmentRequest,
-    ) -> Result<pb::RecordAssessmentResponse, ApiError> {
-        ctx.caller.require(WRITERS)?;
-        let person = parse_id("person_id", &req.person_id)?;
-        let a = req.assessment.unwrap_or_default();
-        let mut conn = self.conn().await?;
-        let row = conn
-            .transaction(async |conn| {
-                let p = persons::get_for_update(conn, person)
-                    .await?
-                    .ok_or_else(|| ApiError::NotFound {
-                        resource: "person",
-                        id: person.to_string(),
-                    })?;
-                let mut v = Violations::new();
-                check_assessment(&a, p.birth_date, today(), &mut v);
-                let mut scoped = Violations::new();
-                scoped.extend_prefixed("assessment", v);
-                scoped.into_result()?;
-                let row = convert::assessment_row(&a, person, crate::api::now());
-                if let Some(first) =
-                    idempotency::claim(conn, "RecordAssessment", &req.request_id, row.id).await?
-                {
-                    return persons::assessments_of(conn, person, None, i64::MAX)
-                        .await?
-                        .into_iter()
-                        .find(|x| x.id == first)
-                        .ok_or_else(|| ApiError::Internal("idempotent assessment missing".into()));
-                }
-                Ok(persons::add_assessment(conn, &row).await?)
-            })
-            .await?;
-        self.invalidate_person(person).await;
-        self.audit_persons(ctx, "RecordAssessment", [person], None)
-            .await?;
-        Ok(pb::RecordAssessmentResponse {
-            assessment: Some(convert::assessment(&row)),
-        })
-    }
-
-    pub(crate) async fn list_assessments(
-        &self,
-        ctx: &Ctx,
-        req: pb::ListAssessmentsRequest,
-    ) -> Result<pb::ListAssessmentsResponse, ApiError> {
-        let person = parse_id("person_id", &req.person_id)?;
-        let limit = page_size(req.page_size)?;
-        let after = match super::decode_token(&req.page_token)? {
-            None => None,
-            Some(pos) => {
-                let bad = || ApiError::invalid("page_token", "is not a token this service issued");
-                let (d, id) = pos.split_once('/').ok_or_else(bad)?;
-                Some((
-                    d.parse().map_err(|_| bad())?,
-                    Uuid::parse_str(id).map_err(|_| bad())?,
-                ))
-            }
-        };
-        let mut conn = self.conn().await?;
-        self.authorize_person(&mut conn, ctx, "ListAssessments", person)
-            .await?;
-        let rows = persons::assessments_of(&mut conn, person, after, limit + 1).await?;
-        let more = rows.len() as i64 > limit;
-        let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
-        let next = if more {
-            rows.last()
-                .map(|r| encode_token(&format!("{}/{}", r.established_on, r.id)))
-        } else {
-            None
-        };
-        self.audit_persons(ctx, "ListAssessments", [person], None)
-            .await?;
-        Ok(pb::ListAssessmentsResponse {
-            assessments: rows.iter().map(convert::assessment).collect(),
-            next_page_token: next.unwrap_or_default(),
-        })
-    }
-
-    pub(crate) async fn upsert_household(
-        &self,
-        ctx: &Ctx,
-        req: pb::UpsertHouseholdRequest,
-    ) -> Result<pb::UpsertHouseholdResponse, ApiError> {
-        ctx.caller.require(WRITERS)?;
-        let h = req.household.unwrap_or_default();
-        let mut v = Violations::new();
-        let id = parse_opt_id("household.id", &h.id, &mut v);
-        v.check(
-            h.special_needs_children_count >= 0,
-            "household.special_needs_children_count",
-            "must not be negative",
-        );
-        v.check(
-            pb::HousingStatus::try_from(h.housing_status).is_ok(),
-            "household.housing_status",
-            "unknown value",
-        );
-        let support = h.social_support.clone().unwrap_or_default();
-        for (i, b) in support.benefits.iter().enumerate() {
-            v.check(
-                pb::BenefitKind::try_from(*b).is_ok_and(|b| b != pb::BenefitKind::Unspecified),
-                format!("household.social_support.benefits[{i}]"),
-                "unknown benefit",
-            );
-        }
-        let mut aid = Vec::new();
-        for (i, a) in support.one_time_aid.iter().enumerate() {
-            let field = format!("household.social_support.one_time_aid[{i}]");
-            let paid = parse_opt_date(&format!("{field}.paid_on"), a.paid_on.as_ref(), &mut v);
-            v.check(
-                a.paid_on.is_some(),
-                format!("{field}.paid_on"),
-                "is required",
-            );
-            let amount = a.amount.as_ref().map(|m| m.minor_units).unwrap_or_default();
-            v.check(amount > 0, format!("{field}.amount"), "must be positive");
-            if let Some(paid) = paid {
-                v.check(
-                    paid <= today(),
-                    format!("{field}.paid_on"),
-                    "must not be in the future",
-                );
-                aid.push((paid, amount, a.purpose.clone()));
-            }
-        }
-        let mut members = Vec::new();
-        for (i, m) in h.members.iter().enumerate() {
-            let field = format!("household.members[{i}]");
-            let person = parse_opt_id(&format!("{field}.person_id"), &m.person_id, &mut v);
-            v.check(
-                person.is_some() || !m.full_name.trim().is_empty(),
-                format!("{field}.full_name"),
-                "is required for a member not in the registry",
-            );
-            v.check(
-                pb::HouseholdRelation::try_from(m.relation).is_ok(),
-                format!("{field}.relation"),
-                "unknown value",
-            );
-            let birth = parse_opt_date(
-                &format!("{field}.birth_date"),
-                m.birth_date.as_ref(),
-                &mut v,
-            );
-            members.push((
-                person,
-                m.full_name.trim().to_string(),
-                birth,
-                m.relation as i16,
-                m.has_disability,
-            ));
-        }
-        v.check(
-            !members.is_empty(),
-            "household.members",
-            "a household has at least one member",
-        );
-        v.into_result()?;
-        let linked: Vec<Uuid> = members.iter().filter_map(|m| m.0).collect();
-        let mut conn = self.conn().await?;
-        let (record, created) = conn
-            .transaction(async |conn| {
-                let found = persons::existing(conn, &linked).await?;
-                let mut v = Violations::new();
-                for (i, m) in members.iter().enumerate() {
-                    if let Some(p) = m.0 {
-                        v.check(
-                            found.contains(&p),
-                            format!("household.members[{i}].person_id"),
-                            "no such person",
-                        );
-                    }
-                }
-                v.into_result()?;
-                let existing = match id {
-                    Some(id) => Some(crate::store::households::get(conn, id).await?.ok_or_else(
-                        || ApiError::NotFound {
-                            resource: "household",
-                            id: id.to_string(),
-                        },
-                    )?),
-                    None => None,
-                };
-                let new_id = id.unwrap_or_else(Uuid::now_v7);
-                if existing.is_none()
-                    && let Some(first) =
-                        idempotency::claim(conn, "UpsertHousehold", &req.request_id, new_id).await?
-                {
-                    let record = crate::store::households::get(conn, first)
-                        .await?
-                        .ok_or_else(|| ApiError::Internal("idempotent household missing".into()))?;
-                    return Ok::<_, ApiError>((record, false));
-                }
-                if let Some(e) = &existing {
-                    super::check_etag(&h.etag, e.household.version, "household")?;
-                }
-                let now = crate::api::now();
-                let record = HouseholdRecord {
-                    household: HouseholdRow {
-                        id: new_id,
-                        special_needs_children_count: h.special_needs_children_count,
-                        housing_status: h.housing_status as i16,
-                        benefits: support.benefits.iter().map(|b| *b as i16).collect(),
-                        create_time: existing
-                            .as_ref()
-                            .map(|e| e.household.create_time)
-                            .unwrap_or(now),
-                        update_time: now,
-                        version: existing
-                            .as_ref()
-                            .map(|e| e.household.version + 1)
-                            .unwrap_or(1),
-                    },
-                    members: members
-                        .iter()
-                        .enumerate()
-                        .map(|(i, m)| MemberRow {
-                            household_id: new_id,
-                            position: i as i32,
-                            person_id: m.0,
-                            full_name: m.1.clone(),
-                            birth_date: m.2,
-                            relation: m.3,
-                            has_disability: m.4,
-                        })
-                        .collect(),
-                    aid: aid
-                        .iter()
-                        .enumerate()
-                        .map(|(i, a)| AidRow {
-                            household_id: new_id,
-                            position: i as i32,
-                            paid_on: a.0,
-                            amount_minor: a.1,
-                            purpose: a.2.clone(),
-                        })
-                        .collect(),
-                };
-                crate::store::households::save(conn, &record, existing.is_none()).await?;
-                Ok((record, existing.is_none()))
-            })
-            .await?;
-        for p in &linked {
-            self.cache.invalidate(&[person_key(*p)]).await;
-        }
-        self.cache.bump(STATS_GENERATION).await;
-        self.audit_persons(ctx, "UpsertHousehold", linked, None)
-            .await?;
-        Ok(pb::UpsertHouseholdResponse {
-            household: Some(convert::household(&record)),
-            created,
-        })
-    }
-
-    pub(crate) async fn get_household(
-        &self,
-        ctx: &Ctx,
-        req: pb::GetHouseholdRequest,
-    ) -> Result<pb::GetHouseholdResponse, ApiError> {
-        let person = parse_id("person_id", &req.person_id)?;
-        let mut conn = self.conn().await?;
-        self.authorize_person(&mut conn, ctx, "GetHousehold", person)
-            .await?;
-        let record = crate::store::households::of_person(&mut conn, person)
-            .await?
-            .ok_or_else(|| ApiError::NotFound {
-                resource: "household",
-                id: format!("of person {person}"),
-            })?;
-        self.audit_persons(ctx, "GetHousehold", [person], None)
-            .await?;
-        Ok(pb::GetHouseholdResponse {
-            household: Some(convert::household(&record)),
-        })
-    }
-
-    pub(crate) async fn set_education_status(
-        &self,
-        ctx: &Ctx,
-        req: pb::SetEducationStatusRequest,
-    ) -> Result<pb::SetEducationStatusResponse, ApiError> {
-        ctx.caller.require(WRITERS)?;
-        let person = parse_id("person_id", &req.person_id)?;
-        let e = req.education.unwrap_or_default();
-        let mut v = Violations::new();
-        v.check(
-            pb::EducationStatus::try_from(e.status)
-                .is_ok_and(|s| s != pb::EducationStatus::Unspecified),
-            "education.status",
-            "is required",
-        );
-        v.check(
-            e.home_schooling_quality_note.chars().count() <= 2000,
-            "education.home_schooling_quality_note",
-            "must be at most 2000 characters",
-        );
-        let as_of = match &e.as_of {
-            Some(d) => {
-                let parsed = to_date(d);
-                v.check(
-                    parsed.is_some(),
-                    "education.as_of",
-                    "is not a calendar date",
-                );
-                parsed.unwrap_or_else(today)
-            }
-            None => today(),
-        };
-        v.check(
-            as_of <= today(),
-            "education.as_of",
-            "must not be in the future",
-        );
-        v.into_result()?;
-        let mut conn = self.conn().await?;
-        let row = conn
-            .transaction(async |conn| {
-                let p = persons::get_for_update(conn, person)
-                    .await?
-                    .ok_or_else(|| ApiError::NotFound {
-                        resource: "person",
-                        id: person.to_string(),
-                    })?;
-                if age_on(p.birth_date, as_of) >= 18 {
-                    return Err(ApiError::precondition(
-                        "CHILD_EDUCATION",
-                        format!("persons/{person}"),
-                        "education status is recorded for children under 18",
-                    ));
-                }
-                let row = EducationRow {
-                    person_id: person,
-                    status: e.status as i16,
-                    has_tutor: e.has_tutor,
-                    home_schooling_quality_note: e.home_schooling_quality_note.trim().to_string(),
-                    as_of,
-                    update_time: crate::api::now(),
-                };
-                persons::upsert_education(conn, &row).await?;
-                Ok::<_, ApiError>(row)
-            })
-            .await?;
-        self.invalidate_person(person).await;
-        self.audit_persons(ctx, "SetEducationStatus", [person], None)
-            .await?;
-        Ok(pb::SetEducationStatusResponse {
-            education: Some(convert::education(&row)),
         })
     }
 }

@@ -150,6 +150,25 @@ pub fn check_center(c: &Center, regions: &HashSet<String>, v: &mut Violations) {
     }
 }
 
+/// Why a centre's staff may not change a field of their centre.
+pub const CITY_OFFICE_FIELD: &str = "is changed by the city office, not the centre";
+
+/// Whether a centre's own staff may change the field at `path`: they keep its contacts and
+/// checklists; its identity and scope (name, BIN, sector, kind, capacity, forms served...) are
+/// the city office's.
+pub fn staff_may_update(path: &str) -> bool {
+    matches!(
+        path,
+        "address"
+            | "location"
+            | "emails"
+            | "phones"
+            | "website"
+            | "accessibility"
+            | "information_openness"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,5 +217,21 @@ mod tests {
                 "emails[0]"
             ]
         );
+    }
+
+    #[test]
+    fn staff_keep_contacts_and_checklists_and_the_city_the_rest() {
+        for path in [
+            "phones",
+            "emails",
+            "accessibility",
+            "information_openness",
+            "address",
+        ] {
+            assert!(staff_may_update(path), "{path}");
+        }
+        for path in ["name", "bin", "capacity", "service_forms", "sector"] {
+            assert!(!staff_may_update(path), "{path}");
+        }
     }
 }

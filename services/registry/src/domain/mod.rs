@@ -3,5 +3,8 @@
 pub mod center;
 pub mod eligibility;
 pub mod episode;
+pub mod household;
+pub mod indicators;
 pub mod person;
+pub mod queue;
 pub mod statistics;

@@ -283,6 +283,75 @@ pub fn check_assessment(a: &Assessment, birth: NaiveDate, today: NaiveDate, v: &
     }
 }
 
+/// A field UpdatePerson may change, as named in its field mask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Updatable {
+    /// Surname.
+    Surname,
+    /// Given name.
+    GivenName,
+    /// Patronymic.
+    Patronymic,
+    /// Region.
+    RegionCode,
+    /// District.
+    District,
+    /// Address.
+    Address,
+    /// Geo point of the address.
+    Location,
+    /// Phone.
+    Phone,
+    /// Preferred language.
+    PreferredLanguage,
+    /// Legal incapacity.
+    LegallyIncapacitated,
+    /// Every need (`None`), or one: 0 wheelchair user, 1 escort, 2 visual, 3 hearing, 4 sign
+    /// language, 5 intellectual.
+    Needs(Option<usize>),
+    /// Legal representatives.
+    LegalRepresentatives,
+}
+
+/// What a field-mask path of UpdatePerson changes; the IIN, birth date and sex are fixed by the
+/// IIN (a correction goes through the city office), and any other path is refused, each with
+/// the field to name in the answer.
+pub fn update_mask_field(path: &str) -> Result<Updatable, (String, &'static str)> {
+    use Updatable as U;
+    Ok(match path {
+        "surname" => U::Surname,
+        "given_name" => U::GivenName,
+        "patronymic" => U::Patronymic,
+        "region_code" => U::RegionCode,
+        "district" => U::District,
+        "address" => U::Address,
+        "location" => U::Location,
+        "phone" => U::Phone,
+        "preferred_language" => U::PreferredLanguage,
+        "legally_incapacitated" => U::LegallyIncapacitated,
+        "needs" => U::Needs(None),
+        "needs.wheelchair_user" => U::Needs(Some(0)),
+        "needs.needs_escort" => U::Needs(Some(1)),
+        "needs.visual_impairment" => U::Needs(Some(2)),
+        "needs.hearing_impairment" => U::Needs(Some(3)),
+        "needs.sign_language" => U::Needs(Some(4)),
+        "needs.intellectual_disability" => U::Needs(Some(5)),
+        "legal_representative_ids" => U::LegalRepresentatives,
+        "iin" | "birth_date" | "sex" => {
+            return Err((
+                format!("update_mask.{path}"),
+                "is fixed by the IIN; register a correction with the city office",
+            ));
+        }
+        other => {
+            return Err((
+                format!("update_mask.{other}"),
+                "is not a field that can be updated",
+            ));
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -411,5 +480,22 @@ mod tests {
         let mut v = Violations::new();
         check_assessment(&a, birth, today(), &mut v);
         assert!(v.is_empty());
+    }
+
+    #[test]
+    fn the_iin_fixes_birth_date_and_sex_and_unknown_paths_are_refused() {
+        assert_eq!(update_mask_field("surname"), Ok(Updatable::Surname));
+        assert_eq!(
+            update_mask_field("needs.sign_language"),
+            Ok(Updatable::Needs(Some(4)))
+        );
+        assert_eq!(update_mask_field("needs"), Ok(Updatable::Needs(None)));
+        for fixed in ["iin", "birth_date", "sex"] {
+            let (field, why) = update_mask_field(fixed).unwrap_err();
+            assert_eq!(field, format!("update_mask.{fixed}"));
+            assert!(why.contains("fixed by the IIN"));
+        }
+        let (field, _) = update_mask_field("household_id").unwrap_err();
+        assert_eq!(field, "update_mask.household_id");
     }
 }

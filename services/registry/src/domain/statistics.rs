@@ -1,7 +1,10 @@
 //! Age bands and coverage for the city coordinator's statistics. Pure: no I/O.
 
 use chrono::NaiveDate;
-use onaltu_proto::registry::{AgeBand, ChildAgeCategory};
+use std::collections::BTreeMap;
+
+use onaltu_proto::common::Sex;
+use onaltu_proto::registry::{self as pb, AgeBand, ChildAgeCategory};
 
 use super::person::age_on;
 
@@ -51,6 +54,125 @@ pub fn median_and_p90(values: &mut [i32]) -> (Option<f64>, Option<f64>) {
     };
     let rank = ((0.9 * n as f64).ceil() as usize).clamp(1, n);
     (Some(median), Some(values[rank - 1] as f64))
+}
+
+/// One cell of the person cube: persons counted by region, sex, group, cause, nosology and
+/// age band (1: 14 and under, 2: 15, 3: 16-17, 4: 18 and over) on the statistics' date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    /// Region.
+    pub region_code: String,
+    /// Sex.
+    pub sex: i16,
+    /// Disability group.
+    pub grp: i16,
+    /// Cause.
+    pub cause: i16,
+    /// Nosology class.
+    pub nosology: i16,
+    /// Age band.
+    pub band: i16,
+    /// Under 7.
+    pub under7: bool,
+    /// Persons.
+    pub n: i64,
+}
+
+/// Adds the person breakdowns of `cells` to `s`: totals, children and adults, regions, age
+/// bands, the legal child categories (under 7 and 7-18, and the older under 16 and 16-18),
+/// sex, group, cause and nosology (children and adults apart).
+pub fn person_breakdowns(cells: &[Cell], s: &mut pb::Statistics) {
+    let mut by_region: BTreeMap<String, pb::RegionCount> = BTreeMap::new();
+    let mut by_band: BTreeMap<i32, i64> = BTreeMap::new();
+    let mut by_category: BTreeMap<i32, i64> = BTreeMap::new();
+    let mut by_sex: BTreeMap<i32, i64> = BTreeMap::new();
+    let mut by_group: BTreeMap<i32, i64> = BTreeMap::new();
+    let mut by_cause: BTreeMap<i32, (i64, i64)> = BTreeMap::new();
+    let mut by_nosology: BTreeMap<i32, (i64, i64)> = BTreeMap::new();
+    for c in cells {
+        let child = c.band < 4;
+        s.persons_total += c.n;
+        let r = by_region
+            .entry(c.region_code.clone())
+            .or_insert_with(|| pb::RegionCount {
+                region_code: c.region_code.clone(),
+                ..Default::default()
+            });
+        r.persons += c.n;
+        if child {
+            s.children_total += c.n;
+            r.children += c.n;
+            let category = if c.under7 {
+                ChildAgeCategory::Under7
+            } else {
+                ChildAgeCategory::ChildAgeCategory7To18
+            };
+            *by_category.entry(category as i32).or_default() += c.n;
+            let legacy = if c.band == 3 {
+                ChildAgeCategory::ChildAgeCategory16To18
+            } else {
+                ChildAgeCategory::Under16
+            };
+            *by_category.entry(legacy as i32).or_default() += c.n;
+        } else {
+            s.adults_total += c.n;
+            r.adults += c.n;
+        }
+        let band = match c.band {
+            1 => AgeBand::AgeBand14AndUnder,
+            2 => AgeBand::AgeBand15,
+            3 => AgeBand::AgeBand16To17,
+            _ => AgeBand::AgeBand18AndOver,
+        };
+        *by_band.entry(band as i32).or_default() += c.n;
+        *by_sex.entry(c.sex as i32).or_default() += c.n;
+        *by_group.entry(c.grp as i32).or_default() += c.n;
+        let cause = by_cause.entry(c.cause as i32).or_default();
+        let nosology = by_nosology.entry(c.nosology as i32).or_default();
+        if child {
+            cause.0 += c.n;
+            nosology.0 += c.n;
+        } else {
+            cause.1 += c.n;
+            nosology.1 += c.n;
+        }
+    }
+    s.by_region = by_region.into_values().collect();
+    s.by_age_band = by_band
+        .into_iter()
+        .map(|(age_band, persons)| pb::AgeBandCount { age_band, persons })
+        .collect();
+    s.by_child_age_category = by_category
+        .into_iter()
+        .map(|(category, children)| pb::ChildAgeCategoryCount { category, children })
+        .collect();
+    s.by_sex = by_sex
+        .into_iter()
+        .map(|(sex, persons)| pb::SexCount {
+            sex: Sex::try_from(sex).unwrap_or_default() as i32,
+            persons,
+        })
+        .collect();
+    s.by_group = by_group
+        .into_iter()
+        .map(|(group, persons)| pb::GroupCount { group, persons })
+        .collect();
+    s.by_cause = by_cause
+        .into_iter()
+        .map(|(cause, (children, adults))| pb::CauseCount {
+            cause,
+            children,
+            adults,
+        })
+        .collect();
+    s.by_nosology = by_nosology
+        .into_iter()
+        .map(|(nosology_class, (children, adults))| pb::NosologyCount {
+            nosology_class,
+            children,
+            adults,
+        })
+        .collect();
 }
 
 #[cfg(test)]
