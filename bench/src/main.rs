@@ -9,6 +9,7 @@
 //! - `feedback-submit`, `feedback-summary`: the feedback service (`feedback.rs`).
 //! - `rating-centres`, `rating-compute`, `rating-watch`: the rating service (`rating.rs`).
 
+mod darp;
 mod feedback;
 mod rating;
 
@@ -91,6 +92,15 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         calls: usize,
     },
+    /// The dial-a-ride solver on Cordeau's instances in `dir` (no server needed).
+    Darp {
+        #[arg(long, default_value = "../shared/data/darp")]
+        dir: PathBuf,
+        #[arg(long, default_value_t = 900)]
+        millis: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Creates `count` centres through the registry and writes their ids to `out`.
     RatingCentres {
         #[arg(long, default_value_t = 1000)]
@@ -134,6 +144,9 @@ type Client = RegistryServiceClient<InterceptedService<Channel, Bearer>>;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Command::Darp { dir, millis, seed } = &cli.command {
+        return darp::cordeau_instances(dir, Duration::from_millis(*millis), *seed);
+    }
     let channel = Channel::from_shared(cli.addr.clone())?
         .connect()
         .await
@@ -168,6 +181,7 @@ async fn main() -> anyhow::Result<()> {
         Command::FeedbackSummary { centres, calls } => {
             feedback::summary(channel, &centres, calls).await
         }
+        Command::Darp { .. } => Ok(()),
         Command::RatingCentres { count, out } => {
             rating::centres(channel, &cli.secret, count, &out).await
         }

@@ -1,0 +1,3 @@
+//! The transport rules as pure functions, tested without I/O.
+
+pub mod darp;
