@@ -1,3 +1,7 @@
 //! The transport rules as pure functions, tested without I/O.
 
 pub mod darp;
+pub mod fleet;
+pub mod plan;
+pub mod travel;
+pub mod trip;

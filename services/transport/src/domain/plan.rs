@@ -1,0 +1,205 @@
+//! A service day as a dial-a-ride problem: each shift is a vehicle (its depot, hours, places);
+//! each trip a request with its windows and longest ride; then why a trip was left unplanned.
+
+use onaltu_proto::transport::UnassignedReason;
+
+use super::darp::model::Visit;
+use super::darp::model::{Matrix, Problem, Request, Stop, Vehicle};
+use super::darp::schedule::{Infeasible, schedule};
+use super::trip::{BookingRules, Windows};
+
+/// A shift as planned: seconds since local midnight, depot point, places.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShiftInput {
+    /// Depot (latitude, longitude).
+    pub depot: (f64, f64),
+    /// Start, seconds since local midnight.
+    pub start: f64,
+    /// End, seconds since local midnight.
+    pub end: f64,
+    /// Wheelchair places.
+    pub wheelchairs: i32,
+    /// Seats.
+    pub seats: i32,
+}
+
+/// A trip as planned.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TripInput {
+    /// Pickup (latitude, longitude).
+    pub pickup: (f64, f64),
+    /// Drop-off (latitude, longitude).
+    pub dropoff: (f64, f64),
+    /// Windows, seconds since local midnight.
+    pub windows: Windows,
+    /// Longest ride, seconds.
+    pub max_ride: f64,
+    /// Travels in a wheelchair.
+    pub wheelchair: bool,
+    /// Escorts, each taking a seat.
+    pub escorts: i32,
+}
+
+/// The problem of a day: locations are the depots first, then each trip's pickup and drop-off.
+pub fn problem(
+    shifts: &[ShiftInput],
+    trips: &[TripInput],
+    travel: impl Fn(&[(f64, f64)]) -> Matrix,
+    rules: &BookingRules,
+) -> Problem {
+    let mut points: Vec<(f64, f64)> = shifts.iter().map(|s| s.depot).collect();
+    let vehicles = shifts
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Vehicle {
+            start: i,
+            end: i,
+            shift_start: s.start,
+            shift_end: s.end,
+            max_duration: s.end - s.start,
+            wheelchairs: s.wheelchairs,
+            seats: s.seats,
+        })
+        .collect();
+    let requests = trips
+        .iter()
+        .map(|t| {
+            let service = rules.stop_service_seconds as f64 * if t.wheelchair { 2.0 } else { 1.0 };
+            let pickup = points.len();
+            points.push(t.pickup);
+            points.push(t.dropoff);
+            Request {
+                pickup: Stop {
+                    location: pickup,
+                    service,
+                    earliest: t.windows.pickup.0,
+                    latest: t.windows.pickup.1,
+                },
+                dropoff: Stop {
+                    location: pickup + 1,
+                    service,
+                    earliest: t.windows.dropoff.0,
+                    latest: t.windows.dropoff.1,
+                },
+                max_ride: t.max_ride,
+                wheelchairs: i32::from(t.wheelchair),
+                seats: t.escorts + i32::from(!t.wheelchair),
+            }
+        })
+        .collect();
+    Problem {
+        requests,
+        vehicles,
+        matrix: travel(&points),
+    }
+}
+
+/// Why request `r` could not be planned: no wheelchair place anywhere, no shift covering it,
+/// its window or ride time unreachable even on an empty vehicle, or else the fleet was full.
+pub fn why_unplanned(p: &Problem, r: usize) -> UnassignedReason {
+    let req = &p.requests[r];
+    if req.wheelchairs > 0 && p.vehicles.iter().all(|v| v.wheelchairs < req.wheelchairs) {
+        return UnassignedReason::NoWheelchairPlace;
+    }
+    let covering: Vec<_> = p
+        .vehicles
+        .iter()
+        .filter(|v| req.pickup.latest >= v.shift_start && req.dropoff.earliest <= v.shift_end)
+        .collect();
+    if covering.is_empty() {
+        return UnassignedReason::OutsideShifts;
+    }
+    let alone = [
+        Visit {
+            request: r,
+            pickup: true,
+        },
+        Visit {
+            request: r,
+            pickup: false,
+        },
+    ];
+    let mut reason = UnassignedReason::NoCapacity;
+    for v in covering {
+        match schedule(p, v, &alone) {
+            Ok(_) => return UnassignedReason::NoCapacity,
+            Err(Infeasible::RideTime) => reason = UnassignedReason::MaxRideTime,
+            Err(Infeasible::TimeWindow | Infeasible::Duration) => {
+                if reason != UnassignedReason::MaxRideTime {
+                    reason = UnassignedReason::PickupWindow;
+                }
+            }
+            Err(Infeasible::Capacity) => {}
+        }
+    }
+    reason
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::travel::TravelModel;
+    use crate::domain::trip::{Requested, max_ride_seconds, windows};
+
+    fn trip(at: f64, wheelchair: bool) -> TripInput {
+        let rules = BookingRules::default();
+        let direct = 600.0;
+        let max_ride = max_ride_seconds(direct, &rules);
+        TripInput {
+            pickup: (51.12, 71.40),
+            dropoff: (51.15, 71.45),
+            windows: windows(Requested::Pickup(at), direct, max_ride, &rules),
+            max_ride,
+            wheelchair,
+            escorts: 1,
+        }
+    }
+
+    fn shift(wheelchairs: i32) -> ShiftInput {
+        ShiftInput {
+            depot: (51.13, 71.43),
+            start: 9.0 * 3600.0,
+            end: 18.0 * 3600.0,
+            wheelchairs,
+            seats: 3,
+        }
+    }
+
+    #[test]
+    fn shifts_become_vehicles_and_trips_requests_with_their_places() {
+        let rules = BookingRules::default();
+        let travel = TravelModel::default();
+        let p = problem(
+            &[shift(2)],
+            &[trip(36_000.0, true), trip(36_000.0, false)],
+            |pts| travel.matrix(pts),
+            &rules,
+        );
+        assert_eq!(p.vehicles.len(), 1);
+        assert_eq!(p.vehicles[0].max_duration, 9.0 * 3600.0);
+        assert_eq!((p.requests[0].wheelchairs, p.requests[0].seats), (1, 1));
+        assert_eq!((p.requests[1].wheelchairs, p.requests[1].seats), (0, 2));
+        assert_eq!(
+            p.requests[0].pickup.service, 240.0,
+            "a wheelchair takes double"
+        );
+        assert_eq!(p.matrix.len(), 5);
+    }
+
+    #[test]
+    fn the_reason_a_trip_was_left_out_is_named() {
+        let rules = BookingRules::default();
+        let travel = TravelModel::default();
+        let m = |pts: &[(f64, f64)]| travel.matrix(pts);
+        let p = problem(&[shift(0)], &[trip(36_000.0, true)], m, &rules);
+        assert_eq!(why_unplanned(&p, 0), UnassignedReason::NoWheelchairPlace);
+        let p = problem(&[shift(1)], &[trip(7.0 * 3600.0, false)], m, &rules);
+        assert_eq!(why_unplanned(&p, 0), UnassignedReason::OutsideShifts);
+        let p = problem(&[shift(1)], &[trip(36_000.0, false)], m, &rules);
+        assert_eq!(
+            why_unplanned(&p, 0),
+            UnassignedReason::NoCapacity,
+            "it fits alone: the fleet was busy"
+        );
+    }
+}

@@ -1,0 +1,296 @@
+//! The rules of an invataxi trip: when it may be booked, the windows it is planned in, what
+//! the driver may report next, and what a cancellation becomes.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use onaltu_errors::ApiError;
+use onaltu_proto::transport::TripState as S;
+
+/// The booking and service rules (`[booking]`); every number is configuration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BookingRules {
+    /// A trip is booked at least this many days ahead (1: the day before).
+    pub min_days_ahead: i64,
+    /// And at most this many days ahead.
+    pub max_days_ahead: i64,
+    /// Service hours, local: first pickup.
+    pub service_start: NaiveTime,
+    /// Service hours, local: last drop-off.
+    pub service_end: NaiveTime,
+    /// Pickup window length in minutes.
+    pub pickup_window_minutes: i64,
+    /// A cancellation later than this many minutes before the pickup window is late.
+    pub cancel_notice_minutes: i64,
+    /// The driver waits this many minutes at the pickup before a no-show.
+    pub no_show_wait_minutes: i64,
+    /// Longest ride as a multiple of the direct ride.
+    pub max_ride_factor: f64,
+    /// Longest ride in minutes, whatever the direct ride.
+    pub max_ride_minutes: i64,
+    /// Time at each stop for boarding or alighting, in seconds (a wheelchair takes double).
+    pub stop_service_seconds: i64,
+}
+
+impl Default for BookingRules {
+    fn default() -> Self {
+        Self {
+            min_days_ahead: 1,
+            max_days_ahead: 14,
+            service_start: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
+            service_end: NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default(),
+            pickup_window_minutes: 30,
+            cancel_notice_minutes: 120,
+            no_show_wait_minutes: 10,
+            max_ride_factor: 2.0,
+            max_ride_minutes: 90,
+            stop_service_seconds: 120,
+        }
+    }
+}
+
+/// A trip can be booked for `date` when it falls inside the booking window.
+pub fn check_booking_window(
+    date: NaiveDate,
+    today: NaiveDate,
+    r: &BookingRules,
+    trip: &str,
+) -> Result<(), ApiError> {
+    let first = today + Duration::days(r.min_days_ahead);
+    let last = today + Duration::days(r.max_days_ahead);
+    if date < first || date > last {
+        return Err(ApiError::precondition(
+            "BOOKING_WINDOW",
+            format!("trips/{trip}"),
+            format!("trips on {date} cannot be booked today; book from {first} to {last}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a local time of day is within service hours.
+pub fn within_service_hours(t: NaiveTime, r: &BookingRules) -> bool {
+    t >= r.service_start && t <= r.service_end
+}
+
+/// Longest ride in seconds for a direct ride of `direct` seconds: the factor times the direct
+/// ride, at least ten minutes more than it, at most the cap (and never below the direct ride).
+pub fn max_ride_seconds(direct: f64, r: &BookingRules) -> f64 {
+    (r.max_ride_factor * direct)
+        .max(direct + 600.0)
+        .min(r.max_ride_minutes as f64 * 60.0)
+        .max(direct)
+}
+
+/// What a passenger asked for, in seconds since local midnight of the service date.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Requested {
+    /// Be picked up at this time.
+    Pickup(f64),
+    /// Arrive by this time.
+    Arrival(f64),
+}
+
+/// Pickup and drop-off windows, in seconds since local midnight.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Windows {
+    /// Earliest and latest pickup.
+    pub pickup: (f64, f64),
+    /// Earliest and latest drop-off.
+    pub dropoff: (f64, f64),
+}
+
+/// The windows a trip is planned in: a pickup window from the requested pickup time, or for
+/// an arrival time, a drop-off window ending at it and the pickup that makes it reachable.
+pub fn windows(requested: Requested, direct: f64, max_ride: f64, r: &BookingRules) -> Windows {
+    let w = r.pickup_window_minutes as f64 * 60.0;
+    match requested {
+        Requested::Pickup(t) => Windows {
+            pickup: (t, t + w),
+            dropoff: (t + direct, t + w + max_ride),
+        },
+        Requested::Arrival(a) => Windows {
+            pickup: (a - w - max_ride, a - direct),
+            dropoff: (a - w, a),
+        },
+    }
+}
+
+fn name(s: S) -> &'static str {
+    s.as_str_name().trim_start_matches("TRIP_STATE_")
+}
+
+/// What the driver may report after `current`: DRIVER_EN_ROUTE, ARRIVED, ON_BOARD, COMPLETED,
+/// and NO_SHOW once arrived. Refused transitions name the state.
+pub fn driver_step(trip: &str, current: S, next: S) -> Result<(), ApiError> {
+    let ok = matches!(
+        (current, next),
+        (S::Scheduled, S::DriverEnRoute)
+            | (S::DriverEnRoute, S::Arrived)
+            | (S::Arrived, S::OnBoard)
+            | (S::OnBoard, S::Completed)
+            | (S::Arrived, S::NoShow)
+    );
+    if ok {
+        return Ok(());
+    }
+    Err(ApiError::precondition(
+        "TRIP_STATE",
+        format!("trips/{trip}"),
+        format!(
+            "trip is {}; {} is not allowed from it",
+            name(current),
+            name(next)
+        ),
+    ))
+}
+
+/// A no-show is recorded only after the driver has waited the configured time from the later
+/// of the arrival and the start of the pickup window.
+pub fn check_no_show(
+    trip: &str,
+    arrived: DateTime<Utc>,
+    window_start: DateTime<Utc>,
+    now: DateTime<Utc>,
+    r: &BookingRules,
+) -> Result<(), ApiError> {
+    let from = arrived.max(window_start);
+    let allowed = from + Duration::minutes(r.no_show_wait_minutes);
+    if now < allowed {
+        return Err(ApiError::precondition(
+            "NO_SHOW_WAIT",
+            format!("trips/{trip}"),
+            format!(
+                "a no-show may be recorded from {} (after waiting {} minutes)",
+                allowed.format("%H:%M UTC"),
+                r.no_show_wait_minutes
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// What a cancellation at `now` makes of a trip in `current` whose pickup window starts at
+/// `pickup_start`: CANCELLED, or LATE_CANCELLED inside the notice; refused once under way.
+pub fn cancellation(
+    trip: &str,
+    current: S,
+    now: DateTime<Utc>,
+    pickup_start: DateTime<Utc>,
+    r: &BookingRules,
+) -> Result<S, ApiError> {
+    if !matches!(current, S::Requested | S::Scheduled) {
+        return Err(ApiError::precondition(
+            "TRIP_STATE",
+            format!("trips/{trip}"),
+            format!(
+                "trip is {}; only a requested or scheduled trip can be cancelled",
+                name(current)
+            ),
+        ));
+    }
+    if now + Duration::minutes(r.cancel_notice_minutes) > pickup_start {
+        Ok(S::LateCancelled)
+    } else {
+        Ok(S::Cancelled)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+    }
+
+    fn at(h: u32, min: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 2, h, min, 0).unwrap()
+    }
+
+    #[test]
+    fn trips_are_booked_from_the_day_before_up_to_two_weeks_ahead() {
+        let r = BookingRules::default();
+        assert!(check_booking_window(d(12, 2), d(12, 1), &r, "t").is_ok());
+        assert!(check_booking_window(d(12, 15), d(12, 1), &r, "t").is_ok());
+        let same_day = check_booking_window(d(12, 1), d(12, 1), &r, "t").unwrap_err();
+        assert!(
+            same_day
+                .to_string()
+                .contains("book from 2026-12-02 to 2026-12-15"),
+            "{same_day}"
+        );
+        assert!(check_booking_window(d(12, 16), d(12, 1), &r, "t").is_err());
+    }
+
+    #[test]
+    fn service_hours_are_nine_to_six() {
+        let r = BookingRules::default();
+        assert!(within_service_hours(
+            NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            &r
+        ));
+        assert!(!within_service_hours(
+            NaiveTime::from_hms_opt(8, 59, 0).unwrap(),
+            &r
+        ));
+        assert!(!within_service_hours(
+            NaiveTime::from_hms_opt(18, 1, 0).unwrap(),
+            &r
+        ));
+    }
+
+    #[test]
+    fn the_longest_ride_is_twice_the_direct_one_within_bounds() {
+        let r = BookingRules::default();
+        // 20 min direct: 40 min.
+        assert_eq!(max_ride_seconds(1200.0, &r), 2400.0);
+        // 3 min direct: 3 + 10 = 13 min.
+        assert_eq!(max_ride_seconds(180.0, &r), 780.0);
+        // 60 min direct: 120 capped at 90.
+        assert_eq!(max_ride_seconds(3600.0, &r), 5400.0);
+    }
+
+    #[test]
+    fn windows_follow_a_requested_pickup_or_arrival() {
+        let r = BookingRules::default();
+        let w = windows(Requested::Pickup(36_000.0), 600.0, 1_200.0, &r);
+        assert_eq!(w.pickup, (36_000.0, 37_800.0));
+        assert_eq!(w.dropoff, (36_600.0, 39_000.0));
+        let w = windows(Requested::Arrival(36_000.0), 600.0, 1_200.0, &r);
+        assert_eq!(w.dropoff, (34_200.0, 36_000.0));
+        assert_eq!(w.pickup, (33_000.0, 35_400.0));
+    }
+
+    #[test]
+    fn the_driver_reports_each_step_in_order() {
+        assert!(driver_step("t", S::Scheduled, S::DriverEnRoute).is_ok());
+        assert!(driver_step("t", S::Arrived, S::NoShow).is_ok());
+        let err = driver_step("t", S::Scheduled, S::Completed).unwrap_err();
+        assert!(
+            err.to_string().contains("trip is SCHEDULED; COMPLETED"),
+            "{err}"
+        );
+        assert!(driver_step("t", S::Completed, S::OnBoard).is_err());
+    }
+
+    #[test]
+    fn a_no_show_waits_the_configured_minutes() {
+        let r = BookingRules::default();
+        assert!(check_no_show("t", at(9, 0), at(9, 5), at(9, 14), &r).is_err());
+        assert!(check_no_show("t", at(9, 0), at(9, 5), at(9, 15), &r).is_ok());
+    }
+
+    #[test]
+    fn a_cancellation_inside_the_notice_is_late() {
+        let r = BookingRules::default();
+        assert_eq!(
+            cancellation("t", S::Scheduled, at(6, 0), at(9, 0), &r).unwrap(),
+            S::Cancelled
+        );
+        assert_eq!(
+            cancellation("t", S::Requested, at(7, 30), at(9, 0), &r).unwrap(),
+            S::LateCancelled
+        );
+        assert!(cancellation("t", S::OnBoard, at(6, 0), at(9, 0), &r).is_err());
+    }
+}
