@@ -64,6 +64,34 @@ async fn create(op: &mut Registry, person: pb::Person) -> pb::Person {
     .expect("the person")
 }
 
+/// Registers an adult wheelchair user of group 1, eligible for the invataxi.
+pub async fn wheelchair_user(op: &mut Registry, serial: u32) -> pb::Person {
+    create(
+        op,
+        pb::Person {
+            iin: iin(1980, onaltu_kzid::Sex::Female, serial),
+            surname: "Омарова".into(),
+            given_name: "Дана".into(),
+            sex: Sex::Female as i32,
+            region_code: "KZ-71".into(),
+            needs: Some(pb::Needs {
+                wheelchair_user: true,
+                ..Default::default()
+            }),
+            current_assessment: Some(pb::Assessment {
+                group: pb::DisabilityGroup::Group1 as i32,
+                cause: pb::DisabilityCause::Congenital as i32,
+                nosology_class: pb::NosologyClass::NervousSystem as i32,
+                established_on: Some(date(2024, 5, 1)),
+                re_examination_due: Some(date(2030, 5, 1)),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
 /// Registers a children's and adults' rehabilitation centre in Astana with `beds`.
 pub async fn centre(op: &mut Registry, name: &str, beds: i32) -> pb::Center {
     op.create_center(pb::CreateCenterRequest {

@@ -10,6 +10,7 @@ use onaltu_auth::{Claims, Role};
 use onaltu_proto::feedback::feedback_service_client::FeedbackServiceClient;
 use onaltu_proto::rating::rating_service_client::RatingServiceClient;
 use onaltu_proto::registry::registry_service_client::RegistryServiceClient;
+use onaltu_proto::transport::transport_service_client::TransportServiceClient;
 use onaltu_testkit::{AuthedChannel, RedisServer, Served, TestDb, authed};
 
 /// The services of the suite, running until dropped.
@@ -20,12 +21,16 @@ pub struct Suite {
     pub feedback: Served,
     /// The rating service.
     pub rating: Served,
+    /// The transport service.
+    pub transport: Served,
     /// The registry's database schema.
     pub registry_db: TestDb,
     /// The feedback service's database schema.
     pub feedback_db: TestDb,
     /// The rating service's database schema.
     pub rating_db: TestDb,
+    /// The transport service's database schema.
+    pub transport_db: TestDb,
     /// The Redis every service shares for its cache and event streams.
     pub redis: RedisServer,
 }
@@ -67,13 +72,27 @@ impl Suite {
         .await;
         let rating_db = TestDb::new(&onaltu_rating::migrations()).await;
         let rating = serve_rating(&rating_db, &redis, &registry.addr).await;
+        let transport_db = TestDb::new(&onaltu_transport::migrations()).await;
+        let settings = onaltu_transport::settings::Settings::local(
+            transport_db.settings(),
+            &redis.url(),
+            onaltu_testkit::jwt_secret(),
+            &registry.addr,
+        );
+        let pool = transport_db.pool();
+        let transport = Served::start("transport", move |listener, shutdown| {
+            onaltu_transport::serve(settings, pool, listener, shutdown)
+        })
+        .await;
         Self {
             registry,
             feedback,
             rating,
+            transport,
             registry_db,
             feedback_db,
             rating_db,
+            transport_db,
             redis,
         }
     }
@@ -88,6 +107,16 @@ impl Suite {
     /// A rating client carrying `claims` (or no token).
     pub fn rating(&self, claims: Option<&Claims>) -> RatingServiceClient<AuthedChannel> {
         RatingServiceClient::new(authed(&self.rating.channel, claims))
+    }
+
+    /// A transport client carrying `claims` (or no token).
+    pub fn transport(&self, claims: Option<&Claims>) -> TransportServiceClient<AuthedChannel> {
+        TransportServiceClient::new(authed(&self.transport.channel, claims))
+    }
+
+    /// Rows of `table` in the transport database.
+    pub async fn transport_count(&self, table: &str) -> i64 {
+        count(&self.transport_db, table).await
     }
 
     /// Rows of `table` in the rating database.
@@ -270,6 +299,14 @@ pub fn staff(center: &str) -> Claims {
     let mut c = onaltu_testkit::claims(Role::CenterStaff);
     c.sub = format!("staff-{center}");
     c.center_id = Some(center.parse().expect("a centre id"));
+    c
+}
+
+/// Claims of the driver of `vehicle`.
+pub fn driver(vehicle: &str) -> Claims {
+    let mut c = onaltu_testkit::claims(Role::Driver);
+    c.sub = format!("driver-{vehicle}");
+    c.vehicle_id = Some(vehicle.parse().expect("a vehicle id"));
     c
 }
 

@@ -135,6 +135,54 @@ pub fn why_unplanned(p: &Problem, r: usize) -> UnassignedReason {
     reason
 }
 
+/// Shared-ride share and mean ride over direct ride of a solution: a trip shares its ride when
+/// someone else is aboard at some moment of it.
+pub fn ride_measures(
+    p: &super::darp::model::Problem,
+    s: &super::darp::model::Solution,
+) -> (f64, f64) {
+    let (mut trips, mut shared, mut ratio_sum) = (0usize, 0usize, 0.0);
+    for route in &s.routes {
+        // Each request's time aboard on this route.
+        let mut aboard: Vec<(usize, f64, f64)> = Vec::new();
+        for (k, v) in route.visits.iter().enumerate() {
+            if !v.pickup {
+                continue;
+            }
+            let Some(drop_k) = route
+                .visits
+                .iter()
+                .position(|x| x.request == v.request && !x.pickup)
+            else {
+                continue;
+            };
+            let r = &p.requests[v.request];
+            let on = route.service_starts[k] + r.pickup.service;
+            let off = route.service_starts[drop_k];
+            aboard.push((v.request, on, off));
+            let direct = p
+                .matrix
+                .time(r.pickup.location, r.dropoff.location)
+                .max(1.0);
+            ratio_sum += (off - on).max(direct) / direct;
+        }
+        for (i, a) in aboard.iter().enumerate() {
+            trips += 1;
+            if aboard
+                .iter()
+                .enumerate()
+                .any(|(j, b)| i != j && a.1 < b.2 && b.1 < a.2)
+            {
+                shared += 1;
+            }
+        }
+    }
+    if trips == 0 {
+        return (0.0, 0.0);
+    }
+    (shared as f64 / trips as f64, ratio_sum / trips as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,258 @@
+//! The gRPC handlers of `onaltu.transport.v1.TransportService`: decode, authorise, call the
+//! domain and the store, map errors to `Status` in one place (`onaltu_errors`).
+
+pub mod bus;
+pub mod convert;
+pub mod fleet;
+pub mod metrics;
+pub mod planning;
+pub mod trips;
+pub mod watch;
+
+use std::pin::Pin;
+use std::sync::Arc;
+
+use onaltu_api::{decode_token, encode_token};
+use onaltu_auth::{Caller, Role};
+use onaltu_db::{Connection, Pool};
+use onaltu_errors::ApiError;
+use onaltu_proto::transport as pb;
+use onaltu_proto::transport::transport_service_server::TransportService;
+use tokio::sync::Notify;
+use tokio_stream::Stream;
+use tonic::{Request, Response, Status};
+
+use crate::clients::registry::RegistryClient;
+use crate::domain::travel::TravelModel;
+use crate::domain::trip::BookingRules;
+use crate::settings::PlanningSettings;
+
+/// Roles that run the dispatch.
+pub const DISPATCH: &[Role] = &[Role::Dispatcher, Role::Admin];
+
+/// The transport service's handlers and what they share.
+#[derive(Clone)]
+pub struct Transport {
+    pub(crate) pool: Pool,
+    pub(crate) registry: RegistryClient,
+    pub(crate) rules: BookingRules,
+    pub(crate) travel: TravelModel,
+    pub(crate) planning: PlanningSettings,
+    pub(crate) changed: Arc<Notify>,
+}
+
+impl Transport {
+    /// Handlers over `pool`, asking `registry`, booking by `rules`, timing legs by `travel`.
+    pub fn new(
+        pool: Pool,
+        registry: RegistryClient,
+        rules: BookingRules,
+        travel: TravelModel,
+        planning: PlanningSettings,
+    ) -> Self {
+        Self {
+            pool,
+            registry,
+            rules,
+            travel,
+            planning,
+            changed: Arc::new(Notify::new()),
+        }
+    }
+
+    pub(crate) async fn conn(&self) -> Result<Connection, ApiError> {
+        onaltu_db::connection(&self.pool).await
+    }
+}
+
+/// Who calls, with the token they called with (forwarded to the registry).
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub caller: Caller,
+    pub bearer: Option<String>,
+}
+
+impl Ctx {
+    fn of<T>(request: &Request<T>) -> Self {
+        let bearer = request
+            .metadata()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::to_string);
+        Self {
+            caller: onaltu_auth::caller(request),
+            bearer,
+        }
+    }
+
+    /// The caller's subject.
+    pub fn subject(&self) -> String {
+        match &self.caller {
+            Caller::Authenticated(c) => c.sub.clone(),
+            Caller::Anonymous => String::new(),
+        }
+    }
+}
+
+/// The position a page token stands for.
+pub(crate) fn offset_of(token: &str) -> Result<i64, ApiError> {
+    match decode_token(token)? {
+        None => Ok(0),
+        Some(s) => {
+            s.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+                ApiError::invalid("page_token", "is not a token this service issued")
+            })
+        }
+    }
+}
+
+/// The token of the page after one of `got` items at `offset`; empty after the last.
+pub(crate) fn next_token(offset: i64, size: i64, got: usize) -> String {
+    if (got as i64) < size {
+        String::new()
+    } else {
+        encode_token(&(offset + size).to_string())
+    }
+}
+
+fn reply<T>(result: Result<T, ApiError>) -> Result<Response<T>, Status> {
+    result.map(Response::new).map_err(Status::from)
+}
+
+/// The stream WatchDispatch answers with.
+pub type DispatchStream =
+    Pin<Box<dyn Stream<Item = Result<pb::WatchDispatchResponse, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl TransportService for Transport {
+    async fn create_vehicle(
+        &self,
+        r: Request<pb::CreateVehicleRequest>,
+    ) -> Result<Response<pb::CreateVehicleResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.create_vehicle(&ctx, r.into_inner()).await)
+    }
+    async fn list_vehicles(
+        &self,
+        r: Request<pb::ListVehiclesRequest>,
+    ) -> Result<Response<pb::ListVehiclesResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.list_vehicles(&ctx, r.into_inner()).await)
+    }
+    async fn create_shift(
+        &self,
+        r: Request<pb::CreateShiftRequest>,
+    ) -> Result<Response<pb::CreateShiftResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.create_shift(&ctx, r.into_inner()).await)
+    }
+    async fn list_shifts(
+        &self,
+        r: Request<pb::ListShiftsRequest>,
+    ) -> Result<Response<pb::ListShiftsResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.list_shifts(&ctx, r.into_inner()).await)
+    }
+    async fn request_trip(
+        &self,
+        r: Request<pb::RequestTripRequest>,
+    ) -> Result<Response<pb::RequestTripResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.request_trip(&ctx, r.into_inner()).await)
+    }
+    async fn cancel_trip(
+        &self,
+        r: Request<pb::CancelTripRequest>,
+    ) -> Result<Response<pb::CancelTripResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.cancel_trip(&ctx, r.into_inner()).await)
+    }
+    async fn get_trip(
+        &self,
+        r: Request<pb::GetTripRequest>,
+    ) -> Result<Response<pb::GetTripResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.get_trip(&ctx, r.into_inner()).await)
+    }
+    async fn list_trips(
+        &self,
+        r: Request<pb::ListTripsRequest>,
+    ) -> Result<Response<pb::ListTripsResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.list_trips(&ctx, r.into_inner()).await)
+    }
+    async fn plan_day(
+        &self,
+        r: Request<pb::PlanDayRequest>,
+    ) -> Result<Response<pb::PlanDayResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.plan_day(&ctx, r.into_inner()).await)
+    }
+    async fn get_route(
+        &self,
+        r: Request<pb::GetRouteRequest>,
+    ) -> Result<Response<pb::GetRouteResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.get_route(&ctx, r.into_inner()).await)
+    }
+    async fn assign_trip(
+        &self,
+        r: Request<pb::AssignTripRequest>,
+    ) -> Result<Response<pb::AssignTripResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.assign_trip(&ctx, r.into_inner()).await)
+    }
+    async fn update_trip_status(
+        &self,
+        r: Request<pb::UpdateTripStatusRequest>,
+    ) -> Result<Response<pb::UpdateTripStatusResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.update_trip_status(&ctx, r.into_inner()).await)
+    }
+    async fn create_bus_route(
+        &self,
+        r: Request<pb::CreateBusRouteRequest>,
+    ) -> Result<Response<pb::CreateBusRouteResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.create_bus_route(&ctx, r.into_inner()).await)
+    }
+    async fn list_bus_routes(
+        &self,
+        r: Request<pb::ListBusRoutesRequest>,
+    ) -> Result<Response<pb::ListBusRoutesResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.list_bus_routes(&ctx, r.into_inner()).await)
+    }
+    async fn subscribe_rider(
+        &self,
+        r: Request<pb::SubscribeRiderRequest>,
+    ) -> Result<Response<pb::SubscribeRiderResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.subscribe_rider(&ctx, r.into_inner()).await)
+    }
+    async fn get_bus_manifest(
+        &self,
+        r: Request<pb::GetBusManifestRequest>,
+    ) -> Result<Response<pb::GetBusManifestResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.get_bus_manifest(&ctx, r.into_inner()).await)
+    }
+    async fn get_service_metrics(
+        &self,
+        r: Request<pb::GetServiceMetricsRequest>,
+    ) -> Result<Response<pb::GetServiceMetricsResponse>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.get_service_metrics(&ctx, r.into_inner()).await)
+    }
+
+    type WatchDispatchStream = DispatchStream;
+
+    async fn watch_dispatch(
+        &self,
+        r: Request<pb::WatchDispatchRequest>,
+    ) -> Result<Response<Self::WatchDispatchStream>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.watch_dispatch(&ctx, r.into_inner()).await)
+    }
+}

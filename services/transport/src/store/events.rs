@@ -1,0 +1,56 @@
+//! The `dispatch_events` table: trip and route changes in sequence order.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::Conn;
+use crate::schema::dispatch_events as e;
+
+/// A stored change.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = e, check_for_backend(diesel::pg::Pg))]
+pub struct EventRow {
+    pub sequence_number: i64,
+    pub service_date: NaiveDate,
+    pub vehicle_id: Option<Uuid>,
+    pub body: Vec<u8>,
+    pub event_time: DateTime<Utc>,
+}
+
+/// Writes a change (in the caller's transaction).
+pub async fn insert(
+    conn: &mut Conn,
+    date: NaiveDate,
+    vehicle: Option<Uuid>,
+    body: Vec<u8>,
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(e::table)
+        .values((
+            e::service_date.eq(date),
+            e::vehicle_id.eq(vehicle),
+            e::body.eq(body),
+            e::event_time.eq(at),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Up to `limit` changes of `date` after `after`.
+pub async fn after(
+    conn: &mut Conn,
+    date: NaiveDate,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<EventRow>> {
+    e::table
+        .filter(e::service_date.eq(date).and(e::sequence_number.gt(after)))
+        .order(e::sequence_number)
+        .limit(limit)
+        .select(EventRow::as_select())
+        .load(conn)
+        .await
+}
