@@ -4,13 +4,13 @@
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
-SERVICES := registry feedback rating
+SERVICES := registry feedback rating transport
 CARGO ?= cargo
 
 .PHONY: help deps up down run stop status test lint fmt build bench clean
 
 help:
-	@echo "make run    start Postgres, Redis and every service (ports: registry 50051, feedback 50052, rating 50053)"
+	@echo "make run    start Postgres, Redis and every service (ports: registry 50051, feedback 50052, rating 50053, transport 50054)"
 	@echo "make stop   stop them all"
 	@echo "make test   run every test against a private Postgres and Redis"
 	@echo "make lint   rustfmt, clippy (warnings are errors), buf lint and buf breaking"

@@ -21,7 +21,7 @@ scripts/stack.sh up
 eval "$(scripts/stack.sh env)"
 pg_url=${ONALTU_REGISTRY__DATABASE__URL%/*}
 redis_url=$ONALTU_REGISTRY__CACHE__URL
-cargo build --release -p onaltu-registry -p onaltu-feedback -p onaltu-rating -p onaltu-bench
+cargo build --release -p onaltu-registry -p onaltu-feedback -p onaltu-rating -p onaltu-transport -p onaltu-bench
 
 echo "== preparing a fresh database onaltu_bench"
 psql "$pg_url/postgres" -qc "DROP DATABASE IF EXISTS onaltu_bench WITH (FORCE)" -c "CREATE DATABASE onaltu_bench"
@@ -247,3 +247,16 @@ echo
 echo "== rating: WatchRatings, event to subscriber"
 $bench --addr "http://127.0.0.1:$rating_port" rating-watch --centres "$rating_centres" \
   --subscribers 100 --rounds 20
+
+echo
+echo "== transport: the dial-a-ride solver on Cordeau's instances (1 s each)"
+darp_dir="$root/../shared/data/darp"
+if [ -d "$darp_dir" ]; then
+  $bench darp --dir "$darp_dir" --millis 900
+else
+  echo "($darp_dir not found: Cordeau's instances are not beside the repository)"
+fi
+
+echo
+echo "== transport: an Astana-like invataxi day beside a naive first-come dispatcher"
+$bench astana-day --requests 150 --seconds 10

@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 run="$root/.data/run"
 logs="$root/.data/logs"
 bin="$root/target/debug"
-services=(${SERVICES:-registry feedback rating})
+services=(${SERVICES:-registry feedback rating transport})
 declare -A port=([registry]=50051 [feedback]=50052 [rating]=50053 [transport]=50054)
 
 say() { printf '[run] %s\n' "$*" >&2; }
@@ -34,6 +34,7 @@ start() {
   seed_registry
   seed_feedback
   seed_rating
+  seed_transport
 }
 
 # Demo data the first time: the published centres and an Astana-sized population (about 24,000
@@ -91,6 +92,21 @@ seed_rating() {
   say "seeding inspection values and computing the ratings"
   "$bin/onaltu" seed-rating --addr "http://127.0.0.1:${port[registry]}" \
     --rating "http://127.0.0.1:${port[rating]}"
+}
+
+# A demo invataxi day the first time: six vehicles with shifts tomorrow, trips booked for
+# Astana's wheelchair users, and the day planned (`onaltu dispatch` shows the routes).
+seed_transport() {
+  [[ " ${services[*]} " == *" transport "* ]] || return 0
+  local vehicles
+  vehicles=$(psql "$ONALTU_TRANSPORT__DATABASE__URL" -tAc "SELECT count(*) FROM vehicles" 2>/dev/null || echo 0)
+  if [ "${vehicles:-0}" -gt 0 ]; then
+    say "transport already holds $vehicles vehicles; not seeding"
+    return 0
+  fi
+  say "seeding a demo invataxi day and planning it"
+  "$bin/onaltu" seed-transport --addr "http://127.0.0.1:${port[registry]}" \
+    --transport "http://127.0.0.1:${port[transport]}"
 }
 
 stop() {

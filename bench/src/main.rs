@@ -101,6 +101,15 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// An Astana-like invataxi day planned, beside a naive first-come dispatcher (no server).
+    AstanaDay {
+        #[arg(long, default_value_t = 150)]
+        requests: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Creates `count` centres through the registry and writes their ids to `out`.
     RatingCentres {
         #[arg(long, default_value_t = 1000)]
@@ -147,6 +156,14 @@ async fn main() -> anyhow::Result<()> {
     if let Command::Darp { dir, millis, seed } = &cli.command {
         return darp::cordeau_instances(dir, Duration::from_millis(*millis), *seed);
     }
+    if let Command::AstanaDay {
+        requests,
+        seconds,
+        seed,
+    } = &cli.command
+    {
+        return darp::astana_day(*requests, Duration::from_secs(*seconds), *seed);
+    }
     let channel = Channel::from_shared(cli.addr.clone())?
         .connect()
         .await
@@ -181,7 +198,7 @@ async fn main() -> anyhow::Result<()> {
         Command::FeedbackSummary { centres, calls } => {
             feedback::summary(channel, &centres, calls).await
         }
-        Command::Darp { .. } => Ok(()),
+        Command::Darp { .. } | Command::AstanaDay { .. } => Ok(()),
         Command::RatingCentres { count, out } => {
             rating::centres(channel, &cli.secret, count, &out).await
         }

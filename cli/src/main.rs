@@ -5,6 +5,7 @@ mod calls;
 mod centres_tsv;
 mod connection;
 mod dates;
+mod dispatch;
 mod health;
 mod import;
 mod output;
@@ -96,6 +97,19 @@ enum Command {
     /// finding), then the previous and the current quarter computed.
     #[command(name = "seed-rating")]
     SeedRating(seed::rating::SeedRatingArgs),
+    /// A demo invataxi day: six vehicles with shifts tomorrow, trips booked for the registry's
+    /// wheelchair users in Astana, and the day planned.
+    #[command(name = "seed-transport")]
+    SeedTransport(seed::transport::SeedTransportArgs),
+    /// The invataxi routes of a date (tomorrow by default), stop by stop.
+    Dispatch {
+        /// Transport server address.
+        #[arg(long, default_value = "http://127.0.0.1:50054")]
+        addr: String,
+        /// The date, YYYY-MM-DD (tomorrow when unset).
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+    },
     /// The rating leaderboard of the latest rated quarter, or one centre's rating explained:
     /// `onaltu ratings --region KZ-71`, `onaltu ratings --centre ID`.
     Ratings {
@@ -185,6 +199,8 @@ async fn run(command: Command) -> anyhow::Result<bool> {
         Command::Seed(args) => seed::run(args).await,
         Command::SeedFeedback(args) => seed::feedback::run(args).await,
         Command::SeedRating(args) => seed::rating::run(args).await,
+        Command::SeedTransport(args) => seed::transport::run(args).await,
+        Command::Dispatch { addr, date } => dispatch::run(&addr, date).await,
         Command::Ratings {
             addr,
             region,

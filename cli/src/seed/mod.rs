@@ -14,6 +14,7 @@ pub mod places;
 pub mod population;
 pub mod rating;
 pub mod sample;
+pub mod transport;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

@@ -43,7 +43,7 @@ pub type RatingClient = pb::rating_service_client::RatingServiceClient<
 
 /// Adds `authorization: Bearer <token>` to every call.
 #[derive(Clone)]
-pub struct Bearer(AsciiMetadataValue);
+pub struct Bearer(pub AsciiMetadataValue);
 
 impl tonic::service::Interceptor for Bearer {
     fn call(
@@ -57,13 +57,10 @@ impl tonic::service::Interceptor for Bearer {
     }
 }
 
-/// The rating client at `addr` calling as a city operator.
+/// The rating client at `addr` calling as an administrator (who records inspection values and
+/// centres' own reports alike).
 pub async fn operator_client(addr: &str) -> anyhow::Result<RatingClient> {
-    let token = sign(&Claims::new(
-        "onaltu-seed-inspector",
-        Role::CityOperator,
-        3600,
-    ))?;
+    let token = sign(&Claims::new("onaltu-seed-admin", Role::Admin, 3600))?;
     let header = format!("Bearer {token}")
         .parse()
         .context("a printable token")?;
