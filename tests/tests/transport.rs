@@ -384,6 +384,19 @@ async fn a_day_is_booked_planned_driven_and_measured() {
             .trip
             .unwrap();
         assert_eq!(t.state, state as i32);
+        if state == S::OnBoard {
+            // With a passenger aboard, the day is not re-planned wholesale.
+            let busy = dispatcher
+                .plan_day(pb::PlanDayRequest {
+                    request_id: Uuid::now_v7().to_string(),
+                    service_date: Some(onaltu_api::date(day)),
+                    options: None,
+                })
+                .await
+                .unwrap_err();
+            assert_eq!(busy.code(), tonic::Code::FailedPrecondition);
+            assert!(busy.message().contains("under way"), "{}", busy.message());
+        }
     }
     // The other driver cannot report on it.
     let theirs = s
@@ -406,6 +419,25 @@ async fn a_day_is_booked_planned_driven_and_measured() {
         .trip
         .unwrap();
     assert_eq!(cancelled.state, S::Cancelled as i32);
+    assert!(cancelled.vehicle_id.is_empty());
+    // Its vehicle's route no longer stops for it.
+    for v in [&v1.id, &v2.id] {
+        if let Ok(r) = dispatcher
+            .get_route(pb::GetRouteRequest {
+                vehicle_id: v.clone(),
+                service_date: Some(onaltu_api::date(day)),
+            })
+            .await
+        {
+            let r = r.into_inner().route.unwrap();
+            assert!(
+                r.stops.iter().all(|st| st.trip_id != t3.id),
+                "the cancelled trip is still on {}",
+                r.vehicle_id
+            );
+            check_route(&r, vehicles[&r.vehicle_id]);
+        }
+    }
 
     // The dispatcher moves A's afternoon trip to the other vehicle; a vehicle without a shift
     // is refused with why.
@@ -544,7 +576,7 @@ async fn buses_carry_riders_within_their_places() {
             bus_route: Some(pb::BusRoute {
                 code: "R1".into(),
                 center_id: centre_id.clone(),
-                stops: vec![stop(1, 51.10), stop(2, 51.12), stop(3, 51.15)],
+                stops: vec![stop(0, 51.10), stop(1, 51.12), stop(2, 51.15)],
                 timetable: Some(pb::Timetable {
                     days: weekdays,
                     valid: None,
@@ -574,7 +606,7 @@ async fn buses_carry_riders_within_their_places() {
         subscription: Some(pb::BusSubscription {
             bus_route_id: route.id.clone(),
             person_id: person.into(),
-            boarding_stop_sequence: 1,
+            boarding_stop_sequence: 0,
             start_date: Some(onaltu_api::date(start)),
             end_date: Some(onaltu_api::date(end)),
             wheelchair,
@@ -596,6 +628,11 @@ async fn buses_carry_riders_within_their_places() {
         .subscribe_rider(subscribe(&b, false, 1))
         .await
         .unwrap();
+    let twice = dispatcher
+        .subscribe_rider(subscribe(&b, false, 0))
+        .await
+        .unwrap_err();
+    assert_eq!(twice.code(), tonic::Code::AlreadyExists);
     let no_seat = dispatcher
         .subscribe_rider(subscribe(&c, false, 0))
         .await

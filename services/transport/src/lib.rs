@@ -72,6 +72,8 @@ pub async fn serve(
         AuthInterceptor::new(authenticator),
     ));
     GrpcServer::new(settings.server, routes, &[SERVICE_NAME])
+        // PlanDay searches for up to its time limit (at most 25 s).
+        .with_long_running(&["/onaltu.transport.v1.TransportService/PlanDay"])
         .with_readiness(onaltu_service::database_readiness(&pool))
         .serve(listener, shutdown)
         .await?;

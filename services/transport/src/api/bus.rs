@@ -198,9 +198,12 @@ impl Transport {
             let r = route_message(&row)?;
             let mut v = Violations::new();
             v.check(
-                (1..=r.stops.len() as i32).contains(&s.boarding_stop_sequence),
+                (0..r.stops.len() as i32).contains(&s.boarding_stop_sequence),
                 "subscription.boarding_stop_sequence",
-                format!("a stop of the route, 1 to {}", r.stops.len()),
+                format!(
+                    "a stop of the route, 0 to {}",
+                    r.stops.len().saturating_sub(1)
+                ),
             );
             if let Some(c) = &course {
                 v.check(
@@ -241,6 +244,15 @@ impl Transport {
             };
             let timetable = r.timetable.clone().unwrap_or_default();
             let others = store::subscriptions(conn, route_id, start, end).await?;
+            if let Some(same) = others.iter().find(|o| o.person_id == person) {
+                return Err(ApiError::AlreadyExists {
+                    resource: "bus subscription",
+                    message: format!(
+                        "the person already rides this route from {} to {} (subscription {})",
+                        same.start_date, same.end_date, same.id
+                    ),
+                });
+            }
             let mut days = Vec::new();
             let mut d = start;
             while d <= end {

@@ -151,6 +151,7 @@ impl Transport {
                 return pb::CreateShiftResponse::decode(answer.as_slice())
                     .map_err(|e| ApiError::Internal(format!("stored answer: {e}")));
             }
+            shifts::lock(conn).await?;
             vehicles::get(conn, vehicle)
                 .await?
                 .ok_or_else(|| ApiError::NotFound {
@@ -219,7 +220,9 @@ impl Transport {
         }
         let from = from.map_or(chrono::DateTime::<chrono::Utc>::MIN_UTC, local_midnight);
         let until = until.map_or(chrono::DateTime::<chrono::Utc>::MAX_UTC, |d| {
-            local_midnight(d) + chrono::Duration::days(1)
+            local_midnight(d)
+                .checked_add_signed(chrono::Duration::days(1))
+                .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
         });
         let driver = (!req.driver_subject.is_empty()).then(|| req.driver_subject.clone());
         let mut conn = self.conn().await?;

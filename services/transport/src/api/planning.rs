@@ -28,6 +28,14 @@ use crate::store::{Conn, requests, routes, shifts, trips, vehicles};
 
 const PLAN: &str = "PlanDay";
 const PLANNABLE: [i16; 2] = [S::Requested as i16, S::Scheduled as i16];
+/// Trips a vehicle has started on.
+const UNDER_WAY: [i16; 3] = [
+    S::DriverEnRoute as i16,
+    S::Arrived as i16,
+    S::OnBoard as i16,
+];
+/// Longest solve of one PlanDay.
+const MAX_SOLVE_SECONDS: i32 = 25;
 
 /// A day's fleet: each active invataxi with its (first) shift of the day.
 async fn fleet(conn: &mut Conn, day: NaiveDate) -> Result<Vec<(VehicleRow, ShiftRow)>, ApiError> {
@@ -296,9 +304,9 @@ impl Transport {
         };
         let o = req.options.unwrap_or_default();
         v.check(
-            (0..=120).contains(&o.time_limit_seconds),
+            (0..=MAX_SOLVE_SECONDS).contains(&o.time_limit_seconds),
             "options.time_limit_seconds",
-            "must be 0-120",
+            format!("must be 0-{MAX_SOLVE_SECONDS}"),
         );
         v.check(
             o.max_ride_time_factor == 0.0 || o.max_ride_time_factor >= 1.0,
@@ -350,6 +358,18 @@ impl Transport {
                     return pb::PlanDayResponse::decode(answer.as_slice())
                         .map_err(|e| ApiError::Internal(format!("stored answer: {e}")));
                 }
+                routes::lock_day(conn, day).await?;
+                let under_way = trips::of_day(conn, day, &UNDER_WAY).await?;
+                if let Some(t) = under_way.first() {
+                    return Err(ApiError::precondition(
+                        "DAY_UNDER_WAY",
+                        format!("trips/{}", t.id),
+                        format!(
+                            "{} trip(s) of {day} are under way; re-plan single trips with AssignTrip",
+                            under_way.len()
+                        ),
+                    ));
+                }
                 let fleet = fleet(conn, day).await?;
                 let mut day_trips = trips::of_day(conn, day, &PLANNABLE).await?;
                 let p = self.problem(day, &fleet, &day_trips, &rules);
@@ -369,17 +389,18 @@ impl Transport {
                     Vec::new()
                 };
                 let started = Instant::now();
-                let solution = solver::solve(
-                    &p,
-                    &Options {
-                        seed: self.planning.seed,
-                        iterations: 200_000,
-                        time_limit: Duration::from_secs(limit),
-                        unserved_penalty: 1e7,
-                        threads: self.planning.threads,
-                    },
-                    &fixed,
-                );
+                let options = Options {
+                    seed: self.planning.seed,
+                    iterations: 200_000,
+                    time_limit: Duration::from_secs(limit),
+                    unserved_penalty: 1e7,
+                    threads: self.planning.threads,
+                };
+                // The search is CPU work: off the async workers.
+                let problem = p.clone();
+                let solution = tokio::task::spawn_blocking(move || solver::solve(&problem, &options, &fixed))
+                    .await
+                    .map_err(|e| ApiError::Internal(format!("the planner stopped: {e}")))?;
                 let solve_millis = started.elapsed().as_millis() as i64;
                 let unassigned: Vec<pb::UnassignedTrip> = solution
                     .unassigned
@@ -601,6 +622,39 @@ impl Transport {
         Ok(out)
     }
 
+    /// `vehicle`'s route of `day` without trip `id` (cancelled or moved): the other trips
+    /// re-planned in their order, or the route removed when none is left. When the rest cannot
+    /// be re-timed (which removing a trip should not cause), the route is kept as it was and the
+    /// dispatcher's next PlanDay or AssignTrip settles it.
+    pub(crate) async fn without_trip(
+        &self,
+        conn: &mut Conn,
+        day: NaiveDate,
+        vehicle: Uuid,
+        id: Uuid,
+    ) -> Result<(), ApiError> {
+        let rest: Vec<TripRow> = trips::on_vehicle(conn, vehicle, day, &[S::Scheduled as i16])
+            .await?
+            .into_iter()
+            .filter(|x| x.id != id)
+            .collect();
+        if rest.is_empty() {
+            routes::remove(conn, vehicle, day).await?;
+            return Ok(());
+        }
+        let Some(vs) = fleet(conn, day)
+            .await?
+            .into_iter()
+            .find(|(v, _)| v.id == vehicle)
+        else {
+            return Ok(());
+        };
+        if let Err(e) = self.replan_vehicle(conn, day, vs, rest, None).await {
+            tracing::warn!(error = %e, %vehicle, %day, "the route without a trip could not be re-timed; kept as it was");
+        }
+        Ok(())
+    }
+
     pub(crate) async fn assign_trip(
         &self,
         ctx: &Ctx,
@@ -635,6 +689,7 @@ impl Transport {
                     ));
                 }
                 let day = t.service_date;
+                routes::lock_day(conn, day).await?;
                 let fleet = fleet(conn, day).await?;
                 let old = t.vehicle_id;
                 let mut route = None;
@@ -666,18 +721,8 @@ impl Transport {
                     record(conn, &t, pb::DispatchChangeKind::TripUpdated).await?;
                 }
                 // The vehicle the trip left: its route without it.
-                if let Some(old) = old.filter(|o| Some(*o) != vehicle)
-                    && let Some(vs) = fleet.iter().find(|(v, _)| v.id == old).cloned()
-                {
-                    let rest: Vec<TripRow> = trips::on_vehicle(conn, old, day, &[S::Scheduled as i16]).await?
-                        .into_iter()
-                        .filter(|x| x.id != id)
-                        .collect();
-                    if rest.is_empty() {
-                        routes::remove(conn, old, day).await?;
-                    } else {
-                        self.replan_vehicle(conn, day, vs, rest, None).await?;
-                    }
+                if let Some(old) = old.filter(|o| Some(*o) != vehicle) {
+                    self.without_trip(conn, day, old, id).await?;
                 }
                 let t = trips::get(conn, id).await?.ok_or_else(|| ApiError::Internal("trip vanished".into()))?;
                 Ok::<_, ApiError>((t, route))

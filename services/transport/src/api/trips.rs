@@ -13,8 +13,8 @@ use super::watch::record;
 use super::{Ctx, Transport, next_token, offset_of};
 use crate::domain::fleet::point_ok;
 use crate::domain::trip::{self, Requested};
-use crate::store::requests;
 use crate::store::trips::{self, Filter, TripRow};
+use crate::store::{requests, routes};
 
 const REQUEST: &str = "RequestTrip";
 /// Most escorts on one trip.
@@ -105,6 +105,14 @@ impl Transport {
             requested.is_some(),
             "trip.requested_pickup_time",
             "a requested pickup time or arrival time is required",
+        );
+        v.check(
+            requested.is_none_or(|(t, _)| {
+                let now = now();
+                t > now - chrono::Duration::days(1) && t < now + chrono::Duration::days(400)
+            }),
+            "trip.requested_pickup_time",
+            "must be within the next year",
         );
         v.check(
             (0..=MAX_ESCORTS).contains(&t.escorts),
@@ -248,6 +256,8 @@ impl Transport {
         let mut conn = self.conn().await?;
         let row = conn
             .transaction(async |conn| {
+                let t0 = trips::get(conn, id).await?.ok_or_else(|| not_found(id))?;
+                routes::lock_day(conn, t0.service_date).await?;
                 let mut t = trips::get_for_update(conn, id)
                     .await?
                     .ok_or_else(|| not_found(id))?;
@@ -262,11 +272,15 @@ impl Transport {
                 )?;
                 t.state = next as i16;
                 t.state_note = req.reason.trim().to_string();
-                t.vehicle_id = None;
-                t.route_id = None;
                 t.update_time = now();
-                trips::update(conn, &t).await?;
+                // The driver of the vehicle it was on hears of it.
                 record(conn, &t, pb::DispatchChangeKind::TripUpdated).await?;
+                let old = t.vehicle_id.take();
+                t.route_id = None;
+                trips::update(conn, &t).await?;
+                if let Some(old) = old {
+                    self.without_trip(conn, t.service_date, old, id).await?;
+                }
                 Ok::<_, ApiError>(t)
             })
             .await?;
@@ -422,15 +436,22 @@ impl Transport {
                 trip::driver_step(&id.to_string(), current, next)?;
                 match next {
                     S::Arrived => t.arrived_time = Some(when),
-                    S::OnBoard => t.actual_pickup_time = Some(when),
-                    S::Completed => t.actual_dropoff_time = Some(when),
+                    S::OnBoard => {
+                        trip::check_in_order("event_time", t.arrived_time, when)?;
+                        t.actual_pickup_time = Some(when);
+                    }
+                    S::Completed => {
+                        trip::check_in_order("event_time", t.actual_pickup_time, when)?;
+                        t.actual_dropoff_time = Some(when);
+                    }
                     S::NoShow => {
-                        let arrived = t.arrived_time.unwrap_or(when);
+                        // The wait is counted on the server's clock: a report cannot be backdated.
+                        let arrived = t.arrived_time.unwrap_or_else(now);
                         trip::check_no_show(
                             &id.to_string(),
                             arrived,
                             t.window_start,
-                            when,
+                            now(),
                             &self.rules,
                         )?;
                         t.state_note = req.note.trim().to_string();

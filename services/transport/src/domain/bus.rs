@@ -23,9 +23,9 @@ pub fn check_route(r: &pb::BusRoute, v: &mut Violations) {
     );
     for (i, s) in r.stops.iter().enumerate() {
         v.check(
-            s.sequence == i as i32 + 1,
+            s.sequence == i as i32,
             format!("bus_route.stops[{i}].sequence"),
-            format!("must be {} (stops numbered 1, 2, ... in order)", i + 1),
+            format!("must be {i} (stops numbered 0, 1, ... in order)"),
         );
         v.check(
             super::fleet::point_ok(s.location.as_ref()),
@@ -57,10 +57,10 @@ pub fn check_route(r: &pb::BusRoute, v: &mut Violations) {
             format!("bus_route.timetable.runs[{i}].stop_times"),
             "one time for each stop",
         );
-        let minutes: Vec<i32> = run
+        let minutes: Vec<i64> = run
             .stop_times
             .iter()
-            .map(|t| t.hours * 60 + t.minutes)
+            .map(|t| i64::from(t.hours) * 60 + i64::from(t.minutes))
             .collect();
         v.check(
             run.stop_times

@@ -33,13 +33,13 @@ pub fn check_vehicle(v: &pb::Vehicle, violations: &mut Violations) {
         "is required (INVATAXI or BUS)",
     );
     violations.check(
-        v.wheelchair_places >= 0,
+        (0..=60).contains(&v.wheelchair_places),
         "vehicle.wheelchair_places",
-        "must not be negative",
+        "0 to 60",
     );
-    violations.check(v.seats >= 0, "vehicle.seats", "must not be negative");
+    violations.check((0..=100).contains(&v.seats), "vehicle.seats", "0 to 100");
     violations.check(
-        v.wheelchair_places + v.seats > 0,
+        v.wheelchair_places.saturating_add(v.seats) > 0,
         "vehicle.seats",
         "a vehicle carries at least one passenger",
     );

@@ -30,7 +30,10 @@ pub fn measure(trips: &[TripFacts], vehicle_seconds: f64, bus_boardings: i64) ->
     let with_pickup: Vec<&&TripFacts> = served.iter().filter(|t| t.picked_up.is_some()).collect();
     let on_time = with_pickup
         .iter()
-        .filter(|t| t.picked_up.is_some_and(|p| p <= t.window.1))
+        .filter(|t| {
+            t.picked_up
+                .is_some_and(|p| p >= t.window.0 && p <= t.window.1)
+        })
         .count() as i64;
     let ratios: Vec<f64> = served
         .iter()

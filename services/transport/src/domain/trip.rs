@@ -143,6 +143,24 @@ pub fn driver_step(trip: &str, current: S, next: S) -> Result<(), ApiError> {
     ))
 }
 
+/// A step reported at `when` may not come before the step it follows (at `before`).
+pub fn check_in_order(
+    field: &str,
+    before: Option<DateTime<Utc>>,
+    when: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    match before {
+        Some(b) if when < b => Err(ApiError::invalid(
+            field,
+            format!(
+                "must not be before the previous step ({})",
+                b.format("%H:%M:%S UTC")
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A no-show is recorded only after the driver has waited the configured time from the later
 /// of the arrival and the start of the pickup window.
 pub fn check_no_show(

@@ -19,7 +19,9 @@ pub struct EventRow {
     pub event_time: DateTime<Utc>,
 }
 
-/// Writes a change (in the caller's transaction).
+/// Writes a change (in the caller's transaction). Writers of changes are serialised until they
+/// commit, so sequence numbers become visible in order and a subscriber reading after the last
+/// number it saw never skips one still being written.
 pub async fn insert(
     conn: &mut Conn,
     date: NaiveDate,
@@ -27,6 +29,9 @@ pub async fn insert(
     body: Vec<u8>,
     at: DateTime<Utc>,
 ) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(7261002)")
+        .execute(conn)
+        .await?;
     diesel::insert_into(e::table)
         .values((
             e::service_date.eq(date),

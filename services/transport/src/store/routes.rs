@@ -90,3 +90,14 @@ pub async fn remove(conn: &mut Conn, vehicle: Uuid, date: NaiveDate) -> QueryRes
         .await
         .map(drop)
 }
+
+/// Serialises every change to the plan of `date` (PlanDay, AssignTrip, cancellations) until the
+/// caller's transaction ends.
+pub async fn lock_day(conn: &mut Conn, date: NaiveDate) -> QueryResult<()> {
+    let days = (date - NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN)).num_days();
+    diesel::sql_query("SELECT pg_advisory_xact_lock(7261003, $1)")
+        .bind::<diesel::sql_types::Integer, _>(days.clamp(0, i64::from(i32::MAX)) as i32)
+        .execute(conn)
+        .await
+        .map(drop)
+}

@@ -30,6 +30,15 @@ pub async fn insert(conn: &mut Conn, row: &ShiftRow) -> QueryResult<()> {
         .map(drop)
 }
 
+/// Serialises shift creation until the caller's transaction ends, so two overlapping shifts
+/// cannot both pass the overlap check.
+pub async fn lock(conn: &mut Conn) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(7261004)")
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
 /// A shift of `vehicle` or of `driver` overlapping `[start, end)`, and whose it is.
 pub async fn clash(
     conn: &mut Conn,

@@ -326,13 +326,22 @@ fn destroy(p: &Problem, s: &State, rng: &mut ChaCha8Rng, q: usize) -> Vec<usize>
     }
 }
 
+/// The solution of `s` with every route timed. A route the scheduling cannot time (it was
+/// accepted step by step, so this should not happen) gives its requests up as unserved rather
+/// than losing the whole day.
 fn finish(p: &Problem, s: &State) -> Option<Solution> {
     let mut routes = Vec::new();
+    let mut dropped = Vec::new();
+    let mut cost = 0.0;
     for (v, visits) in s.routes.iter().enumerate() {
         if visits.is_empty() {
             continue;
         }
-        let sched = schedule(p, &p.vehicles[v], visits).ok()?;
+        let Ok(sched) = schedule(p, &p.vehicles[v], visits) else {
+            dropped.extend(visits.iter().filter(|x| x.pickup).map(|x| x.request));
+            continue;
+        };
+        cost += route_cost(p, &p.vehicles[v], visits);
         routes.push(PlannedRoute {
             vehicle: v,
             visits: visits.clone(),
@@ -342,11 +351,12 @@ fn finish(p: &Problem, s: &State) -> Option<Solution> {
         });
     }
     let mut unassigned = s.unassigned.clone();
+    unassigned.extend(dropped);
     unassigned.sort_unstable();
     Some(Solution {
         routes,
         unassigned,
-        cost: s.costs.iter().sum(),
+        cost,
         iterations: 0,
     })
 }
