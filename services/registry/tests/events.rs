@@ -22,12 +22,20 @@ struct Outboxed {
     payload: Vec<u8>,
 }
 
+/// The events waiting or sent on the episodes stream.
 async fn outbox(h: &Harness) -> Vec<Outboxed> {
+    on_stream(h, "registry.episodes").await
+}
+
+async fn on_stream(h: &Harness, stream: &str) -> Vec<Outboxed> {
     let mut conn = h.db.connect().await;
-    diesel::sql_query("SELECT event_type, payload FROM outbox_events ORDER BY seq")
-        .load(&mut conn)
-        .await
-        .unwrap()
+    diesel::sql_query(
+        "SELECT event_type, payload FROM outbox_events WHERE stream = $1 ORDER BY seq",
+    )
+    .bind::<diesel::sql_types::Text, _>(stream)
+    .load(&mut conn)
+    .await
+    .unwrap()
 }
 
 fn admit(episode: &str, request_id: &str) -> pb::AdmitPersonRequest {
@@ -157,4 +165,66 @@ async fn admissions_and_discharges_are_announced_in_their_own_transaction() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(len, 2, "both events on registry.episodes");
+}
+
+#[tokio::test]
+async fn registrations_and_centre_changes_are_announced_in_their_own_transaction() {
+    let h = Harness::start().await;
+    let mut op = h.operator();
+    let p = child(31);
+    let (iin, surname) = (p.iin.clone(), p.surname.clone());
+    let person = create_person(&mut op, p.clone()).await;
+    let persons = on_stream(&h, "registry.persons").await;
+    assert_eq!(persons.len(), 1);
+    assert_eq!(persons[0].event_type, "onaltu.registry.v1.PersonRegistered");
+    let registered = pb::PersonRegistered::decode(persons[0].payload.as_slice()).unwrap();
+    assert_eq!(registered.person_id, person.id);
+    assert_eq!(registered.region_code, "KZ-71");
+    assert!(registered.registered_on.is_some());
+    let raw = String::from_utf8_lossy(&persons[0].payload).to_string();
+    assert!(
+        !raw.contains(&iin) && !raw.contains(&surname),
+        "nothing personal"
+    );
+
+    // A refused registration (the IIN is taken) announces nothing.
+    let again = op
+        .create_person(pb::CreatePersonRequest {
+            request_id: uuid::Uuid::now_v7().to_string(),
+            person: Some(p),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), Code::AlreadyExists);
+    assert_eq!(on_stream(&h, "registry.persons").await.len(), 1);
+
+    // A centre registered, then changed.
+    let centre = create_center(&mut op, center("Жаңа орталық", 12)).await;
+    let mut changed = centre.clone();
+    changed.capacity = Some(pb::Capacity {
+        beds: Some(20),
+        places: None,
+        admissions_per_month: None,
+    });
+    op.update_center(pb::UpdateCenterRequest {
+        center: Some(changed),
+        update_mask: Some(prost_types::FieldMask {
+            paths: vec!["capacity".into()],
+        }),
+    })
+    .await
+    .unwrap();
+    let centres = on_stream(&h, "registry.centers").await;
+    assert_eq!(centres.len(), 2);
+    let created = pb::CenterUpdated::decode(centres[0].payload.as_slice()).unwrap();
+    let updated = pb::CenterUpdated::decode(centres[1].payload.as_slice()).unwrap();
+    assert_eq!(
+        (created.center_id.as_str(), created.created, created.beds),
+        (centre.id.as_str(), true, Some(12))
+    );
+    assert_eq!(
+        (updated.created, updated.beds, updated.version),
+        (false, Some(20), created.version + 1)
+    );
+    assert!(on_stream(&h, "registry.episodes").await.is_empty());
 }

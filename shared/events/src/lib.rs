@@ -77,6 +77,34 @@ pub async fn enqueue_as(
     Ok(id)
 }
 
+/// Writes many events of one type in the caller's open transaction, in one statement; each is
+/// (its id, which its payload also carries; the payload).
+pub async fn enqueue_many(
+    conn: &mut AsyncPgConnection,
+    stream: &str,
+    event_type: &str,
+    events: Vec<(Uuid, Vec<u8>)>,
+) -> QueryResult<()> {
+    for chunk in events.chunks(1_000) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(id, payload)| {
+                (
+                    outbox_events::event_id.eq(*id),
+                    outbox_events::stream.eq(stream),
+                    outbox_events::event_type.eq(event_type),
+                    outbox_events::payload.eq(payload.clone()),
+                )
+            })
+            .collect();
+        diesel::insert_into(outbox_events::table)
+            .values(rows)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Why publishing or consuming failed; every variant is retried by the loops.
 #[derive(Debug, thiserror::Error)]
 pub enum EventError {

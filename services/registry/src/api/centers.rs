@@ -77,6 +77,7 @@ impl Registry {
                     });
                 }
                 centers::insert(conn, &row).await?;
+                super::events::center_updated(conn, &row, true).await?;
                 Ok(row.clone())
             })
             .await?;
@@ -207,6 +208,7 @@ impl Registry {
                     });
                 }
                 centers::update(conn, &next).await?;
+                super::events::center_updated(conn, &next, false).await?;
                 Ok::<_, ApiError>(next)
             })
             .await?;

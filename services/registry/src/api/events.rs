@@ -9,10 +9,59 @@ use uuid::Uuid;
 
 use super::convert;
 use crate::store::Conn;
+use crate::store::centers::CenterRow;
 use crate::store::episodes::EpisodeRow;
+use crate::store::persons::PersonRow;
+
+/// Announces the registration of `persons` (opaque id, region, date; nothing personal).
+pub async fn persons_registered(conn: &mut Conn, persons: &[PersonRow]) -> Result<(), ApiError> {
+    let events = persons
+        .iter()
+        .map(|p| {
+            let id = Uuid::now_v7();
+            let event = pb::PersonRegistered {
+                event_id: id.to_string(),
+                person_id: p.id.to_string(),
+                region_code: p.region_code.clone(),
+                registered_on: convert::date(Some(p.registered_on)),
+                occur_time: convert::ts(p.create_time),
+            };
+            (id, event.encode_to_vec())
+        })
+        .collect();
+    onaltu_events::enqueue_many(conn, PERSONS, PERSON_REGISTERED, events).await?;
+    Ok(())
+}
+
+/// Announces that centre `c` was registered (`created`) or changed.
+pub async fn center_updated(conn: &mut Conn, c: &CenterRow, created: bool) -> Result<(), ApiError> {
+    let id = Uuid::now_v7();
+    let event = pb::CenterUpdated {
+        event_id: id.to_string(),
+        center_id: c.id.to_string(),
+        created,
+        region_code: c.region_code.clone(),
+        sector: i32::from(c.sector),
+        kind: i32::from(c.kind),
+        beds: c.beds,
+        places: c.places,
+        version: c.version,
+        occur_time: convert::ts(c.update_time),
+    };
+    onaltu_events::enqueue_as(conn, id, CENTERS, CENTER_UPDATED, event.encode_to_vec()).await?;
+    Ok(())
+}
 
 /// The stream feedback, rating and transport read episodes from.
 pub const EPISODES: &str = "registry.episodes";
+/// The stream of persons registered.
+pub const PERSONS: &str = "registry.persons";
+/// The stream of centres registered or changed.
+pub const CENTERS: &str = "registry.centers";
+/// Type name of [`pb::PersonRegistered`].
+pub const PERSON_REGISTERED: &str = "onaltu.registry.v1.PersonRegistered";
+/// Type name of [`pb::CenterUpdated`].
+pub const CENTER_UPDATED: &str = "onaltu.registry.v1.CenterUpdated";
 /// Type name of [`pb::EpisodeAdmitted`].
 pub const EPISODE_ADMITTED: &str = "onaltu.registry.v1.EpisodeAdmitted";
 /// Type name of [`pb::EpisodeDischarged`].

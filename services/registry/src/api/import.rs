@@ -246,6 +246,7 @@ impl Registry {
                 }
                 if !validate_only {
                     persons::insert_many(conn, &new_rows).await?;
+                    super::events::persons_registered(conn, &new_rows).await?;
                     persons::insert_assessments_many(conn, &new_assessments).await?;
                 }
                 Ok::<_, ApiError>((created, updated, unchanged, touched))
@@ -314,6 +315,7 @@ impl Registry {
                         None => {
                             if !validate_only {
                                 centers::insert(conn, &row).await?;
+                                super::events::center_updated(conn, &row, true).await?;
                             }
                             (0, row.id)
                         }
@@ -328,6 +330,7 @@ impl Registry {
                                 next.update_time = crate::api::now();
                                 next.version = current.version + 1;
                                 centers::update(conn, &next).await?;
+                                super::events::center_updated(conn, &next, false).await?;
                             }
                             (1, current.id)
                         }

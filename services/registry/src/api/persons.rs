@@ -177,6 +177,7 @@ impl Registry {
                 }
                 Self::check_representatives(conn, id, &reps).await?;
                 persons::insert(conn, std::slice::from_ref(&row)).await?;
+                super::events::persons_registered(conn, std::slice::from_ref(&row)).await?;
                 persons::set_representatives(conn, id, &reps).await?;
                 if let Some(a) = &assessment {
                     persons::add_assessment(
