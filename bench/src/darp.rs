@@ -30,6 +30,7 @@ pub fn cordeau_instances(dir: &Path, time_limit: Duration, seed: u64) -> anyhow:
             time_limit,
             unserved_penalty: 1e6,
             threads: 2,
+            duration_weight: 0.0,
         };
         let start = Instant::now();
         let s = solver::solve(&p, &options, &[]);
@@ -137,6 +138,7 @@ pub fn astana_day(requests: usize, time_limit: Duration, seed: u64) -> anyhow::R
             time_limit,
             unserved_penalty: 1e7,
             threads: 2,
+            duration_weight: 1.0,
         },
         &[],
     );

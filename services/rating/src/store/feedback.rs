@@ -1,7 +1,7 @@
 //! The `feedback_evaluations` and `feedback_totals` tables: published evaluations as the rating
 //! counts them, and their sums per centre, month and slot.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -110,7 +110,7 @@ pub async fn of_months(
     conn: &mut Conn,
     from: NaiveDate,
     until: NaiveDate,
-) -> QueryResult<HashMap<Uuid, Totals>> {
+) -> QueryResult<BTreeMap<Uuid, Totals>> {
     let rows = diesel::sql_query(
         "SELECT center_id, slot, sum(n)::bigint AS n, sum(total) AS total FROM feedback_totals \
          WHERE month >= $1 AND month < $2 GROUP BY center_id, slot",
@@ -119,7 +119,9 @@ pub async fn of_months(
     .bind::<diesel::sql_types::Date, _>(until)
     .load::<Sum>(conn)
     .await?;
-    let mut out: HashMap<Uuid, Totals> = HashMap::new();
+    // Ordered by centre, so the city's sums are added in the same order every time and the
+    // same inputs give the same version, bit for bit.
+    let mut out: BTreeMap<Uuid, Totals> = BTreeMap::new();
     for row in rows {
         let Some(slot) = usize::try_from(row.slot).ok().filter(|s| *s < SLOTS) else {
             continue;

@@ -395,6 +395,7 @@ impl Transport {
                     time_limit: Duration::from_secs(limit),
                     unserved_penalty: 1e7,
                     threads: self.planning.threads,
+                    duration_weight: 1.0,
                 };
                 // The search is CPU work: off the async workers.
                 let problem = p.clone();
@@ -533,6 +534,7 @@ impl Transport {
                 time_limit: Duration::from_secs(1),
                 unserved_penalty: 1e7,
                 threads: 1,
+                duration_weight: 1.0,
             },
             &fixed,
         );

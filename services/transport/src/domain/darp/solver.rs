@@ -25,6 +25,9 @@ pub struct Options {
     pub unserved_penalty: f64,
     /// Independent searches run side by side (seeds `seed`, `seed + 1`, ...); the best wins.
     pub threads: usize,
+    /// Weight of each route's duration (departure to return, waiting included) added to its
+    /// travel cost: 0 for travel alone (Cordeau's objective), 1 when vehicle time counts.
+    pub duration_weight: f64,
 }
 
 impl Default for Options {
@@ -35,6 +38,7 @@ impl Default for Options {
             time_limit: Duration::from_secs(1),
             unserved_penalty: 1e6,
             threads: 1,
+            duration_weight: 0.0,
         }
     }
 }
@@ -428,7 +432,7 @@ fn solve_one(p: &Problem, options: &Options, fixed: &[(usize, usize)]) -> Soluti
         .filter(|r| !pinned[*r] && !left_out.contains(r))
         .collect();
     repair(p, &mut s, &mut rng, true, 0.0);
-    normalise(p, &mut s);
+    normalise(p, &mut s, options.duration_weight);
     let penalty = options.unserved_penalty;
     let mut best = s.clone();
     let mut current = s;
@@ -463,7 +467,7 @@ fn solve_one(p: &Problem, options: &Options, fixed: &[(usize, usize)]) -> Soluti
         let regret = rng.random_bool(0.5);
         let noise = if rng.random_bool(0.3) { 0.15 } else { 0.0 };
         repair(p, &mut next, &mut rng, regret, noise);
-        normalise(p, &mut next);
+        normalise(p, &mut next, options.duration_weight);
         let delta = next.objective(penalty) - current.objective(penalty);
         if delta < 1e-9 || rng.random::<f64>() < (-delta / temperature).exp() {
             current = next;
@@ -487,12 +491,20 @@ fn solve_one(p: &Problem, options: &Options, fixed: &[(usize, usize)]) -> Soluti
 }
 
 /// Route costs recomputed from scratch (an empty route costs nothing).
-fn normalise(p: &Problem, s: &mut State) {
+fn normalise(p: &Problem, s: &mut State, duration_weight: f64) {
     for v in 0..s.routes.len() {
-        s.costs[v] = if s.routes[v].is_empty() {
+        let visits = &s.routes[v];
+        s.costs[v] = if visits.is_empty() {
             0.0
         } else {
-            route_cost(p, &p.vehicles[v], &s.routes[v])
+            let travel = route_cost(p, &p.vehicles[v], visits);
+            if duration_weight > 0.0 {
+                let duration = schedule(p, &p.vehicles[v], visits)
+                    .map_or(p.vehicles[v].max_duration, |s| s.arrival - s.departure);
+                travel + duration_weight * duration
+            } else {
+                travel
+            }
         };
     }
 }
@@ -554,6 +566,7 @@ mod tests {
             time_limit: Duration::from_secs(30),
             unserved_penalty: 1e6,
             threads: 1,
+            duration_weight: 0.0,
         }
     }
 
