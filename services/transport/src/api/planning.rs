@@ -200,7 +200,9 @@ impl Transport {
         }
     }
 
-    /// Writes the routes of `solution` and the planned trips; returns the route messages.
+    /// Writes the routes of `solution` and the planned trips; returns the route messages. For
+    /// the `whole_day` (PlanDay) the other vehicles' routes go and unserved trips are rejected;
+    /// otherwise (one vehicle re-timed) the rest of the day stays as it is.
     #[allow(clippy::too_many_arguments)]
     async fn write_plan(
         &self,
@@ -211,7 +213,13 @@ impl Transport {
         solution: &Solution,
         day_trips: &mut [TripRow],
         manual: Option<Uuid>,
+        whole_day: bool,
     ) -> Result<Vec<pb::Route>, ApiError> {
+        let kind = if whole_day {
+            pb::DispatchChangeKind::RoutePlanned
+        } else {
+            pb::DispatchChangeKind::RouteUpdated
+        };
         let mut out = Vec::new();
         let mut kept = Vec::new();
         for (k, r) in solution.routes.iter().enumerate() {
@@ -231,14 +239,7 @@ impl Transport {
                 },
             )
             .await?;
-            record_route(
-                conn,
-                day,
-                vs.0.id,
-                &message,
-                pb::DispatchChangeKind::RoutePlanned,
-            )
-            .await?;
+            record_route(conn, day, vs.0.id, &message, kind).await?;
             kept.push(vs.0.id);
             for (visit, &start) in r.visits.iter().zip(&r.service_starts) {
                 let t = &mut day_trips[visit.request];
@@ -255,6 +256,14 @@ impl Transport {
                 }
             }
             out.push(message);
+        }
+        if !whole_day {
+            for t in day_trips.iter_mut() {
+                t.update_time = now();
+                trips::update(conn, t).await?;
+                record(conn, t, pb::DispatchChangeKind::TripUpdated).await?;
+            }
+            return Ok(out);
         }
         routes::remove_others(conn, day, &kept).await?;
         for &r in &solution.unassigned {
@@ -437,7 +446,7 @@ impl Transport {
                         })
                         .collect()
                 } else {
-                    self.write_plan(conn, day, &fleet, &p, &solution, &mut day_trips, None)
+                    self.write_plan(conn, day, &fleet, &p, &solution, &mut day_trips, None, true)
                         .await?
                 };
                 let answer = pb::PlanDayResponse {
@@ -558,70 +567,17 @@ impl Transport {
         if solution.routes.is_empty() {
             return Ok(Vec::new());
         }
-        self.write_plan_keep_others(conn, day, &fleet, &p, &solution, &mut on_route, manual)
-            .await
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn write_plan_keep_others(
-        &self,
-        conn: &mut Conn,
-        day: NaiveDate,
-        fleet: &[(VehicleRow, ShiftRow)],
-        p: &Problem,
-        solution: &Solution,
-        day_trips: &mut [TripRow],
-        manual: Option<Uuid>,
-    ) -> Result<Vec<pb::Route>, ApiError> {
-        // Keep the other vehicles' routes: write this one, and mark its trips.
-        let mut out = Vec::new();
-        for (k, r) in solution.routes.iter().enumerate() {
-            let vs = &fleet[r.vehicle];
-            let existing = routes::get(conn, vs.0.id, day).await?;
-            let (id, version) = existing.map_or((Uuid::now_v7(), 1), |e| (e.id, e.version + 1));
-            let message = self.route_message(day, id, version, vs, p, solution, k, day_trips);
-            routes::put(
-                conn,
-                &RouteRow {
-                    id,
-                    vehicle_id: vs.0.id,
-                    service_date: day,
-                    body: message.encode_to_vec(),
-                    version,
-                    update_time: now(),
-                },
-            )
-            .await?;
-            record_route(
-                conn,
-                day,
-                vs.0.id,
-                &message,
-                pb::DispatchChangeKind::RouteUpdated,
-            )
-            .await?;
-            for (visit, &start) in r.visits.iter().zip(&r.service_starts) {
-                let t = &mut day_trips[visit.request];
-                if visit.pickup {
-                    t.planned_pickup_time = Some(at_seconds(day, start));
-                } else {
-                    t.planned_dropoff_time = Some(at_seconds(day, start));
-                }
-                t.state = S::Scheduled as i16;
-                t.vehicle_id = Some(vs.0.id);
-                t.route_id = Some(id);
-                if manual == Some(t.id) {
-                    t.manually_assigned = true;
-                }
-                t.update_time = now();
-            }
-            out.push(message);
-        }
-        for t in day_trips.iter() {
-            trips::update(conn, t).await?;
-            record(conn, t, pb::DispatchChangeKind::TripUpdated).await?;
-        }
-        Ok(out)
+        self.write_plan(
+            conn,
+            day,
+            &fleet,
+            &p,
+            &solution,
+            &mut on_route,
+            manual,
+            false,
+        )
+        .await
     }
 
     /// `vehicle`'s route of `day` without trip `id` (cancelled or moved): the other trips
