@@ -17,6 +17,8 @@ use serde::Deserialize;
 
 pub use diesel_async;
 
+pub mod requests;
+
 /// The pool every service uses.
 pub type Pool = DeadPool<AsyncPgConnection>;
 /// A connection checked out of the [`Pool`].

@@ -5,7 +5,8 @@ pub mod feedback;
 pub mod indicators;
 pub mod methodologies;
 pub mod ratings;
-pub mod requests;
 pub mod violations;
 
 pub use diesel_async::AsyncPgConnection as Conn;
+/// Request ids and first answers, shared by every service (`onaltu_db::requests`).
+pub use onaltu_db::requests;

@@ -2,10 +2,11 @@
 
 pub mod bus;
 pub mod events;
-pub mod requests;
 pub mod routes;
 pub mod shifts;
 pub mod trips;
 pub mod vehicles;
 
 pub use diesel_async::AsyncPgConnection as Conn;
+/// Request ids and first answers, shared by every service (`onaltu_db::requests`).
+pub use onaltu_db::requests;

@@ -1,12 +1,25 @@
-//! The `idempotent_requests` table: the first answer of a creating call, by request id.
+//! The first answer of each creating call, by request id and caller, in the service's own
+//! `idempotent_requests` table (request_id uuid, method text, caller text, response bytea,
+//! created_at timestamptz), written in the transaction of the call.
 
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncPgConnection as Conn, RunQueryDsl};
 use onaltu_errors::ApiError;
 use uuid::Uuid;
 
-use super::Conn;
-use crate::schema::idempotent_requests as r;
+mod schema {
+    diesel::table! {
+        idempotent_requests (request_id) {
+            request_id -> Uuid,
+            method -> Text,
+            caller -> Text,
+            response -> Bytea,
+            created_at -> Timestamptz,
+        }
+    }
+}
+
+use schema::idempotent_requests as r;
 
 /// The answer stored for `request_id`, if `caller` called `method` with it before; a request
 /// id reused for another method or by another caller is refused.
