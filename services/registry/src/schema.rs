@@ -41,7 +41,7 @@ diesel::table! {
     centers (id) {
         id -> Uuid,
         #[max_length = 12]
-        bin -> Nullable<Bpchar>,
+        bin -> Nullable<Text>,
         name_kk -> Text,
         name_ru -> Text,
         sector -> Int2,
@@ -179,7 +179,7 @@ diesel::table! {
     persons (id) {
         id -> Uuid,
         #[max_length = 12]
-        iin -> Bpchar,
+        iin -> Text,
         surname -> Text,
         given_name -> Text,
         patronymic -> Text,

@@ -379,3 +379,151 @@ async fn invataxi_eligibility_follows_the_rule_and_the_assessment() {
         .unwrap_err();
     assert_eq!(missing.code(), Code::NotFound);
 }
+
+/// Persons born a day either side of every age threshold of three dates asked about, some
+/// registered only later, some moved to another region: the statistics (read from the maintained
+/// tallies) agree with a count of every person, age by age, in the database.
+#[tokio::test]
+async fn statistics_from_the_tallies_agree_with_a_count_of_every_person() {
+    use chrono::NaiveDate;
+    let h = Harness::start().await;
+    let mut op = h.operator();
+    let today = (chrono::Utc::now() + chrono::Duration::hours(5)).date_naive();
+    let as_ofs = [
+        today,
+        NaiveDate::from_ymd_opt(2025, 6, 15).unwrap(),
+        NaiveDate::from_ymd_opt(2021, 3, 31).unwrap(),
+    ];
+    let mut births = Vec::new();
+    for as_of in as_ofs {
+        for years in [7, 15, 16, 18] {
+            let threshold = as_of
+                .checked_sub_months(chrono::Months::new(12 * years))
+                .unwrap();
+            for days in [-1, 0, 1] {
+                births.push(threshold + chrono::Duration::days(days));
+            }
+        }
+    }
+    births.extend([
+        NaiveDate::from_ymd_opt(1950, 1, 20).unwrap(),
+        NaiveDate::from_ymd_opt(1990, 7, 7).unwrap(),
+        NaiveDate::from_ymd_opt(2012, 11, 3).unwrap(),
+    ]);
+    let mut serial = 1;
+    for (i, birth) in births.iter().enumerate() {
+        let sex = if i % 2 == 0 {
+            IinSex::Male
+        } else {
+            IinSex::Female
+        };
+        serial += 1;
+        let p = pb::Person {
+            iin: onaltu_kzid::Iin::generate(*birth, sex, serial).unwrap(),
+            surname: "Тест".into(),
+            given_name: "Адам".into(),
+            sex: if i % 2 == 0 { Sex::Male } else { Sex::Female } as i32,
+            region_code: if i % 3 == 0 { "KZ-75" } else { "KZ-71" }.into(),
+            ..Default::default()
+        };
+        create_person(&mut op, p).await;
+    }
+    // Most registered before every date asked about, some between two of them, and some moved
+    // to another region.
+    let mut conn = h.db.connect().await;
+    use diesel_async::RunQueryDsl as _;
+    diesel::sql_query(
+        "UPDATE persons SET registered_on = CASE WHEN right(iin, 5)::int % 4 = 1
+                                                 THEN date '2025-09-01'
+                                                 ELSE date '2020-01-01' END",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    diesel::sql_query("UPDATE persons SET region_code = 'KZ-11' WHERE right(iin, 5)::int % 5 = 2")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+
+    #[derive(diesel::QueryableByName, Debug, PartialEq)]
+    struct Counted {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        region_code: String,
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        age: i32,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut checked = 0;
+    for as_of in as_ofs {
+        for region in ["", "KZ-71"] {
+            let every: Vec<Counted> = diesel::sql_query(
+                "SELECT region_code, date_part('year', age($1, birth_date))::int AS age,
+                        count(*) AS n
+                 FROM persons
+                 WHERE registered_on <= $1 AND ($2 = '' OR region_code = $2)
+                 GROUP BY 1, 2",
+            )
+            .bind::<diesel::sql_types::Date, _>(as_of)
+            .bind::<diesel::sql_types::Text, _>(region)
+            .load(&mut conn)
+            .await
+            .unwrap();
+            let sum = |keep: &dyn Fn(&Counted) -> bool| {
+                every.iter().filter(|c| keep(c)).map(|c| c.n).sum::<i64>()
+            };
+            let s = h
+                .operator()
+                .get_statistics(pb::GetStatisticsRequest {
+                    region_code: region.into(),
+                    as_of: Some(onaltu_registry::domain::person::from_date(as_of)),
+                })
+                .await
+                .unwrap()
+                .into_inner()
+                .statistics
+                .unwrap();
+            let context = format!("as of {as_of}, region {region:?}");
+            assert_eq!(s.persons_total, sum(&|_| true), "{context}");
+            assert_eq!(s.children_total, sum(&|c| c.age < 18), "{context}");
+            let bands: Vec<(i32, i64)> = s
+                .by_age_band
+                .iter()
+                .map(|b| (b.age_band, b.persons))
+                .collect();
+            let expected: Vec<(i32, i64)> = [
+                (pb::AgeBand::AgeBand14AndUnder, sum(&|c| c.age <= 14)),
+                (pb::AgeBand::AgeBand15, sum(&|c| c.age == 15)),
+                (
+                    pb::AgeBand::AgeBand16To17,
+                    sum(&|c| (16..18).contains(&c.age)),
+                ),
+                (pb::AgeBand::AgeBand18AndOver, sum(&|c| c.age >= 18)),
+            ]
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(b, n)| (b as i32, n))
+            .collect();
+            assert_eq!(bands, expected, "{context}");
+            let under7 = s
+                .by_child_age_category
+                .iter()
+                .find(|c| c.category == pb::ChildAgeCategory::Under7 as i32)
+                .map_or(0, |c| c.children);
+            assert_eq!(under7, sum(&|c| c.age < 7), "{context}");
+            for r in &s.by_region {
+                let here = |c: &Counted| c.region_code == r.region_code;
+                assert_eq!(r.persons, sum(&|c| here(c)), "{context} {}", r.region_code);
+                assert_eq!(
+                    r.children,
+                    sum(&|c| here(c) && c.age < 18),
+                    "{context} {}",
+                    r.region_code
+                );
+            }
+            assert!(s.persons_total > 0 && s.children_total > 0, "{context}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 6);
+}

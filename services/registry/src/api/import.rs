@@ -147,6 +147,9 @@ impl Registry {
                 let keys: Vec<String> = ids.iter().map(|id| person_key(*id)).collect();
                 self.cache.invalidate(&keys).await;
             }
+            // The statistics read the deltas too: folding them now keeps the next read short.
+            let mut conn = self.conn().await?;
+            crate::store::reporting::fold_tallies(&mut conn).await?;
             self.cache.bump(STATS_GENERATION).await;
             self.audit
                 .record(vec![audit::event(
@@ -179,13 +182,25 @@ impl Registry {
         let (created, updated, unchanged, touched) = conn
             .transaction(async |conn| {
                 // A chunk is a bulk write: it may take longer than an interactive statement.
-                conn.batch_execute("SET LOCAL statement_timeout = '120s'")
-                    .await?;
+                // Plans are made for each chunk's arrays: a generic plan cached while the table
+                // was small would scan it whole once it has grown.
+                conn.batch_execute(
+                    "SET LOCAL statement_timeout = '120s'; \
+                     SET LOCAL plan_cache_mode = force_custom_plan",
+                )
+                .await?;
                 let existing: HashMap<String, PersonRow> = persons::by_iins(conn, &iins)
                     .await?
                     .into_iter()
                     .map(|p| (p.iin.clone(), p))
                     .collect();
+                let known: Vec<Uuid> = existing.values().map(|p| p.id).collect();
+                let mut assessed: HashMap<Uuid, AssessmentRow> =
+                    persons::current_assessments(conn, &known)
+                        .await?
+                        .into_iter()
+                        .map(|a| (a.person_id, a))
+                        .collect();
                 let (mut created, mut updated, mut unchanged) = (0i64, 0i64, 0i64);
                 let mut new_rows = Vec::new();
                 let mut new_assessments = Vec::new();
@@ -215,10 +230,9 @@ impl Registry {
                             let mut assessment_changed = false;
                             if let Some(mut a) = p.assessment {
                                 a.person_id = current.id;
-                                let now_current =
-                                    persons::current_assessment(conn, current.id).await?;
-                                assessment_changed =
-                                    now_current.is_none_or(|c| !c.same_decision(&a));
+                                assessment_changed = assessed
+                                    .remove(&current.id)
+                                    .is_none_or(|c| !c.same_decision(&a));
                                 if assessment_changed && !validate_only {
                                     persons::add_assessment(conn, &a).await?;
                                 }

@@ -186,6 +186,7 @@ impl Registry {
         as_of: NaiveDate,
     ) -> Result<pb::Statistics, ApiError> {
         let mut conn = self.conn().await?;
+        reporting::fold_tallies(&mut conn).await?;
         let cube = reporting::person_cube(&mut conn, as_of, region).await?;
         let mut s = pb::Statistics {
             region_code: region.unwrap_or_default().to_string(),

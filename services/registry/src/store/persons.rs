@@ -537,6 +537,22 @@ pub async fn current_assessment(
         .optional()
 }
 
+/// The current assessments of these persons (bulk import).
+pub async fn current_assessments(
+    conn: &mut super::Conn,
+    persons: &[Uuid],
+) -> QueryResult<Vec<AssessmentRow>> {
+    assessments::table
+        .filter(
+            assessments::person_id
+                .eq_any(persons)
+                .and(assessments::is_current),
+        )
+        .select(AssessmentRow::as_select())
+        .load(conn)
+        .await
+}
+
 /// Records a new assessment and makes the newest-established one current, keeping history.
 /// Updates the person's denormalised current group, cause and nosology.
 pub async fn add_assessment(

@@ -1,9 +1,9 @@
 //! Aggregates for the city coordinator and for the rating service. Each is one or a few
 //! grouped scans, so country-wide figures over a million persons stay fast.
 
-use chrono::NaiveDate;
+use chrono::{Datelike as _, NaiveDate};
 use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Bool, Date, Double, Int2, Nullable, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Bool, Date, Double, Int2, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
@@ -29,8 +29,46 @@ pub struct PersonCell {
     pub n: i64,
 }
 
-/// The person cube on `as_of`, for one region or the whole country. Age thresholds are dates
-/// computed once, so each row costs plain date comparisons.
+/// Folds the deltas the triggers on `persons` appended into the tallies. One folder at a time;
+/// a call that finds another folding returns at once (the statistics read the deltas too).
+pub async fn fold_tallies(conn: &mut super::Conn) -> diesel::QueryResult<()> {
+    use diesel_async::AsyncConnection as _;
+    conn.transaction(async |conn| {
+        #[derive(QueryableByName)]
+        struct Locked {
+            #[diesel(sql_type = Bool)]
+            locked: bool,
+        }
+        let lock: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+            .bind::<BigInt, _>(TALLY_FOLD_LOCK)
+            .get_result(conn)
+            .await?;
+        if lock.locked {
+            diesel::sql_query(
+                "WITH moved AS (DELETE FROM person_tally_deltas RETURNING *)
+                 INSERT INTO person_tallies
+                 SELECT region_code, sex, grp, cause, nosology, birth_month, sum(n)
+                 FROM moved
+                 GROUP BY 1, 2, 3, 4, 5, 6
+                 ORDER BY 1, 2, 3, 4, 5, 6
+                 ON CONFLICT (region_code, sex, grp, cause, nosology, birth_month)
+                 DO UPDATE SET n = person_tallies.n + excluded.n",
+            )
+            .execute(conn)
+            .await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// The advisory lock of [`fold_tallies`].
+const TALLY_FOLD_LOCK: i64 = 0x7461_6c6c_7966_6f6c;
+
+/// The person cube on `as_of`, for one region or the whole country, from the maintained tallies.
+/// A tally counts by month of birth, which decides every age threshold except in the month the
+/// threshold falls in: the persons born in those months are counted one by one, and the persons
+/// registered after `as_of` are taken back (both through an index, and few for a recent date).
 pub async fn person_cube(
     conn: &mut super::Conn,
     as_of: NaiveDate,
@@ -41,25 +79,55 @@ pub async fn person_cube(
             .checked_sub_months(chrono::Months::new(12 * y))
             .unwrap_or(NaiveDate::MIN)
     };
+    let thresholds = [years_ago(15), years_ago(16), years_ago(18), years_ago(7)];
+    let mut months: Vec<NaiveDate> = thresholds
+        .iter()
+        .map(|d| d.with_day(1).unwrap_or(*d))
+        .collect();
+    months.sort();
+    months.dedup();
     diesel::sql_query(
-        "SELECT region_code, sex, current_group AS grp, current_cause AS cause,
-                current_nosology AS nosology,
-                (CASE WHEN birth_date > $3 THEN 1
-                      WHEN birth_date > $4 THEN 2
-                      WHEN birth_date > $5 THEN 3
+        "WITH counted AS (
+             SELECT region_code, sex, grp, cause, nosology, birth_month AS born, n
+             FROM person_tallies
+             WHERE birth_month <> ALL($7)
+             UNION ALL
+             SELECT region_code, sex, grp, cause, nosology, birth_month, n
+             FROM person_tally_deltas
+             WHERE birth_month <> ALL($7)
+             UNION ALL
+             SELECT p.region_code, p.sex, p.current_group, p.current_cause, p.current_nosology,
+                    p.birth_date, 1
+             FROM unnest($7) AS m(month)
+             JOIN persons p ON p.birth_date >= m.month
+                           AND p.birth_date < (m.month + interval '1 month')::date
+             WHERE p.registered_on <= $1
+             UNION ALL
+             SELECT region_code, sex, current_group, current_cause, current_nosology,
+                    date_trunc('month', birth_date)::date, -1
+             FROM persons
+             WHERE registered_on > $1
+               AND date_trunc('month', birth_date)::date <> ALL($7)
+         )
+         SELECT region_code, sex, grp, cause, nosology,
+                (CASE WHEN born > $3 THEN 1
+                      WHEN born > $4 THEN 2
+                      WHEN born > $5 THEN 3
                       ELSE 4 END)::smallint AS band,
-                birth_date > $6 AS under7,
-                count(*) AS n
-         FROM persons
-         WHERE registered_on <= $1 AND ($2::text IS NULL OR region_code = $2)
-         GROUP BY 1, 2, 3, 4, 5, 6, 7",
+                born > $6 AS under7,
+                sum(n)::bigint AS n
+         FROM counted
+         WHERE $2::text IS NULL OR region_code = $2
+         GROUP BY 1, 2, 3, 4, 5, 6, 7
+         HAVING sum(n) <> 0",
     )
     .bind::<Date, _>(as_of)
     .bind::<Nullable<Text>, _>(region)
-    .bind::<Date, _>(years_ago(15))
-    .bind::<Date, _>(years_ago(16))
-    .bind::<Date, _>(years_ago(18))
-    .bind::<Date, _>(years_ago(7))
+    .bind::<Date, _>(thresholds[0])
+    .bind::<Date, _>(thresholds[1])
+    .bind::<Date, _>(thresholds[2])
+    .bind::<Date, _>(thresholds[3])
+    .bind::<Array<Date>, _>(months)
     .load(conn)
     .await
 }

@@ -1,0 +1,2 @@
+ALTER TABLE centers DROP CONSTRAINT centers_bin_digits, ALTER COLUMN bin TYPE CHAR(12);
+ALTER TABLE persons DROP CONSTRAINT persons_iin_digits, ALTER COLUMN iin TYPE CHAR(12);

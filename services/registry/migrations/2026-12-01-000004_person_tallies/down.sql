@@ -1,0 +1,10 @@
+DROP INDEX persons_registered_on;
+DROP INDEX persons_birth_date;
+DROP TRIGGER persons_tally_delete ON persons;
+DROP TRIGGER persons_tally_update ON persons;
+DROP TRIGGER persons_tally_insert ON persons;
+DROP FUNCTION person_tallies_deleted();
+DROP FUNCTION person_tallies_updated();
+DROP FUNCTION person_tallies_inserted();
+DROP TABLE person_tally_deltas;
+DROP TABLE person_tallies;
