@@ -254,7 +254,14 @@ pub enum AuthError {
 pub struct Authenticator {
     key: DecodingKey,
     validation: Validation,
+    /// Tokens already verified, with their claims: a caller sends the same token on every call,
+    /// and its signature (an RSA verification for RS256) need not be checked each time. Only the
+    /// expiry is checked again. In memory only, bounded by [`VERIFIED_TOKENS`].
+    verified: std::sync::Mutex<std::collections::HashMap<String, Claims>>,
 }
+
+/// Most tokens remembered as verified; the memory is emptied when it is full.
+const VERIFIED_TOKENS: usize = 10_000;
 
 impl std::fmt::Debug for Authenticator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -290,14 +297,35 @@ impl Authenticator {
             validation.set_issuer(&[iss]);
         }
         validation.set_required_spec_claims(&["exp", "sub"]);
-        Ok(Self { key, validation })
+        Ok(Self {
+            key,
+            validation,
+            verified: Default::default(),
+        })
     }
 
     /// Verifies a token and returns its claims.
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
-        jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let unexpired = |c: &Claims| c.exp.saturating_add(self.validation.leeway) >= now;
+        if let Ok(verified) = self.verified.lock()
+            && let Some(claims) = verified.get(token)
+            && unexpired(claims)
+        {
+            return Ok(claims.clone());
+        }
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
             .map(|data| data.claims)
-            .map_err(|e| ApiError::Unauthenticated(format!("invalid token: {e}")))
+            .map_err(|e| ApiError::Unauthenticated(format!("invalid token: {e}")))?;
+        if let Ok(mut verified) = self.verified.lock() {
+            if verified.len() >= VERIFIED_TOKENS {
+                verified.clear();
+            }
+            verified.insert(token.to_string(), claims.clone());
+        }
+        Ok(claims)
     }
 
     /// The caller described by an `authorization` header value (or its absence).

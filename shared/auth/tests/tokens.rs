@@ -51,6 +51,35 @@ fn expired_wrong_key_and_garbage_tokens_are_unauthenticated() {
 }
 
 #[test]
+fn a_token_verified_before_is_refused_once_it_expires() {
+    let auth = hs256();
+    let claims = Claims::new("user-1", Role::CityOperator, 1);
+    let token = issue_hs256(SECRET, &claims).unwrap();
+    assert_eq!(auth.verify(&token).unwrap(), claims);
+    assert_eq!(auth.verify(&token).unwrap(), claims);
+    // The default leeway is 0 seconds past `exp`.
+    while std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        <= claims.exp
+    {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let err = auth.verify(&token).unwrap_err();
+    assert_eq!(err.code(), tonic::Code::Unauthenticated);
+    // A forged signature is refused even though a token with the same claims was accepted.
+    let other = issue_hs256(SECRET, &Claims::new("user-2", Role::Admin, 600)).unwrap();
+    assert!(auth.verify(&other).is_ok());
+    let (body, _) = other.rsplit_once('.').unwrap();
+    let forged = format!("{body}.AAAA");
+    assert_eq!(
+        auth.verify(&forged).unwrap_err().code(),
+        tonic::Code::Unauthenticated
+    );
+}
+
+#[test]
 fn rs256_tokens_verify_with_the_public_key_only() {
     let auth = Authenticator::from_settings(&AuthSettings {
         rs256_public_key_path: Some(fixture("test_rs256_public.pem")),

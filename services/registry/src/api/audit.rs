@@ -1,11 +1,13 @@
 //! The audit trail writer. A read of a person's record answers only once its audit event is
 //! durable; to keep that cheap, events of concurrent calls are grouped into one insert and one
-//! commit (group commit) instead of a commit per call.
+//! commit (group commit) instead of a commit per call, with a few groups committing at once.
 
 use onaltu_auth::{Caller, Role};
 use onaltu_db::Pool;
 use onaltu_errors::ApiError;
-use tokio::sync::{mpsc, oneshot};
+use std::sync::Arc;
+
+use tokio::sync::{Semaphore, mpsc, oneshot};
 use uuid::Uuid;
 
 use crate::store::audit::AuditRow;
@@ -14,6 +16,9 @@ type Batch = (Vec<AuditRow>, oneshot::Sender<bool>);
 
 /// Largest number of events written in one commit.
 const MAX_GROUP: usize = 2_000;
+/// Groups being committed at once: a call waits for its commit, so while one group waits for
+/// the disk the next is already being written.
+const COMMITS_IN_FLIGHT: usize = 2;
 
 /// A handle on the audit writer.
 #[derive(Clone)]
@@ -51,8 +56,15 @@ impl AuditLog {
 }
 
 async fn write_loop(pool: Pool, mut rx: mpsc::Receiver<Batch>) {
-    while let Some(first) = rx.recv().await {
-        // Everything that queued up while the previous commit ran goes into this one.
+    let in_flight = Arc::new(Semaphore::new(COMMITS_IN_FLIGHT));
+    loop {
+        // With every commit slot taken, calls queue up and go into the next group together.
+        let Ok(slot) = in_flight.clone().acquire_owned().await else {
+            return;
+        };
+        let Some(first) = rx.recv().await else {
+            return;
+        };
         let mut group = vec![first];
         let mut count = group[0].0.len();
         while count < MAX_GROUP {
@@ -64,27 +76,31 @@ async fn write_loop(pool: Pool, mut rx: mpsc::Receiver<Batch>) {
                 Err(_) => break,
             }
         }
-        let rows: Vec<AuditRow> = group.iter().flat_map(|(r, _)| r.iter().cloned()).collect();
-        let ok = match pool.get().await {
-            Ok(mut conn) => {
-                // Postgres limits one statement to 65535 parameters: 11 per row.
-                let mut ok = true;
-                for chunk in rows.chunks(5_000) {
-                    if let Err(err) = crate::store::audit::insert(&mut conn, chunk).await {
-                        tracing::error!(error = %err, "audit write failed");
-                        ok = false;
-                        break;
-                    }
-                }
-                ok
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            let ok = write_group(&pool, &mut group).await;
+            drop(slot);
+            for (_, done) in group {
+                let _ = done.send(ok);
             }
+        });
+    }
+}
+
+/// Writes one group of events in one insert and one commit.
+async fn write_group(pool: &Pool, group: &mut [Batch]) -> bool {
+    let rows: Vec<AuditRow> = group.iter_mut().flat_map(|(r, _)| r.drain(..)).collect();
+    match pool.get().await {
+        Ok(mut conn) => match crate::store::audit::insert(&mut conn, &rows).await {
+            Ok(_) => true,
             Err(err) => {
-                tracing::error!(error = %err, "audit write: no database connection");
+                tracing::error!(error = %err, "audit write failed");
                 false
             }
-        };
-        for (_, done) in group {
-            let _ = done.send(ok);
+        },
+        Err(err) => {
+            tracing::error!(error = %err, "audit write: no database connection");
+            false
         }
     }
 }

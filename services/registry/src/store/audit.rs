@@ -24,12 +24,36 @@ pub struct AuditRow {
     pub trace_id: String,
 }
 
-/// Inserts a batch of events in one statement.
+/// Inserts a batch of events in one statement with one array per column: the same prepared
+/// statement serves every batch size, and Postgres reads 11 arrays instead of 11 parameters a row.
 pub async fn insert(conn: &mut super::Conn, rows: &[AuditRow]) -> QueryResult<usize> {
-    diesel::insert_into(audit_events::table)
-        .values(rows)
-        .execute(conn)
-        .await
+    use diesel::sql_types::{
+        Array, Bool, Int2, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+    };
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    fn col<T: Clone>(rows: &[AuditRow], f: impl Fn(&AuditRow) -> T) -> Vec<T> {
+        rows.iter().map(f).collect()
+    }
+    diesel::sql_query(
+        "INSERT INTO audit_events (id, event_time, actor_subject, actor_role, action, person_id,
+            center_id, purpose, allowed, status_code, trace_id)
+         SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind::<Array<SqlUuid>, _>(col(rows, |r| r.id))
+    .bind::<Array<Timestamptz>, _>(col(rows, |r| r.event_time))
+    .bind::<Array<Text>, _>(col(rows, |r| r.actor_subject.clone()))
+    .bind::<Array<Int2>, _>(col(rows, |r| r.actor_role))
+    .bind::<Array<Text>, _>(col(rows, |r| r.action.clone()))
+    .bind::<Array<Nullable<SqlUuid>>, _>(col(rows, |r| r.person_id))
+    .bind::<Array<Nullable<SqlUuid>>, _>(col(rows, |r| r.center_id))
+    .bind::<Array<Text>, _>(col(rows, |r| r.purpose.clone()))
+    .bind::<Array<Bool>, _>(col(rows, |r| r.allowed))
+    .bind::<Array<Int4>, _>(col(rows, |r| r.status_code))
+    .bind::<Array<Text>, _>(col(rows, |r| r.trace_id.clone()))
+    .execute(conn)
+    .await
 }
 
 /// Filters of ListAuditEvents.
