@@ -51,9 +51,10 @@ pub fn capacity_ok(p: &Problem, v: &Vehicle, visits: &[Visit]) -> bool {
     true
 }
 
-struct Work<'a> {
-    p: &'a Problem,
-    v: &'a Vehicle,
+/// The arrays of one scheduling, kept between calls on the same thread: the solver schedules
+/// many thousands of candidate routes a second.
+#[derive(Default)]
+struct Buffers {
     loc: Vec<usize>,
     service: Vec<f64>,
     earliest: Vec<f64>,
@@ -62,80 +63,107 @@ struct Work<'a> {
     pickup_of: Vec<Option<usize>>,
     /// For each position, the request's maximum ride when it is a drop-off.
     max_ride: Vec<f64>,
+    /// Travel time of the leg arriving at each position.
+    leg: Vec<f64>,
     a: Vec<f64>,
     b: Vec<f64>,
     w: Vec<f64>,
     d: Vec<f64>,
 }
 
+thread_local! {
+    static SPARE: std::cell::RefCell<Option<Buffers>> = const { std::cell::RefCell::new(None) };
+}
+
+struct Work<'a> {
+    v: &'a Vehicle,
+    x: Buffers,
+}
+
 impl<'a> Work<'a> {
-    fn new(p: &'a Problem, v: &'a Vehicle, visits: &[Visit]) -> Self {
+    fn new(p: &Problem, v: &'a Vehicle, visits: &[Visit], mut x: Buffers) -> Self {
         let n = visits.len() + 2;
-        let mut loc = Vec::with_capacity(n);
-        let mut service = Vec::with_capacity(n);
-        let mut earliest = Vec::with_capacity(n);
-        let mut latest = Vec::with_capacity(n);
-        let mut pickup_of = vec![None; n];
-        let mut max_ride = vec![f64::INFINITY; n];
-        loc.push(v.start);
-        service.push(0.0);
-        earliest.push(v.shift_start);
-        latest.push(v.shift_end);
+        x.loc.clear();
+        x.service.clear();
+        x.earliest.clear();
+        x.latest.clear();
+        x.pickup_of.clear();
+        x.pickup_of.resize(n, None);
+        x.max_ride.clear();
+        x.max_ride.resize(n, f64::INFINITY);
+        x.loc.push(v.start);
+        x.service.push(0.0);
+        x.earliest.push(v.shift_start);
+        x.latest.push(v.shift_end);
         for (k, visit) in visits.iter().enumerate() {
             let s = p.stop(*visit);
-            loc.push(s.location);
-            service.push(s.service);
-            earliest.push(s.earliest);
-            latest.push(s.latest);
+            x.loc.push(s.location);
+            x.service.push(s.service);
+            x.earliest.push(s.earliest);
+            x.latest.push(s.latest);
             if !visit.pickup {
-                pickup_of[k + 1] = visits[..k]
+                x.pickup_of[k + 1] = visits[..k]
                     .iter()
-                    .rposition(|x| x.pickup && x.request == visit.request)
+                    .rposition(|y| y.pickup && y.request == visit.request)
                     .map(|j| j + 1);
-                max_ride[k + 1] = p.requests[visit.request].max_ride;
+                x.max_ride[k + 1] = p.requests[visit.request].max_ride;
             }
         }
-        loc.push(v.end);
-        service.push(0.0);
-        earliest.push(v.shift_start);
-        latest.push(v.shift_end);
-        Self {
-            p,
-            v,
-            loc,
-            service,
-            earliest,
-            latest,
-            pickup_of,
-            max_ride,
-            a: vec![0.0; n],
-            b: vec![0.0; n],
-            w: vec![0.0; n],
-            d: vec![0.0; n],
+        x.loc.push(v.end);
+        x.service.push(0.0);
+        x.earliest.push(v.shift_start);
+        x.latest.push(v.shift_end);
+        x.leg.clear();
+        x.leg.push(0.0);
+        for k in 1..n {
+            x.leg.push(p.matrix.time(x.loc[k - 1], x.loc[k]));
         }
+        for times in [&mut x.a, &mut x.b, &mut x.w, &mut x.d] {
+            times.clear();
+            times.resize(n, 0.0);
+        }
+        Self { v, x }
     }
 
     fn last(&self) -> usize {
-        self.loc.len() - 1
+        self.x.loc.len() - 1
     }
 
-    /// Recomputes arrival, start, wait and departure from position `from` on.
+    /// Computes arrival, start, wait and departure from position `from` on.
     fn forward(&mut self, from: usize) {
-        for k in from.max(1)..self.loc.len() {
-            self.a[k] = self.d[k - 1] + self.p.matrix.time(self.loc[k - 1], self.loc[k]);
-            self.b[k] = self.a[k].max(self.earliest[k]);
-            self.w[k] = self.b[k] - self.a[k];
-            self.d[k] = self.b[k] + self.service[k];
+        let x = &mut self.x;
+        for k in from.max(1)..x.loc.len() {
+            x.a[k] = x.d[k - 1] + x.leg[k];
+            x.b[k] = x.a[k].max(x.earliest[k]);
+            x.w[k] = x.b[k] - x.a[k];
+            x.d[k] = x.b[k] + x.service[k];
+        }
+    }
+
+    /// Carries a later departure from position `from - 1` onwards, stopping where waiting
+    /// absorbs it: every later time stays as it was.
+    fn push_later(&mut self, from: usize) {
+        let x = &mut self.x;
+        for k in from.max(1)..x.loc.len() {
+            x.a[k] = x.d[k - 1] + x.leg[k];
+            let b = x.a[k].max(x.earliest[k]);
+            x.w[k] = b - x.a[k];
+            if b == x.b[k] {
+                break;
+            }
+            x.b[k] = b;
+            x.d[k] = b + x.service[k];
         }
     }
 
     fn windows_ok(&self) -> bool {
-        (1..self.loc.len()).all(|k| self.b[k] <= self.latest[k] + EPS)
+        let x = &self.x;
+        (1..x.loc.len()).all(|k| x.b[k] <= x.latest[k] + EPS)
     }
 
     fn ride(&self, k: usize) -> f64 {
-        match self.pickup_of[k] {
-            Some(j) => self.b[k] - self.d[j],
+        match self.x.pickup_of[k] {
+            Some(j) => self.x.b[k] - self.x.d[j],
             None => 0.0,
         }
     }
@@ -143,21 +171,22 @@ impl<'a> Work<'a> {
     /// The forward time slack at `i`: how far its service may start later without violating a
     /// window later on, the ride of anyone aboard across `i`, or (for `i > 0`) the duration.
     fn slack(&self, i: usize) -> f64 {
+        let x = &self.x;
         let last = self.last();
         let mut waiting = 0.0;
         let mut best = f64::INFINITY;
         for j in i..=last {
             if j > i {
-                waiting += self.w[j];
+                waiting += x.w[j];
             }
-            let mut room = self.latest[j] - self.b[j];
-            if let Some(pickup) = self.pickup_of[j]
+            let mut room = x.latest[j] - x.b[j];
+            if let Some(pickup) = x.pickup_of[j]
                 && pickup < i
             {
-                room = room.min(self.max_ride[j] - self.ride(j));
+                room = room.min(x.max_ride[j] - self.ride(j));
             }
             if j == last && i > 0 {
-                room = room.min(self.v.max_duration - (self.a[last] - self.d[0]));
+                room = room.min(self.v.max_duration - (x.a[last] - x.d[0]));
             }
             best = best.min(waiting + room.max(0.0));
         }
@@ -165,7 +194,7 @@ impl<'a> Work<'a> {
     }
 
     fn waiting_after(&self, i: usize) -> f64 {
-        self.w[i + 1..].iter().sum()
+        self.x.w[i + 1..].iter().sum()
     }
 }
 
@@ -175,19 +204,29 @@ pub fn schedule(p: &Problem, v: &Vehicle, visits: &[Visit]) -> Result<Schedule, 
     if !capacity_ok(p, v, visits) {
         return Err(Infeasible::Capacity);
     }
-    let mut s = Work::new(p, v, visits);
+    let spare = SPARE.with(|s| s.borrow_mut().take()).unwrap_or_default();
+    let mut s = Work::new(p, v, visits, spare);
+    let answer = timed(&mut s, visits);
+    SPARE.with(|spare| *spare.borrow_mut() = Some(s.x));
+    answer
+}
+
+fn timed(s: &mut Work, visits: &[Visit]) -> Result<Schedule, Infeasible> {
+    let v = s.v;
     // (1)-(2): as early as possible.
-    s.d[0] = v.shift_start;
-    s.b[0] = v.shift_start;
+    s.x.d[0] = v.shift_start;
+    s.x.b[0] = v.shift_start;
     s.forward(1);
     if !s.windows_ok() {
         return Err(Infeasible::TimeWindow);
     }
     // (3): leave later by the slack, at most by all the waiting.
     let shift = s.slack(0).min(s.waiting_after(0)).max(0.0);
-    s.d[0] += shift;
-    s.b[0] = s.d[0];
-    s.forward(1);
+    if shift > 0.0 {
+        s.x.d[0] += shift;
+        s.x.b[0] = s.x.d[0];
+        s.push_later(1);
+    }
     // (4)-(7): delay each pickup to shorten the rides of those already aboard.
     let last = s.last();
     for j in 1..last {
@@ -197,10 +236,11 @@ pub fn schedule(p: &Problem, v: &Vehicle, visits: &[Visit]) -> Result<Schedule, 
         }
         let delay = s.slack(j).min(s.waiting_after(j)).max(0.0);
         if delay > EPS {
-            s.w[j] += delay;
-            s.b[j] = s.a[j] + s.w[j];
-            s.d[j] = s.b[j] + s.service[j];
-            s.forward(j + 1);
+            let x = &mut s.x;
+            x.w[j] += delay;
+            x.b[j] = x.a[j] + x.w[j];
+            x.d[j] = x.b[j] + x.service[j];
+            s.push_later(j + 1);
         }
     }
     // (8): check everything.
@@ -208,17 +248,18 @@ pub fn schedule(p: &Problem, v: &Vehicle, visits: &[Visit]) -> Result<Schedule, 
         return Err(Infeasible::TimeWindow);
     }
     for k in 1..last {
-        if s.ride(k) > s.max_ride[k] + EPS {
+        if s.ride(k) > s.x.max_ride[k] + EPS {
             return Err(Infeasible::RideTime);
         }
     }
-    if s.a[last] - s.d[0] > v.max_duration + EPS {
+    let x = &s.x;
+    if x.a[last] - x.d[0] > v.max_duration + EPS {
         return Err(Infeasible::Duration);
     }
     Ok(Schedule {
-        departure: s.d[0],
-        starts: s.b[1..last].to_vec(),
-        arrival: s.a[last],
+        departure: x.d[0],
+        starts: x.b[1..last].to_vec(),
+        arrival: x.a[last],
     })
 }
 

@@ -138,11 +138,14 @@ fn best_insertion(p: &Problem, v: usize, route: &[Visit], r: usize) -> Option<In
             candidates.push((delta, i, i));
         }
         // The drop-off after position j > i: the stops between are served later by the detour.
-        let (mut at, mut free) = (pl, dp);
+        // `ridden`: the passenger's ride so far without any waiting (the pickup can be delayed
+        // to remove it), which only grows as the drop-off moves later.
+        let (mut at, mut free, mut ridden) = (pl, dp, 0.0);
         for j in i + 1..=m {
             let (e, _, s) = window(j);
             let bj = (free + t(at, loc(j))).max(e);
-            if bj > latest[j] + 1e-6 || !fits(j) {
+            ridden += t(at, loc(j)) + s;
+            if bj > latest[j] + 1e-6 || !fits(j) || ridden + t(loc(j), dl) > req.max_ride + 1e-6 {
                 break;
             }
             at = loc(j);
