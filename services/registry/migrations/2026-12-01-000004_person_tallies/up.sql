@@ -23,12 +23,6 @@ CREATE TABLE person_tally_deltas (
     n            BIGINT   NOT NULL
 );
 
-INSERT INTO person_tallies
-SELECT region_code, sex, current_group, current_cause, current_nosology,
-       date_trunc('month', birth_date)::date, count(*)
-FROM persons
-GROUP BY 1, 2, 3, 4, 5, 6;
-
 CREATE FUNCTION person_tallies_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO person_tally_deltas
@@ -77,6 +71,14 @@ CREATE TRIGGER persons_tally_update AFTER UPDATE ON persons
 CREATE TRIGGER persons_tally_delete AFTER DELETE ON persons
     REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION person_tallies_deleted();
+
+-- Counted once the triggers are in place: CREATE TRIGGER locks out writers until this migration
+-- commits, so no person is written between the count and the triggers.
+INSERT INTO person_tallies
+SELECT region_code, sex, current_group, current_cause, current_nosology,
+       date_trunc('month', birth_date)::date, count(*)
+FROM persons
+GROUP BY 1, 2, 3, 4, 5, 6;
 
 -- The persons the tallies cannot answer for: born in a month an age threshold falls in, or
 -- registered after the date asked about.

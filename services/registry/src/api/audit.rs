@@ -1,13 +1,11 @@
 //! The audit trail writer. A read of a person's record answers only once its audit event is
 //! durable; to keep that cheap, events of concurrent calls are grouped into one insert and one
-//! commit (group commit) instead of a commit per call, with a few groups committing at once.
+//! commit (group commit) instead of a commit per call.
 
 use onaltu_auth::{Caller, Role};
 use onaltu_db::Pool;
 use onaltu_errors::ApiError;
-use std::sync::Arc;
-
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use crate::store::audit::AuditRow;
@@ -16,9 +14,6 @@ type Batch = (Vec<AuditRow>, oneshot::Sender<bool>);
 
 /// Largest number of events written in one commit.
 const MAX_GROUP: usize = 2_000;
-/// Groups being committed at once: a call waits for its commit, so while one group waits for
-/// the disk the next is already being written.
-const COMMITS_IN_FLIGHT: usize = 2;
 
 /// A handle on the audit writer.
 #[derive(Clone)]
@@ -56,15 +51,10 @@ impl AuditLog {
 }
 
 async fn write_loop(pool: Pool, mut rx: mpsc::Receiver<Batch>) {
-    let in_flight = Arc::new(Semaphore::new(COMMITS_IN_FLIGHT));
-    loop {
-        // With every commit slot taken, calls queue up and go into the next group together.
-        let Ok(slot) = in_flight.clone().acquire_owned().await else {
-            return;
-        };
-        let Some(first) = rx.recv().await else {
-            return;
-        };
+    // One commit at a time, so events commit in the order of their times and a reader paging
+    // "after (time, id)" never skips one committed late.
+    while let Some(first) = rx.recv().await {
+        // Everything that queued up while the previous commit ran goes into this one.
         let mut group = vec![first];
         let mut count = group[0].0.len();
         while count < MAX_GROUP {
@@ -76,14 +66,10 @@ async fn write_loop(pool: Pool, mut rx: mpsc::Receiver<Batch>) {
                 Err(_) => break,
             }
         }
-        let pool = pool.clone();
-        tokio::spawn(async move {
-            let ok = write_group(&pool, &mut group).await;
-            drop(slot);
-            for (_, done) in group {
-                let _ = done.send(ok);
-            }
-        });
+        let ok = write_group(&pool, &mut group).await;
+        for (_, done) in group {
+            let _ = done.send(ok);
+        }
     }
 }
 

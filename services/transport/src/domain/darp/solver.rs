@@ -138,18 +138,22 @@ fn best_insertion(p: &Problem, v: usize, route: &[Visit], r: usize) -> Option<In
             candidates.push((delta, i, i));
         }
         // The drop-off after position j > i: the stops between are served later by the detour.
-        // `ridden`: the passenger's ride so far without any waiting (the pickup can be delayed
-        // to remove it), which only grows as the drop-off moves later.
+        // `ridden`: the passenger's ride as far as position j without any waiting (the pickup
+        // can be delayed to remove it). It only grows as the drop-off moves later; the leg on
+        // to the drop-off need not (a matrix may break the triangle inequality).
         let (mut at, mut free, mut ridden) = (pl, dp, 0.0);
         for j in i + 1..=m {
             let (e, _, s) = window(j);
             let bj = (free + t(at, loc(j))).max(e);
             ridden += t(at, loc(j)) + s;
-            if bj > latest[j] + 1e-6 || !fits(j) || ridden + t(loc(j), dl) > req.max_ride + 1e-6 {
+            if bj > latest[j] + 1e-6 || !fits(j) || ridden > req.max_ride + 1e-6 {
                 break;
             }
             at = loc(j);
             free = bj + s;
+            if ridden + t(at, dl) > req.max_ride + 1e-6 {
+                continue;
+            }
             let bd = (free + t(at, dl)).max(req.dropoff.earliest);
             if bd <= req.dropoff.latest + 1e-6
                 && (bd + ds + t(dl, loc(j + 1))).max(window(j + 1).0) <= latest[j + 1] + 1e-6
