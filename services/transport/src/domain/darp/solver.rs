@@ -578,6 +578,60 @@ mod tests {
     }
 
     #[test]
+    fn an_insertion_is_found_past_a_stop_with_a_long_leg_to_the_drop_off() {
+        // Locations: 0 depot, 1 and 2 the route's passenger, 3 and 4 the new one. Travel times
+        // break the triangle inequality: 1 -> 4 and 3 -> 4 are long, 3 -> 1 -> 2 -> 4 is short.
+        let n = 5;
+        let mut times = vec![100.0; n * n];
+        let mut set = |a: usize, b: usize, t: f64| {
+            times[a * n + b] = t;
+            times[b * n + a] = t;
+        };
+        for x in 0..n {
+            set(0, x, 5.0);
+            set(x, x, 0.0);
+        }
+        set(1, 2, 1.0);
+        set(1, 3, 1.0);
+        set(2, 4, 1.0);
+        let request = |from: usize, to: usize, max_ride: f64| Request {
+            pickup: stop(from, 0.0, 1_000.0),
+            dropoff: stop(to, 0.0, 1_000.0),
+            max_ride,
+            wheelchairs: 0,
+            seats: 1,
+        };
+        let p = Problem {
+            requests: vec![request(1, 2, 1_000.0), request(3, 4, 20.0)],
+            vehicles: vec![Vehicle {
+                start: 0,
+                end: 0,
+                shift_start: 0.0,
+                shift_end: 1_000.0,
+                max_duration: 1_000.0,
+                wheelchairs: 0,
+                seats: 2,
+            }],
+            matrix: Matrix::from_times(n, times),
+        };
+        let visit = |request: usize, pickup: bool| Visit { request, pickup };
+        let mut route = vec![visit(0, true), visit(0, false)];
+        // The only feasible way: picked up first, dropped off after the other passenger.
+        let (_, i, j) = best_insertion(&p, 0, &route, 1).expect("an insertion");
+        insert(&mut route, 1, i, j);
+        assert_eq!(
+            route,
+            [
+                visit(1, true),
+                visit(0, true),
+                visit(0, false),
+                visit(1, false)
+            ]
+        );
+        assert!(schedule(&p, &p.vehicles[0], &route).is_ok());
+    }
+
+    #[test]
     fn every_request_is_served_feasibly_when_the_fleet_suffices() {
         let p = problem(20, 3, 4);
         let s = solve(&p, &options(300), &[]);
