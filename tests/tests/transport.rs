@@ -271,6 +271,31 @@ async fn a_day_is_booked_planned_driven_and_measured() {
         "{}",
         same_day.message()
     );
+    // A day to plan must be named, and a day to read must be a calendar date.
+    let err = dispatcher
+        .plan_day(pb::PlanDayRequest {
+            request_id: Uuid::now_v7().to_string(),
+            service_date: None,
+            options: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    assert_eq!(bad_fields(&err), ["service_date"]);
+    let not_a_day = onaltu_proto::common::Date {
+        year: 2026,
+        month: 13,
+        day: 1,
+    };
+    let err = dispatcher
+        .get_route(pb::GetRouteRequest {
+            vehicle_id: v1.id.clone(),
+            service_date: Some(not_a_day),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    assert_eq!(bad_fields(&err), ["service_date"]);
     // Bad input: every field named, nothing written.
     let before = s.transport_count("trips").await;
     let mut bad = trip("", None, None, (0.0, 0.0), centre);

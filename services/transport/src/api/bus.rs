@@ -2,9 +2,7 @@
 
 use chrono::Duration;
 use diesel_async::AsyncConnection as _;
-use onaltu_api::{
-    date, now, page_size, parse_id, parse_opt_date, parse_opt_id, timestamp, to_date,
-};
+use onaltu_api::{date, now, page_size, parse_id, parse_opt_date, parse_opt_id, timestamp};
 use onaltu_auth::Role;
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::transport as pb;
@@ -315,16 +313,11 @@ impl Transport {
             .clone();
         let mut v = Violations::new();
         let route_id = parse_id("bus_route_id", &req.bus_route_id).map_err(|e| v.absorb(e));
-        let day = match &req.service_date {
-            Some(d) => {
-                let parsed = to_date(d);
-                v.check(parsed.is_some(), "service_date", "is not a calendar date");
-                parsed
-            }
-            None => Some(onaltu_api::today()),
-        };
+        // Today unless a day is named; a malformed one is refused below.
+        let day = parse_opt_date("service_date", req.service_date.as_ref(), &mut v)
+            .unwrap_or_else(onaltu_api::today);
         v.into_result()?;
-        let (Ok(route_id), Some(day)) = (route_id, day) else {
+        let Ok(route_id) = route_id else {
             return Err(ApiError::Internal("validated request incomplete".into()));
         };
         let mut conn = self.conn().await?;

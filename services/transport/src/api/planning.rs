@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use diesel_async::AsyncConnection as _;
-use onaltu_api::{date, now, parse_id, parse_opt_id, timestamp, to_date};
+use onaltu_api::{date, now, parse_id, parse_opt_date, parse_opt_id, timestamp};
 use onaltu_auth::Role;
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::common::GeoPoint;
@@ -300,17 +300,8 @@ impl Transport {
         ctx.caller.require(DISPATCH)?;
         let mut v = Violations::new();
         let request_id = parse_id("request_id", &req.request_id).map_err(|e| v.absorb(e));
-        let day = match &req.service_date {
-            Some(d) => {
-                let parsed = to_date(d);
-                v.check(parsed.is_some(), "service_date", "is not a calendar date");
-                parsed
-            }
-            None => {
-                v.add("service_date", "is required");
-                None
-            }
-        };
+        let day = parse_opt_date("service_date", req.service_date.as_ref(), &mut v);
+        v.check(req.service_date.is_some(), "service_date", "is required");
         let o = req.options.unwrap_or_default();
         v.check(
             (0..=MAX_SOLVE_SECONDS).contains(&o.time_limit_seconds),
@@ -492,16 +483,11 @@ impl Transport {
             .clone();
         let mut v = Violations::new();
         let vehicle = parse_id("vehicle_id", &req.vehicle_id).map_err(|e| v.absorb(e));
-        let day = match &req.service_date {
-            Some(d) => {
-                let parsed = to_date(d);
-                v.check(parsed.is_some(), "service_date", "is not a calendar date");
-                parsed
-            }
-            None => Some(onaltu_api::today()),
-        };
+        // Today unless a day is named; a malformed one is refused below.
+        let day = parse_opt_date("service_date", req.service_date.as_ref(), &mut v)
+            .unwrap_or_else(onaltu_api::today);
         v.into_result()?;
-        let (Ok(vehicle), Some(day)) = (vehicle, day) else {
+        let Ok(vehicle) = vehicle else {
             return Err(ApiError::Internal("validated request incomplete".into()));
         };
         if claims.role == Role::Driver && claims.vehicle_id != Some(vehicle) {

@@ -1,7 +1,7 @@
 //! RequestTrip, CancelTrip, GetTrip, ListTrips and UpdateTripStatus.
 
 use diesel_async::AsyncConnection as _;
-use onaltu_api::{local_date, now, page_size, parse_id, parse_opt_id, to_date, today};
+use onaltu_api::{local_date, now, page_size, parse_id, parse_opt_date, parse_opt_id, today};
 use onaltu_auth::{Caller, Role};
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::transport::{self as pb, TripState as S};
@@ -318,14 +318,7 @@ impl Transport {
         let mut v = Violations::new();
         let person = parse_opt_id("person_id", &req.person_id, &mut v);
         let vehicle = parse_opt_id("vehicle_id", &req.vehicle_id, &mut v);
-        let date = match &req.service_date {
-            Some(d) => {
-                let parsed = to_date(d);
-                v.check(parsed.is_some(), "service_date", "is not a calendar date");
-                parsed
-            }
-            None => None,
-        };
+        let date = parse_opt_date("service_date", req.service_date.as_ref(), &mut v);
         let mut states = Vec::new();
         for (i, s) in req.states.iter().enumerate() {
             match S::try_from(*s) {

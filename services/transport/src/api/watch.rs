@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use onaltu_api::{now, parse_opt_id, timestamp, to_date, today};
+use onaltu_api::{now, parse_opt_date, parse_opt_id, timestamp, today};
 use onaltu_auth::Role;
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::transport::{self as pb, TripState};
@@ -90,14 +90,9 @@ impl Transport {
             .require(&[Role::Dispatcher, Role::Admin, Role::Driver])?
             .clone();
         let mut v = Violations::new();
-        let date = match &req.service_date {
-            Some(d) => {
-                let parsed = to_date(d);
-                v.check(parsed.is_some(), "service_date", "is not a calendar date");
-                parsed.unwrap_or_else(today)
-            }
-            None => today(),
-        };
+        // Today unless a day is named; a malformed one is refused below.
+        let date =
+            parse_opt_date("service_date", req.service_date.as_ref(), &mut v).unwrap_or_else(today);
         let mut vehicles = Vec::new();
         for (i, id) in req.vehicle_ids.iter().enumerate() {
             if let Some(id) = parse_opt_id(&format!("vehicle_ids[{i}]"), id, &mut v) {
