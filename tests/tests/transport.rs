@@ -69,6 +69,16 @@ async fn shift(
     driver: &str,
     day: NaiveDate,
 ) -> Result<pb::Shift, tonic::Status> {
+    shift_hours(s, vehicle, driver, day, (9, 18)).await
+}
+
+async fn shift_hours(
+    s: &Suite,
+    vehicle: &str,
+    driver: &str,
+    day: NaiveDate,
+    (from, to): (u32, u32),
+) -> Result<pb::Shift, tonic::Status> {
     s.transport(Some(&claims(Role::Dispatcher)))
         .create_shift(pb::CreateShiftRequest {
             request_id: Uuid::now_v7().to_string(),
@@ -76,8 +86,8 @@ async fn shift(
                 vehicle_id: vehicle.into(),
                 driver_subject: driver.into(),
                 driver_name: "Ерлан".into(),
-                start_time: Some(local(day, 9, 0)),
-                end_time: Some(local(day, 18, 0)),
+                start_time: Some(local(day, from, 0)),
+                end_time: Some(local(day, to, 0)),
                 ..Default::default()
             }),
         })
@@ -421,6 +431,31 @@ async fn a_day_is_booked_planned_driven_and_measured() {
                 .unwrap_err();
             assert_eq!(busy.code(), tonic::Code::FailedPrecondition);
             assert!(busy.message().contains("under way"), "{}", busy.message());
+            // A trip assigned to the vehicle meanwhile is planned around the passenger aboard,
+            // who stays on the route at the pickup time they had.
+            let with = dispatcher
+                .assign_trip(pb::AssignTripRequest {
+                    trip_id: t4.id.clone(),
+                    vehicle_id: p1.vehicle_id.clone(),
+                    force: false,
+                    reason: "same passenger".into(),
+                })
+                .await
+                .unwrap()
+                .into_inner()
+                .route
+                .unwrap();
+            check_route(&with, vehicles[&p1.vehicle_id]);
+            let aboard: Vec<&pb::Stop> =
+                with.stops.iter().filter(|st| st.trip_id == t1.id).collect();
+            assert_eq!(
+                aboard.len(),
+                2,
+                "the pickup and drop-off of the trip aboard"
+            );
+            assert_eq!(secs(&aboard[0].planned_arrival_time), planned);
+            assert!(with.stops.iter().any(|st| st.trip_id == t4.id));
+            assert_eq!(get(&t1.id).await.state, S::OnBoard as i32);
         }
     }
     // The other driver cannot report on it.
@@ -711,4 +746,97 @@ async fn buses_carry_riders_within_their_places() {
         .await
         .unwrap_err();
     assert_eq!(denied.code(), tonic::Code::PermissionDenied);
+}
+
+#[tokio::test]
+async fn a_vehicle_with_two_shifts_a_day_serves_both() {
+    let s = Suite::start().await;
+    let day = tomorrow();
+    let v = vehicle(&s, "404DDD01").await;
+    shift_hours(&s, &v.id, "driver-morning", day, (9, 12))
+        .await
+        .unwrap();
+    shift_hours(&s, &v.id, "driver-evening", day, (14, 18))
+        .await
+        .unwrap();
+    let mut op = s.registry(Some(&claims(Role::CityOperator)));
+    let a = wheelchair_user(&mut op, 31).await.id;
+    let mut dispatcher = s.transport(Some(&claims(Role::Dispatcher)));
+    let (home, centre) = ((51.1100, 71.4000), (51.1500, 71.4700));
+    let morning = book(
+        &mut dispatcher,
+        trip(&a, Some(local(day, 10, 0)), None, home, centre),
+    )
+    .await
+    .unwrap();
+    let evening = book(
+        &mut dispatcher,
+        trip(&a, Some(local(day, 15, 0)), None, centre, home),
+    )
+    .await
+    .unwrap();
+    // Between the shifts the vehicle has no driver: a trip then is not planned.
+    let noon = book(
+        &mut dispatcher,
+        trip(&a, Some(local(day, 12, 40)), None, centre, home),
+    )
+    .await
+    .unwrap();
+    let plan = dispatcher
+        .plan_day(pb::PlanDayRequest {
+            request_id: Uuid::now_v7().to_string(),
+            service_date: Some(onaltu_api::date(day)),
+            options: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let m = plan.metrics.unwrap();
+    assert_eq!(
+        (m.trips_planned, m.vehicles_used),
+        (2, 1),
+        "{:?}",
+        plan.unassigned
+    );
+    assert_eq!(plan.unassigned.len(), 1);
+    assert_eq!(plan.unassigned[0].trip_id, noon.id);
+    // One route for the vehicle's day, back at the depot between the shifts.
+    assert_eq!(plan.routes.len(), 1);
+    let route = &plan.routes[0];
+    check_route(route, &v);
+    let kinds: Vec<i32> = route.stops.iter().map(|st| st.kind).collect();
+    let (start, end) = (
+        pb::StopKind::DepotStart as i32,
+        pb::StopKind::DepotEnd as i32,
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == start).count(),
+        2,
+        "{kinds:?}"
+    );
+    assert_eq!(kinds.iter().filter(|k| **k == end).count(), 2, "{kinds:?}");
+    let at = |id: &str| route.stops.iter().position(|st| st.trip_id == id).unwrap();
+    let second_start = kinds.iter().rposition(|k| *k == start).unwrap();
+    assert!(at(&morning.id) < second_start && second_start < at(&evening.id));
+    // The evening trip stays on the vehicle when the morning one is cancelled.
+    dispatcher
+        .cancel_trip(pb::CancelTripRequest {
+            id: morning.id.clone(),
+            reason: "ауырып қалдым".into(),
+        })
+        .await
+        .unwrap();
+    let after = dispatcher
+        .get_route(pb::GetRouteRequest {
+            vehicle_id: v.id.clone(),
+            service_date: Some(onaltu_api::date(day)),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .route
+        .unwrap();
+    check_route(&after, &v);
+    assert!(after.stops.iter().any(|st| st.trip_id == evening.id));
+    assert!(after.stops.iter().all(|st| st.trip_id != morning.id));
 }

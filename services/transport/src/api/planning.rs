@@ -34,20 +34,35 @@ const UNDER_WAY: [i16; 3] = [
     S::Arrived as i16,
     S::OnBoard as i16,
 ];
+/// Trips on a vehicle's route: scheduled or under way.
+const ON_ROUTE: [i16; 4] = [
+    S::Scheduled as i16,
+    S::DriverEnRoute as i16,
+    S::Arrived as i16,
+    S::OnBoard as i16,
+];
+/// Search iterations when one vehicle's route is re-planned (an override, a cancellation).
+const REPLAN_ITERATIONS: usize = 300;
 /// Longest solve of one PlanDay.
 const MAX_SOLVE_SECONDS: i32 = 25;
 
-/// A day's fleet: each active invataxi with its (first) shift of the day.
+/// A day's fleet: each shift of the day of an active invataxi, with its vehicle, by plate and
+/// then start (a vehicle's shifts side by side; shifts of one vehicle never overlap).
 async fn fleet(conn: &mut Conn, day: NaiveDate) -> Result<Vec<(VehicleRow, ShiftRow)>, ApiError> {
     let from = local_midnight(day);
     let until = from + chrono::Duration::days(1);
     let mut out: Vec<(VehicleRow, ShiftRow)> = Vec::new();
     for s in shifts::between(conn, from, until, None, None, 0, 10_000).await? {
-        if out.iter().any(|(v, _)| v.id == s.vehicle_id) {
-            continue;
-        }
-        let Some(v) = vehicles::get(conn, s.vehicle_id).await? else {
-            continue;
+        let known = out
+            .iter()
+            .find(|(v, _)| v.id == s.vehicle_id)
+            .map(|(v, _)| v.clone());
+        let v = match known {
+            Some(v) => v,
+            None => match vehicles::get(conn, s.vehicle_id).await? {
+                Some(v) => v,
+                None => continue,
+            },
         };
         if v.kind == pb::VehicleKind::Invataxi as i16
             && v.status == pb::VehicleStatus::Active as i16
@@ -55,8 +70,26 @@ async fn fleet(conn: &mut Conn, day: NaiveDate) -> Result<Vec<(VehicleRow, Shift
             out.push((v, s));
         }
     }
-    out.sort_by_key(|(v, _)| v.plate_number.clone());
+    out.sort_by(|a, b| {
+        (&a.0.plate_number, a.1.start_time).cmp(&(&b.0.plate_number, b.1.start_time))
+    });
     Ok(out)
+}
+
+/// The routes of `solution` by vehicle: the indices of its routes (one per shift used), for
+/// each vehicle that has any, in the fleet's order.
+fn by_vehicle(fleet: &[(VehicleRow, ShiftRow)], solution: &Solution) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut last: Option<Uuid> = None;
+    for (k, r) in solution.routes.iter().enumerate() {
+        let id = fleet[r.vehicle].0.id;
+        match out.last_mut() {
+            Some(group) if last == Some(id) => group.push(k),
+            _ => out.push(vec![k]),
+        }
+        last = Some(id);
+    }
+    out
 }
 
 fn shift_input(day: NaiveDate, v: &VehicleRow, s: &ShiftRow) -> ShiftInput {
@@ -77,10 +110,17 @@ fn trip_input(day: NaiveDate, t: &TripRow, rules: &BookingRules) -> TripInput {
         (None, Some(a)) => Requested::Arrival(seconds_of_day(a, day)),
         _ => Requested::Pickup(seconds_of_day(t.window_start, day)),
     };
+    let mut windows = trip::windows(requested, direct, max_ride, rules);
+    if let Some(planned) = t
+        .planned_pickup_time
+        .filter(|_| UNDER_WAY.contains(&t.state))
+    {
+        windows = plan::keep_pickup(windows, seconds_of_day(planned, day));
+    }
     TripInput {
         pickup: t.pickup_point(),
         dropoff: t.dropoff_point(),
-        windows: trip::windows(requested, direct, max_ride, rules),
+        windows,
         max_ride,
         wheelchair: t.wheelchair,
         escorts: t.escorts,
@@ -111,32 +151,73 @@ impl Transport {
         plan::problem(&shifts, &inputs, |points| travel.matrix(points), rules)
     }
 
-    /// The route message of vehicle `v` in solution route `k`, and the trips' planned times.
+    /// The route message of a vehicle's day from its solution routes `ks` (one per shift it
+    /// works, in order; back to the depot between shifts), with the trips' planned times.
     #[allow(clippy::too_many_arguments)]
     fn route_message(
         &self,
         day: NaiveDate,
         id: Uuid,
         version: i64,
-        (v, s): &(VehicleRow, ShiftRow),
+        fleet: &[(VehicleRow, ShiftRow)],
         p: &Problem,
         solution: &Solution,
-        k: usize,
+        ks: &[usize],
         day_trips: &[TripRow],
     ) -> pb::Route {
-        let r = &solution.routes[k];
+        let first = &solution.routes[ks[0]];
+        let (v, s) = &fleet[first.vehicle];
+        let mut stops = Vec::new();
+        let mut metres = 0.0;
+        for &k in ks {
+            self.shift_stops(
+                day,
+                v,
+                p,
+                &solution.routes[k],
+                day_trips,
+                &mut stops,
+                &mut metres,
+            );
+        }
+        let last = &solution.routes[ks[ks.len() - 1]];
+        pb::Route {
+            id: id.to_string(),
+            vehicle_id: v.id.to_string(),
+            shift_id: s.id.to_string(),
+            service_date: Some(date(day)),
+            stops,
+            start_time: Some(timestamp(at_seconds(day, first.departure))),
+            end_time: Some(timestamp(at_seconds(day, last.arrival))),
+            distance_meters: metres.round() as i64,
+            version,
+            update_time: Some(timestamp(now())),
+        }
+    }
+
+    /// The stops of one shift's route, depot to depot, appended to `stops`.
+    #[allow(clippy::too_many_arguments)]
+    fn shift_stops(
+        &self,
+        day: NaiveDate,
+        v: &VehicleRow,
+        p: &Problem,
+        r: &crate::domain::darp::model::PlannedRoute,
+        day_trips: &[TripRow],
+        stops: &mut Vec<pb::Stop>,
+        metres: &mut f64,
+    ) {
         let depot = (v.depot_latitude, v.depot_longitude);
-        let mut stops = vec![pb::Stop {
-            sequence: 0,
+        stops.push(pb::Stop {
+            sequence: stops.len() as i32,
             kind: pb::StopKind::DepotStart as i32,
             location: geo(depot),
             address: v.depot_address.clone(),
             planned_arrival_time: Some(timestamp(at_seconds(day, r.departure))),
             ..Default::default()
-        }];
+        });
         let (mut wheelchairs, mut seats) = (0, 0);
         let mut at = depot;
-        let mut metres = 0.0;
         for (visit, &start) in r.visits.iter().zip(&r.service_starts) {
             let t = &day_trips[visit.request];
             let req = &p.requests[visit.request];
@@ -156,7 +237,7 @@ impl Transport {
                     (req.dropoff.earliest, req.dropoff.latest),
                 )
             };
-            metres += self.travel.road_m(at, point);
+            *metres += self.travel.road_m(at, point);
             at = point;
             stops.push(pb::Stop {
                 sequence: stops.len() as i32,
@@ -177,7 +258,7 @@ impl Transport {
                 actual_arrival_time: None,
             });
         }
-        metres += self.travel.road_m(at, depot);
+        *metres += self.travel.road_m(at, depot);
         stops.push(pb::Stop {
             sequence: stops.len() as i32,
             kind: pb::StopKind::DepotEnd as i32,
@@ -186,18 +267,6 @@ impl Transport {
             planned_arrival_time: Some(timestamp(at_seconds(day, r.arrival))),
             ..Default::default()
         });
-        pb::Route {
-            id: id.to_string(),
-            vehicle_id: v.id.to_string(),
-            shift_id: s.id.to_string(),
-            service_date: Some(date(day)),
-            stops,
-            start_time: Some(timestamp(at_seconds(day, r.departure))),
-            end_time: Some(timestamp(at_seconds(day, r.arrival))),
-            distance_meters: metres.round() as i64,
-            version,
-            update_time: Some(timestamp(now())),
-        }
     }
 
     /// Writes the routes of `solution` and the planned trips; returns the route messages. For
@@ -222,16 +291,16 @@ impl Transport {
         };
         let mut out = Vec::new();
         let mut kept = Vec::new();
-        for (k, r) in solution.routes.iter().enumerate() {
-            let vs = &fleet[r.vehicle];
-            let existing = routes::get(conn, vs.0.id, day).await?;
+        for ks in by_vehicle(fleet, solution) {
+            let vehicle = fleet[solution.routes[ks[0]].vehicle].0.id;
+            let existing = routes::get(conn, vehicle, day).await?;
             let (id, version) = existing.map_or((Uuid::now_v7(), 1), |e| (e.id, e.version + 1));
-            let message = self.route_message(day, id, version, vs, p, solution, k, day_trips);
+            let message = self.route_message(day, id, version, fleet, p, solution, &ks, day_trips);
             routes::put(
                 conn,
                 &RouteRow {
                     id,
-                    vehicle_id: vs.0.id,
+                    vehicle_id: vehicle,
                     service_date: day,
                     body: message.encode_to_vec(),
                     version,
@@ -239,20 +308,25 @@ impl Transport {
                 },
             )
             .await?;
-            record_route(conn, day, vs.0.id, &message, kind).await?;
-            kept.push(vs.0.id);
-            for (visit, &start) in r.visits.iter().zip(&r.service_starts) {
-                let t = &mut day_trips[visit.request];
-                if visit.pickup {
-                    t.planned_pickup_time = Some(at_seconds(day, start));
-                } else {
-                    t.planned_dropoff_time = Some(at_seconds(day, start));
-                }
-                t.state = S::Scheduled as i16;
-                t.vehicle_id = Some(vs.0.id);
-                t.route_id = Some(id);
-                if manual == Some(t.id) {
-                    t.manually_assigned = true;
+            record_route(conn, day, vehicle, &message, kind).await?;
+            kept.push(vehicle);
+            for r in ks.iter().map(|&k| &solution.routes[k]) {
+                for (visit, &start) in r.visits.iter().zip(&r.service_starts) {
+                    let t = &mut day_trips[visit.request];
+                    if visit.pickup {
+                        t.planned_pickup_time = Some(at_seconds(day, start));
+                    } else {
+                        t.planned_dropoff_time = Some(at_seconds(day, start));
+                    }
+                    // A trip under way keeps its state; the others are now scheduled.
+                    if PLANNABLE.contains(&t.state) {
+                        t.state = S::Scheduled as i16;
+                    }
+                    t.vehicle_id = Some(vehicle);
+                    t.route_id = Some(id);
+                    if manual == Some(t.id) {
+                        t.manually_assigned = true;
+                    }
                 }
             }
             out.push(message);
@@ -379,10 +453,16 @@ impl Transport {
                         .enumerate()
                         .filter(|(_, t)| t.manually_assigned)
                         .filter_map(|(i, t)| {
-                            Some((
-                                i,
-                                fleet.iter().position(|(v, _)| Some(v.id) == t.vehicle_id)?,
-                            ))
+                            let theirs: Vec<usize> = (0..fleet.len())
+                                .filter(|&k| Some(fleet[k].0.id) == t.vehicle_id)
+                                .collect();
+                            let hours: Vec<(f64, f64)> = theirs
+                                .iter()
+                                .map(|&k| (p.vehicles[k].shift_start, p.vehicles[k].shift_end))
+                                .collect();
+                            let pickup = &p.requests[i].pickup;
+                            let k = plan::shift_for(&hours, (pickup.earliest, pickup.latest));
+                            Some((i, *theirs.get(k)?))
                         })
                         .collect()
                 } else {
@@ -421,17 +501,17 @@ impl Transport {
                     .collect();
                 let (shared, ratio) = plan::ride_measures(&p, &solution);
                 let routes = if o.validate_only {
-                    (0..solution.routes.len())
-                        .map(|k| {
-                            let vs = &fleet[solution.routes[k].vehicle];
+                    by_vehicle(&fleet, &solution)
+                        .iter()
+                        .map(|ks| {
                             self.route_message(
                                 day,
                                 Uuid::nil(),
                                 0,
-                                vs,
+                                &fleet,
                                 &p,
                                 &solution,
-                                k,
+                                ks,
                                 &day_trips,
                             )
                         })
@@ -446,7 +526,7 @@ impl Transport {
                         trips_total: day_trips.len() as i32,
                         trips_planned: (day_trips.len() - solution.unassigned.len()) as i32,
                         trips_unassigned: solution.unassigned.len() as i32,
-                        vehicles_used: solution.routes.len() as i32,
+                        vehicles_used: by_vehicle(&fleet, &solution).len() as i32,
                         vehicle_seconds: solution
                             .routes
                             .iter()
@@ -508,30 +588,28 @@ impl Transport {
         Ok(pb::GetRouteResponse { route: Some(route) })
     }
 
-    /// Re-plans one vehicle's route of `day` with exactly `on_route` (in their current order of
-    /// pickup), or says why it cannot take them.
+    /// Re-plans one vehicle's route of `day` (its shifts `fleet`) with exactly `on_route`, the
+    /// trips under way kept at their pickup times, or says why it cannot take them all.
     async fn replan_vehicle(
         &self,
         conn: &mut Conn,
         day: NaiveDate,
-        vs: (VehicleRow, ShiftRow),
+        fleet: Vec<(VehicleRow, ShiftRow)>,
         mut on_route: Vec<TripRow>,
         manual: Option<Uuid>,
     ) -> Result<Vec<pb::Route>, ApiError> {
-        let fleet = vec![vs];
         let p = self.problem(day, &fleet, &on_route, &self.rules);
-        let fixed: Vec<(usize, usize)> = (0..on_route.len()).map(|i| (i, 0)).collect();
         let solution = solver::solve(
             &p,
             &Options {
                 seed: self.planning.seed,
-                iterations: 0,
+                iterations: REPLAN_ITERATIONS,
                 time_limit: Duration::from_secs(1),
                 unserved_penalty: 1e7,
                 threads: 1,
                 duration_weight: 1.0,
             },
-            &fixed,
+            &[],
         );
         if let Some(&r) = solution.unassigned.first() {
             let reason = plan::why_unplanned(&p, r);
@@ -577,7 +655,7 @@ impl Transport {
         vehicle: Uuid,
         id: Uuid,
     ) -> Result<(), ApiError> {
-        let rest: Vec<TripRow> = trips::on_vehicle(conn, vehicle, day, &[S::Scheduled as i16])
+        let rest: Vec<TripRow> = trips::on_vehicle(conn, vehicle, day, &ON_ROUTE)
             .await?
             .into_iter()
             .filter(|x| x.id != id)
@@ -586,14 +664,15 @@ impl Transport {
             routes::remove(conn, vehicle, day).await?;
             return Ok(());
         }
-        let Some(vs) = fleet(conn, day)
+        let shifts: Vec<(VehicleRow, ShiftRow)> = fleet(conn, day)
             .await?
             .into_iter()
-            .find(|(v, _)| v.id == vehicle)
-        else {
+            .filter(|(v, _)| v.id == vehicle)
+            .collect();
+        if shifts.is_empty() {
             return Ok(());
-        };
-        if let Err(e) = self.replan_vehicle(conn, day, vs, rest, None).await {
+        }
+        if let Err(e) = self.replan_vehicle(conn, day, shifts, rest, None).await {
             tracing::warn!(error = %e, %vehicle, %day, "the route without a trip could not be re-timed; kept as it was");
         }
         Ok(())
@@ -638,20 +717,22 @@ impl Transport {
                 let old = t.vehicle_id;
                 let mut route = None;
                 if let Some(target) = vehicle {
-                    let vs = fleet.iter().find(|(v, _)| v.id == target).cloned().ok_or_else(|| {
-                        ApiError::precondition(
+                    let shifts: Vec<(VehicleRow, ShiftRow)> =
+                        fleet.iter().filter(|(v, _)| v.id == target).cloned().collect();
+                    if shifts.is_empty() {
+                        return Err(ApiError::precondition(
                             "ASSIGNMENT",
                             format!("vehicles/{target}"),
                             format!("vehicle {target} has no shift on {day} (or is not an active invataxi)"),
-                        )
-                    })?;
-                    let mut on_route: Vec<TripRow> = trips::on_vehicle(conn, target, day, &[S::Scheduled as i16]).await?
+                        ));
+                    }
+                    let mut on_route: Vec<TripRow> = trips::on_vehicle(conn, target, day, &ON_ROUTE).await?
                         .into_iter()
                         .filter(|x| x.id != id)
                         .collect();
                     t.vehicle_id = Some(target);
                     on_route.push(t.clone());
-                    let written = self.replan_vehicle(conn, day, vs, on_route, Some(id)).await?;
+                    let written = self.replan_vehicle(conn, day, shifts, on_route, Some(id)).await?;
                     route = written.into_iter().next();
                 } else {
                     t.state = S::Requested as i16;

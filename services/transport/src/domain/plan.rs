@@ -94,6 +94,31 @@ pub fn problem(
     }
 }
 
+/// A trip under way (the driver on the way, arrived, or the passenger aboard) keeps the pickup
+/// time it was planned at, to the second it was stored to: the rest of its vehicle's route is
+/// planned around it, and it cannot be moved to make room.
+pub fn keep_pickup(windows: Windows, planned: f64) -> Windows {
+    Windows {
+        pickup: (planned - 0.49, planned + 0.49),
+        ..windows
+    }
+}
+
+/// The shift of a vehicle a trip belongs to when it is pinned to the vehicle: the first of
+/// `shifts` (start, end) whose hours hold the trip's pickup window, else the first that
+/// overlaps it, else the first.
+pub fn shift_for(shifts: &[(f64, f64)], pickup: (f64, f64)) -> usize {
+    shifts
+        .iter()
+        .position(|&(start, end)| start <= pickup.0 && pickup.1 <= end)
+        .or_else(|| {
+            shifts
+                .iter()
+                .position(|&(start, end)| start <= pickup.1 && pickup.0 <= end)
+        })
+        .unwrap_or(0)
+}
+
 /// Why request `r` could not be planned: no wheelchair place anywhere, no shift covering it,
 /// its window or ride time unreachable even on an empty vehicle, or else the fleet was full.
 pub fn why_unplanned(p: &Problem, r: usize) -> UnassignedReason {
@@ -232,6 +257,58 @@ mod tests {
             "a wheelchair takes double"
         );
         assert_eq!(p.matrix.len(), 5);
+    }
+
+    #[test]
+    fn a_trip_under_way_stays_at_its_planned_pickup_and_the_rest_goes_around_it() {
+        use crate::domain::darp::check::violations;
+        use crate::domain::darp::solver::{Options, solve};
+        let rules = BookingRules::default();
+        let travel = TravelModel::default();
+        // One wheelchair place. The passenger asked for 10:00 but was picked up as planned at
+        // 10:20 and keeps that time; another wheelchair user asking for 9:30 rides before.
+        let mut aboard = trip(36_000.0, true);
+        aboard.windows = keep_pickup(aboard.windows, 37_200.0);
+        assert_eq!(aboard.windows.pickup, (37_199.51, 37_200.49));
+        assert_eq!(aboard.windows.dropoff, trip(36_000.0, true).windows.dropoff);
+        let p = problem(
+            &[shift(1)],
+            &[aboard, trip(34_200.0, true)],
+            |pts| travel.matrix(pts),
+            &rules,
+        );
+        let s = solve(&p, &Options::default(), &[]);
+        assert_eq!(violations(&p, &s), Vec::<String>::new());
+        assert!(s.unassigned.is_empty(), "{:?}", s.unassigned);
+        let route = &s.routes[0];
+        let k = route
+            .visits
+            .iter()
+            .position(|v| v.request == 0 && v.pickup)
+            .unwrap();
+        assert_eq!(route.service_starts[k].round(), 37_200.0);
+        let other = route
+            .visits
+            .iter()
+            .position(|v| v.request == 1 && v.pickup)
+            .unwrap();
+        assert_eq!(other, 0, "the other passenger rides before");
+    }
+
+    #[test]
+    fn a_pinned_trip_goes_to_the_shift_that_holds_its_pickup() {
+        let shifts = [
+            (9.0 * 3600.0, 13.0 * 3600.0),
+            (14.0 * 3600.0, 18.0 * 3600.0),
+        ];
+        assert_eq!(shift_for(&shifts, (10.0 * 3600.0, 10.5 * 3600.0)), 0);
+        assert_eq!(shift_for(&shifts, (15.0 * 3600.0, 15.5 * 3600.0)), 1);
+        assert_eq!(
+            shift_for(&shifts, (13.75 * 3600.0, 14.25 * 3600.0)),
+            1,
+            "only overlapping the second"
+        );
+        assert_eq!(shift_for(&shifts, (20.0 * 3600.0, 20.5 * 3600.0)), 0);
     }
 
     #[test]
