@@ -775,6 +775,23 @@ async fn a_vehicle_with_two_shifts_a_day_serves_both() {
     )
     .await
     .unwrap();
+    // Karaganda is outside Astana's service area: recorded as rejected, the point named.
+    let far = book(
+        &mut dispatcher,
+        trip(&a, Some(local(day, 11, 0)), None, home, (49.8047, 73.1094)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(far.state, S::Rejected as i32);
+    assert_eq!(
+        far.rejection_reason,
+        pb::TripRejectionReason::OutsideServiceArea as i32
+    );
+    assert!(
+        far.state_note.starts_with("trip.dropoff is"),
+        "{}",
+        far.state_note
+    );
     // Between the shifts the vehicle has no driver: a trip then is not planned.
     let noon = book(
         &mut dispatcher,

@@ -39,6 +39,12 @@ pub struct BookingSettings {
     pub max_ride_minutes: i64,
     /// Boarding or alighting time at a stop, seconds.
     pub stop_service_seconds: i64,
+    /// Latitude of the centre of the service area.
+    pub area_latitude: f64,
+    /// Longitude of the centre of the service area.
+    pub area_longitude: f64,
+    /// Radius of the service area, km.
+    pub area_radius_km: f64,
 }
 
 impl Default for BookingSettings {
@@ -55,6 +61,9 @@ impl Default for BookingSettings {
             max_ride_factor: r.max_ride_factor,
             max_ride_minutes: r.max_ride_minutes,
             stop_service_seconds: r.stop_service_seconds,
+            area_latitude: r.area_centre.0,
+            area_longitude: r.area_centre.1,
+            area_radius_km: r.area_radius_km,
         }
     }
 }
@@ -76,6 +85,8 @@ impl BookingSettings {
             max_ride_factor: self.max_ride_factor,
             max_ride_minutes: self.max_ride_minutes,
             stop_service_seconds: self.stop_service_seconds,
+            area_centre: (self.area_latitude, self.area_longitude),
+            area_radius_km: self.area_radius_km,
         })
     }
 }
@@ -124,6 +135,21 @@ impl Validate for BookingSettings {
             (0..=1800).contains(&self.stop_service_seconds),
             "stop_service_seconds",
             "must be 0-1800",
+        );
+        c.check(
+            (-90.0..=90.0).contains(&self.area_latitude),
+            "area_latitude",
+            "must be -90 to 90",
+        );
+        c.check(
+            (-180.0..=180.0).contains(&self.area_longitude),
+            "area_longitude",
+            "must be -180 to 180",
+        );
+        c.check(
+            self.area_radius_km > 0.0 && self.area_radius_km <= 1000.0,
+            "area_radius_km",
+            "must be more than 0 and at most 1000",
         );
     }
 }

@@ -166,6 +166,18 @@ impl Transport {
                     eligibility.reasons.join(", ")
                 ),
             )
+        } else if let Some(why) = trip::outside_area(
+            &[
+                ("trip.pickup", (p.latitude, p.longitude)),
+                ("trip.dropoff", (d.latitude, d.longitude)),
+            ],
+            &self.rules,
+        ) {
+            (
+                S::Rejected,
+                pb::TripRejectionReason::OutsideServiceArea,
+                why,
+            )
         } else if !trip::within_service_hours(local_time(when), &self.rules) {
             (
                 S::Rejected,

@@ -5,6 +5,8 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use onaltu_errors::ApiError;
 use onaltu_proto::transport::TripState as S;
 
+use super::travel::haversine_m;
+
 /// The booking and service rules (`[booking]`); every number is configuration.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BookingRules {
@@ -28,6 +30,10 @@ pub struct BookingRules {
     pub max_ride_minutes: i64,
     /// Time at each stop for boarding or alighting, in seconds (a wheelchair takes double).
     pub stop_service_seconds: i64,
+    /// Centre of the service area (latitude, longitude).
+    pub area_centre: (f64, f64),
+    /// Radius of the service area around its centre, km.
+    pub area_radius_km: f64,
 }
 
 impl Default for BookingRules {
@@ -43,6 +49,9 @@ impl Default for BookingRules {
             max_ride_factor: 2.0,
             max_ride_minutes: 90,
             stop_service_seconds: 120,
+            // Astana: the city and its nearest suburbs.
+            area_centre: (51.1280, 71.4300),
+            area_radius_km: 30.0,
         }
     }
 }
@@ -64,6 +73,20 @@ pub fn check_booking_window(
         ));
     }
     Ok(())
+}
+
+/// The first of a trip's points (named by field) outside the service area, with why: the
+/// invataxi serves only within `area_radius_km` of the area's centre.
+pub fn outside_area(points: &[(&str, (f64, f64))], r: &BookingRules) -> Option<String> {
+    points.iter().find_map(|&(field, p)| {
+        let km = haversine_m(p, r.area_centre) / 1000.0;
+        (km > r.area_radius_km).then(|| {
+            format!(
+                "{field} is {km:.1} km from the centre of the service area; the invataxi serves {:.0} km around it",
+                r.area_radius_km
+            )
+        })
+    })
 }
 
 /// Whether a local time of day is within service hours.
@@ -238,6 +261,26 @@ mod tests {
             "{same_day}"
         );
         assert!(check_booking_window(d(12, 16), d(12, 1), &r, "t").is_err());
+    }
+
+    #[test]
+    fn a_point_outside_the_service_area_is_named_with_its_distance() {
+        let r = BookingRules::default();
+        let home = (51.1100, 71.4000);
+        let centre = (51.1605, 71.4704);
+        assert_eq!(
+            outside_area(&[("pickup", home), ("dropoff", centre)], &r),
+            None
+        );
+        // Karaganda, about 190 km south-east.
+        let far = (49.8047, 73.1094);
+        let why = outside_area(&[("pickup", home), ("dropoff", far)], &r).unwrap();
+        assert!(why.starts_with("dropoff is 18"), "{why}");
+        assert!(why.ends_with("serves 30 km around it"), "{why}");
+        // Just inside and just outside the radius, due north of the centre.
+        let north = |km: f64| (r.area_centre.0 + km / 111.2, r.area_centre.1);
+        assert_eq!(outside_area(&[("pickup", north(29.8))], &r), None);
+        assert!(outside_area(&[("pickup", north(30.2))], &r).is_some());
     }
 
     #[test]
