@@ -835,6 +835,56 @@ async fn a_vehicle_with_two_shifts_a_day_serves_both() {
     let at = |id: &str| route.stops.iter().position(|st| st.trip_id == id).unwrap();
     let second_start = kinds.iter().rposition(|k| *k == start).unwrap();
     assert!(at(&morning.id) < second_start && second_start < at(&evening.id));
+    // The noon trip was turned away for want of a vehicle, the note says why.
+    let refused = dispatcher
+        .get_trip(pb::GetTripRequest {
+            id: noon.id.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .trip
+        .unwrap();
+    assert_eq!(refused.state, S::Rejected as i32);
+    assert_eq!(
+        refused.rejection_reason,
+        pb::TripRejectionReason::NoCapacity as i32
+    );
+    assert_eq!(refused.state_note, "OUTSIDE_SHIFTS");
+    // The dispatcher cannot force it onto the vehicle while no shift covers it...
+    let assign = |id: &str| pb::AssignTripRequest {
+        trip_id: id.to_string(),
+        vehicle_id: v.id.clone(),
+        force: false,
+        reason: "a driver for noon".into(),
+    };
+    let err = dispatcher.assign_trip(assign(&noon.id)).await.unwrap_err();
+    assert_eq!(err.code(), tonic::Code::FailedPrecondition);
+    assert!(err.message().contains("cannot take"), "{}", err.message());
+    // ... but can once a noon shift is added; a trip rejected for another reason stays so.
+    shift_hours(&s, &v.id, "driver-noon", day, (12, 14))
+        .await
+        .unwrap();
+    let placed = dispatcher
+        .assign_trip(assign(&noon.id))
+        .await
+        .unwrap()
+        .into_inner();
+    let t = placed.trip.unwrap();
+    assert_eq!(t.state, S::Scheduled as i32);
+    assert_eq!(t.rejection_reason, 0);
+    let route = placed.route.unwrap();
+    check_route(&route, &v);
+    for id in [&morning.id, &noon.id, &evening.id] {
+        assert!(route.stops.iter().any(|st| &st.trip_id == id));
+    }
+    let err = dispatcher.assign_trip(assign(&far.id)).await.unwrap_err();
+    assert_eq!(err.code(), tonic::Code::FailedPrecondition);
+    assert!(
+        err.message().contains("trip is REJECTED"),
+        "{}",
+        err.message()
+    );
     // The evening trip stays on the vehicle when the morning one is cancelled.
     dispatcher
         .cancel_trip(pb::CancelTripRequest {

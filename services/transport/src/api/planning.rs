@@ -344,11 +344,8 @@ impl Transport {
             let reason = plan::why_unplanned(p, r);
             let t = &mut day_trips[r];
             t.state = S::Rejected as i16;
-            t.rejection_reason = if reason == pb::UnassignedReason::OutsideShifts {
-                pb::TripRejectionReason::OutsideServiceHours
-            } else {
-                pb::TripRejectionReason::NoCapacity
-            } as i16;
+            // No vehicle could take it (the note says why): a dispatcher may still place it.
+            t.rejection_reason = pb::TripRejectionReason::NoCapacity as i16;
             t.state_note = reason
                 .as_str_name()
                 .trim_start_matches("UNASSIGNED_REASON_")
@@ -703,13 +700,18 @@ impl Transport {
                     resource: "trip",
                     id: id.to_string(),
                 })?;
-                if !PLANNABLE.contains(&t.state) {
-                    let s = S::try_from(i32::from(t.state)).unwrap_or(S::Unspecified);
-                    return Err(ApiError::precondition(
-                        "TRIP_STATE",
-                        format!("trips/{id}"),
-                        format!("trip is {}; only a requested or scheduled trip can be assigned", s.as_str_name().trim_start_matches("TRIP_STATE_")),
-                    ));
+                trip::check_assignable(
+                    &id.to_string(),
+                    S::try_from(i32::from(t.state)).unwrap_or(S::Unspecified),
+                    pb::TripRejectionReason::try_from(i32::from(t.rejection_reason))
+                        .unwrap_or(pb::TripRejectionReason::Unspecified),
+                )?;
+                // A trip turned away by a plan is requested again: placed now, or left to the
+                // next plan.
+                if t.state == S::Rejected as i16 {
+                    t.state = S::Requested as i16;
+                    t.rejection_reason = pb::TripRejectionReason::Unspecified as i16;
+                    t.state_note.clear();
                 }
                 let day = t.service_date;
                 routes::lock_day(conn, day).await?;

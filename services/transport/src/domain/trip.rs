@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use onaltu_errors::ApiError;
-use onaltu_proto::transport::TripState as S;
+use onaltu_proto::transport::{TripRejectionReason, TripState as S};
 
 use super::travel::haversine_m;
 
@@ -87,6 +87,25 @@ pub fn outside_area(points: &[(&str, (f64, f64))], r: &BookingRules) -> Option<S
             )
         })
     })
+}
+
+/// Whether a dispatcher may assign a trip in `state`, rejected for `reason`: a requested or
+/// scheduled trip, or one a plan turned away for want of a vehicle (NO_CAPACITY), for which an
+/// override may still find a place. Refused trips name their state.
+pub fn check_assignable(trip: &str, state: S, reason: TripRejectionReason) -> Result<(), ApiError> {
+    let ok = matches!(state, S::Requested | S::Scheduled)
+        || (state == S::Rejected && reason == TripRejectionReason::NoCapacity);
+    if ok {
+        return Ok(());
+    }
+    Err(ApiError::precondition(
+        "TRIP_STATE",
+        format!("trips/{trip}"),
+        format!(
+            "trip is {}; only a requested or scheduled trip, or one rejected for want of a vehicle, can be assigned",
+            name(state)
+        ),
+    ))
 }
 
 /// Whether a local time of day is within service hours.
@@ -281,6 +300,28 @@ mod tests {
         let north = |km: f64| (r.area_centre.0 + km / 111.2, r.area_centre.1);
         assert_eq!(outside_area(&[("pickup", north(29.8))], &r), None);
         assert!(outside_area(&[("pickup", north(30.2))], &r).is_some());
+    }
+
+    #[test]
+    fn a_trip_turned_away_for_want_of_a_vehicle_can_still_be_assigned() {
+        let no_reason = TripRejectionReason::Unspecified;
+        assert!(check_assignable("t", S::Requested, no_reason).is_ok());
+        assert!(check_assignable("t", S::Scheduled, no_reason).is_ok());
+        assert!(check_assignable("t", S::Rejected, TripRejectionReason::NoCapacity).is_ok());
+        for reason in [
+            TripRejectionReason::NotEligible,
+            TripRejectionReason::OutsideServiceHours,
+            TripRejectionReason::OutsideServiceArea,
+        ] {
+            let err = check_assignable("t", S::Rejected, reason).unwrap_err();
+            assert!(err.to_string().contains("trip is REJECTED"), "{err}");
+        }
+        for state in [S::OnBoard, S::Completed, S::Cancelled, S::NoShow] {
+            assert!(
+                check_assignable("t", state, no_reason).is_err(),
+                "{state:?}"
+            );
+        }
     }
 
     #[test]
