@@ -180,7 +180,7 @@ pub async fn run(args: SeedTransportArgs) -> anyhow::Result<bool> {
             Err(e) => say!("booking failed: {}", e.message()),
         }
     }
-    say!("{day}: {booked} trips booked, {rejected} rejected by the registry's eligibility rule");
+    say!("{day}: {booked} trips booked, {rejected} rejected (eligibility, hours or area)");
     let plan = transport
         .plan_day(pb::PlanDayRequest {
             request_id: request_id(

@@ -85,10 +85,8 @@ impl Transport {
             .collect();
         let mut vehicle_seconds = 0.0;
         for r in routes::between(&mut conn, from, until).await? {
-            if let Ok(route) = pb::Route::decode(r.body.as_slice())
-                && let (Some(a), Some(b)) = (route.start_time, route.end_time)
-            {
-                vehicle_seconds += (b.seconds - a.seconds).max(0) as f64;
+            if let Ok(route) = pb::Route::decode(r.body.as_slice()) {
+                vehicle_seconds += metrics::route_seconds(&route);
             }
         }
         let mut boardings = 0;

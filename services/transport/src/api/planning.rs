@@ -228,7 +228,15 @@ impl Transport {
                 (
                     t.pickup_point(),
                     t.pickup_place().address,
-                    (req.pickup.earliest, req.pickup.latest),
+                    // A trip under way is planned at its kept time; the driver sees its window.
+                    if UNDER_WAY.contains(&t.state) {
+                        (
+                            seconds_of_day(t.window_start, day),
+                            seconds_of_day(t.window_end, day),
+                        )
+                    } else {
+                        (req.pickup.earliest, req.pickup.latest)
+                    },
                 )
             } else {
                 (
@@ -453,13 +461,7 @@ impl Transport {
                             let theirs: Vec<usize> = (0..fleet.len())
                                 .filter(|&k| Some(fleet[k].0.id) == t.vehicle_id)
                                 .collect();
-                            let hours: Vec<(f64, f64)> = theirs
-                                .iter()
-                                .map(|&k| (p.vehicles[k].shift_start, p.vehicles[k].shift_end))
-                                .collect();
-                            let pickup = &p.requests[i].pickup;
-                            let k = plan::shift_for(&hours, (pickup.earliest, pickup.latest));
-                            Some((i, *theirs.get(k)?))
+                            Some((i, plan::shift_for(&p, &theirs, i)?))
                         })
                         .collect()
                 } else {
@@ -596,18 +598,27 @@ impl Transport {
         manual: Option<Uuid>,
     ) -> Result<Vec<pb::Route>, ApiError> {
         let p = self.problem(day, &fleet, &on_route, &self.rules);
-        let solution = solver::solve(
-            &p,
-            &Options {
-                seed: self.planning.seed,
-                iterations: REPLAN_ITERATIONS,
-                time_limit: Duration::from_secs(1),
-                unserved_penalty: 1e7,
-                threads: 1,
-                duration_weight: 1.0,
-            },
-            &[],
-        );
+        // Trips under way stay on the shift that holds them; only the others may be left out.
+        let shifts: Vec<usize> = (0..fleet.len()).collect();
+        let fixed: Vec<(usize, usize)> = on_route
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| UNDER_WAY.contains(&t.state))
+            .filter_map(|(i, _)| Some((i, plan::shift_for(&p, &shifts, i)?)))
+            .collect();
+        let options = Options {
+            seed: self.planning.seed,
+            iterations: REPLAN_ITERATIONS,
+            time_limit: Duration::from_secs(1),
+            unserved_penalty: 1e7,
+            threads: 1,
+            duration_weight: 1.0,
+        };
+        let problem = p.clone();
+        let solution =
+            tokio::task::spawn_blocking(move || solver::solve(&problem, &options, &fixed))
+                .await
+                .map_err(|e| ApiError::Internal(format!("the planner stopped: {e}")))?;
         if let Some(&r) = solution.unassigned.first() {
             let reason = plan::why_unplanned(&p, r);
             return Err(ApiError::precondition(
@@ -642,7 +653,8 @@ impl Transport {
     }
 
     /// `vehicle`'s route of `day` without trip `id` (cancelled or moved): the other trips
-    /// re-planned in their order, or the route removed when none is left. When the rest cannot
+    /// re-planned (those under way kept at their pickup times), or the route removed when none
+    /// is left. When the rest cannot
     /// be re-timed (which removing a trip should not cause), the route is kept as it was and the
     /// dispatcher's next PlanDay or AssignTrip settles it.
     pub(crate) async fn without_trip(
@@ -696,6 +708,12 @@ impl Transport {
         let mut conn = self.conn().await?;
         let (t, route) = conn
             .transaction(async |conn| {
+                // The day's lock first, then the trip's (as CancelTrip does).
+                let t0 = trips::get(conn, id).await?.ok_or_else(|| ApiError::NotFound {
+                    resource: "trip",
+                    id: id.to_string(),
+                })?;
+                routes::lock_day(conn, t0.service_date).await?;
                 let mut t = trips::get_for_update(conn, id).await?.ok_or_else(|| ApiError::NotFound {
                     resource: "trip",
                     id: id.to_string(),
@@ -714,7 +732,6 @@ impl Transport {
                     t.state_note.clear();
                 }
                 let day = t.service_date;
-                routes::lock_day(conn, day).await?;
                 let fleet = fleet(conn, day).await?;
                 let old = t.vehicle_id;
                 let mut route = None;

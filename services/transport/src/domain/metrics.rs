@@ -3,7 +3,7 @@
 //! over direct time; trips per vehicle-hour; the share of rides shared.
 
 use chrono::{DateTime, Utc};
-use onaltu_proto::transport::{ServiceMetrics, TripState as S};
+use onaltu_proto::transport::{Route, ServiceMetrics, StopKind, TripState as S};
 use uuid::Uuid;
 
 /// What the measures need of a trip.
@@ -21,6 +21,24 @@ pub struct TripFacts {
     pub direct_seconds: f64,
     /// Vehicle.
     pub vehicle: Option<Uuid>,
+}
+
+/// The time a route keeps its vehicle out: from each departure from the depot to the return
+/// that follows (a day of several shifts leaves out the time between them).
+pub fn route_seconds(route: &Route) -> f64 {
+    let mut total = 0;
+    let mut out: Option<i64> = None;
+    for stop in &route.stops {
+        let at = stop.planned_arrival_time.as_ref().map(|t| t.seconds);
+        if stop.kind == StopKind::DepotStart as i32 {
+            out = at;
+        } else if stop.kind == StopKind::DepotEnd as i32
+            && let (Some(from), Some(to)) = (out.take(), at)
+        {
+            total += (to - from).max(0);
+        }
+    }
+    total as f64
 }
 
 /// The measures of `trips`, with `vehicle_seconds` of routes driven and `bus_boardings`.
@@ -95,6 +113,33 @@ mod tests {
             direct_seconds: 600.0,
             vehicle: Some(Uuid::from_u128(vehicle)),
         }
+    }
+
+    #[test]
+    fn a_route_counts_its_shifts_not_the_time_between() {
+        let stop = |kind: StopKind, h: i64| onaltu_proto::transport::Stop {
+            kind: kind as i32,
+            planned_arrival_time: Some(prost_types::Timestamp {
+                seconds: h * 3600,
+                nanos: 0,
+            }),
+            ..Default::default()
+        };
+        let route = Route {
+            stops: vec![
+                stop(StopKind::DepotStart, 9),
+                stop(StopKind::Pickup, 10),
+                stop(StopKind::Dropoff, 11),
+                stop(StopKind::DepotEnd, 12),
+                stop(StopKind::DepotStart, 14),
+                stop(StopKind::Pickup, 15),
+                stop(StopKind::Dropoff, 16),
+                stop(StopKind::DepotEnd, 17),
+            ],
+            ..Default::default()
+        };
+        assert_eq!(route_seconds(&route), 6.0 * 3600.0);
+        assert_eq!(route_seconds(&Route::default()), 0.0);
     }
 
     #[test]

@@ -99,24 +99,38 @@ pub fn problem(
 /// planned around it, and it cannot be moved to make room.
 pub fn keep_pickup(windows: Windows, planned: f64) -> Windows {
     Windows {
-        pickup: (planned - 0.49, planned + 0.49),
+        // Every time that rounds to the stored second.
+        pickup: (planned - 0.5, planned + 0.499),
         ..windows
     }
 }
 
-/// The shift of a vehicle a trip belongs to when it is pinned to the vehicle: the first of
-/// `shifts` (start, end) whose hours hold the trip's pickup window, else the first that
-/// overlaps it, else the first.
-pub fn shift_for(shifts: &[(f64, f64)], pickup: (f64, f64)) -> usize {
+/// The shift (among `shifts`, vehicles of `p` that are one vehicle's shifts in order) a trip
+/// pinned to that vehicle belongs to: the first that could serve request `r` alone, else the
+/// first whose hours overlap its pickup window, else the first; `None` without shifts.
+pub fn shift_for(p: &Problem, shifts: &[usize], r: usize) -> Option<usize> {
+    let alone = [
+        Visit {
+            request: r,
+            pickup: true,
+        },
+        Visit {
+            request: r,
+            pickup: false,
+        },
+    ];
+    let pickup = &p.requests[r].pickup;
     shifts
         .iter()
-        .position(|&(start, end)| start <= pickup.0 && pickup.1 <= end)
+        .copied()
+        .find(|&k| schedule(p, &p.vehicles[k], &alone).is_ok())
         .or_else(|| {
-            shifts
-                .iter()
-                .position(|&(start, end)| start <= pickup.1 && pickup.0 <= end)
+            shifts.iter().copied().find(|&k| {
+                let v = &p.vehicles[k];
+                v.shift_start <= pickup.latest && pickup.earliest <= v.shift_end
+            })
         })
-        .unwrap_or(0)
+        .or_else(|| shifts.first().copied())
 }
 
 /// Why request `r` could not be planned: no wheelchair place anywhere, no shift covering it,
@@ -269,7 +283,7 @@ mod tests {
         // 10:20 and keeps that time; another wheelchair user asking for 9:30 rides before.
         let mut aboard = trip(36_000.0, true);
         aboard.windows = keep_pickup(aboard.windows, 37_200.0);
-        assert_eq!(aboard.windows.pickup, (37_199.51, 37_200.49));
+        assert_eq!(aboard.windows.pickup, (37_199.5, 37_200.499));
         assert_eq!(aboard.windows.dropoff, trip(36_000.0, true).windows.dropoff);
         let p = problem(
             &[shift(1)],
@@ -296,19 +310,32 @@ mod tests {
     }
 
     #[test]
-    fn a_pinned_trip_goes_to_the_shift_that_holds_its_pickup() {
-        let shifts = [
-            (9.0 * 3600.0, 13.0 * 3600.0),
-            (14.0 * 3600.0, 18.0 * 3600.0),
-        ];
-        assert_eq!(shift_for(&shifts, (10.0 * 3600.0, 10.5 * 3600.0)), 0);
-        assert_eq!(shift_for(&shifts, (15.0 * 3600.0, 15.5 * 3600.0)), 1);
-        assert_eq!(
-            shift_for(&shifts, (13.75 * 3600.0, 14.25 * 3600.0)),
-            1,
-            "only overlapping the second"
+    fn a_pinned_trip_goes_to_the_shift_that_can_serve_it() {
+        let rules = BookingRules::default();
+        let travel = TravelModel::default();
+        let hours = |from: f64, to: f64| ShiftInput {
+            start: from * 3600.0,
+            end: to * 3600.0,
+            ..shift(1)
+        };
+        let shifts = [hours(9.0, 12.0), hours(12.0, 18.0)];
+        let p = problem(
+            &shifts,
+            &[
+                trip(10.0 * 3600.0, true),
+                trip(15.0 * 3600.0, true),
+                // Picked up from 11:50: it overlaps the first shift but ends in the second.
+                trip(11.0 * 3600.0 + 50.0 * 60.0, true),
+                trip(20.0 * 3600.0, true),
+            ],
+            |pts| travel.matrix(pts),
+            &rules,
         );
-        assert_eq!(shift_for(&shifts, (20.0 * 3600.0, 20.5 * 3600.0)), 0);
+        assert_eq!(shift_for(&p, &[0, 1], 0), Some(0));
+        assert_eq!(shift_for(&p, &[0, 1], 1), Some(1));
+        assert_eq!(shift_for(&p, &[0, 1], 2), Some(1));
+        assert_eq!(shift_for(&p, &[0, 1], 3), Some(0), "none can: the first");
+        assert_eq!(shift_for(&p, &[], 0), None);
     }
 
     #[test]

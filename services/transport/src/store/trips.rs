@@ -116,7 +116,8 @@ pub async fn of_day(conn: &mut Conn, date: NaiveDate, states: &[i16]) -> QueryRe
         .await
 }
 
-/// Trips on `vehicle`'s route of `date` that are still planned.
+/// Trips of `vehicle` on `date` in `states`, locked until the transaction ends (the caller holds
+/// the day's lock first, so a driver's report is never overwritten by a re-plan).
 pub async fn on_vehicle(
     conn: &mut Conn,
     vehicle: Uuid,
@@ -130,8 +131,9 @@ pub async fn on_vehicle(
                 .and(t::service_date.eq(date))
                 .and(t::state.eq_any(states)),
         )
-        .order(t::window_start)
+        .order((t::window_start, t::id))
         .select(TripRow::as_select())
+        .for_update()
         .load(conn)
         .await
 }
