@@ -427,6 +427,11 @@ impl Transport {
         let mut conn = self.conn().await?;
         let row = conn
             .transaction(async |conn| {
+                // The day's lock first, as every writer of a day's trips takes it: a re-plan
+                // then never writes back a state older than this report, and the two cannot
+                // wait on each other.
+                let t0 = trips::get(conn, id).await?.ok_or_else(|| not_found(id))?;
+                routes::lock_day(conn, t0.service_date).await?;
                 let mut t = trips::get_for_update(conn, id)
                     .await?
                     .ok_or_else(|| not_found(id))?;
