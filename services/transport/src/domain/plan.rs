@@ -105,11 +105,9 @@ pub fn keep_pickup(windows: Windows, planned: f64) -> Windows {
     }
 }
 
-/// The shift (among `shifts`, vehicles of `p` that are one vehicle's shifts in order) a trip
-/// pinned to that vehicle belongs to: the first that could serve request `r` alone, else the
-/// first whose hours overlap its pickup window, else the first; `None` without shifts.
-pub fn shift_for(p: &Problem, shifts: &[usize], r: usize) -> Option<usize> {
-    let alone = [
+/// Request `r` as a route of its own: picked up, then dropped off.
+fn by_itself(r: usize) -> [Visit; 2] {
+    [
         Visit {
             request: r,
             pickup: true,
@@ -118,7 +116,14 @@ pub fn shift_for(p: &Problem, shifts: &[usize], r: usize) -> Option<usize> {
             request: r,
             pickup: false,
         },
-    ];
+    ]
+}
+
+/// The shift (among `shifts`, vehicles of `p` that are one vehicle's shifts in order) a trip
+/// pinned to that vehicle belongs to: the first that could serve request `r` alone, else the
+/// first whose hours overlap its pickup window, else the first; `None` without shifts.
+pub fn shift_for(p: &Problem, shifts: &[usize], r: usize) -> Option<usize> {
+    let alone = by_itself(r);
     let pickup = &p.requests[r].pickup;
     shifts
         .iter()
@@ -148,16 +153,7 @@ pub fn why_unplanned(p: &Problem, r: usize) -> UnassignedReason {
     if covering.is_empty() {
         return UnassignedReason::OutsideShifts;
     }
-    let alone = [
-        Visit {
-            request: r,
-            pickup: true,
-        },
-        Visit {
-            request: r,
-            pickup: false,
-        },
-    ];
+    let alone = by_itself(r);
     let mut reason = UnassignedReason::NoCapacity;
     for v in covering {
         match schedule(p, v, &alone) {

@@ -98,13 +98,10 @@ pub fn check_assignable(trip: &str, state: S, reason: TripRejectionReason) -> Re
     if ok {
         return Ok(());
     }
-    Err(ApiError::precondition(
-        "TRIP_STATE",
-        format!("trips/{trip}"),
-        format!(
-            "trip is {}; only a requested or scheduled trip, or one rejected for want of a vehicle, can be assigned",
-            name(state)
-        ),
+    Err(refused(
+        trip,
+        state,
+        "only a requested or scheduled trip, or one rejected for want of a vehicle, can be assigned",
     ))
 }
 
@@ -156,6 +153,15 @@ pub fn windows(requested: Requested, direct: f64, max_ride: f64, r: &BookingRule
     }
 }
 
+/// A change refused in the trip's `state`, with why.
+fn refused(trip: &str, state: S, why: &str) -> ApiError {
+    ApiError::precondition(
+        "TRIP_STATE",
+        format!("trips/{trip}"),
+        format!("trip is {}; {why}", name(state)),
+    )
+}
+
 fn name(s: S) -> &'static str {
     s.as_str_name().trim_start_matches("TRIP_STATE_")
 }
@@ -174,14 +180,10 @@ pub fn driver_step(trip: &str, current: S, next: S) -> Result<(), ApiError> {
     if ok {
         return Ok(());
     }
-    Err(ApiError::precondition(
-        "TRIP_STATE",
-        format!("trips/{trip}"),
-        format!(
-            "trip is {}; {} is not allowed from it",
-            name(current),
-            name(next)
-        ),
+    Err(refused(
+        trip,
+        current,
+        &format!("{} is not allowed from it", name(next)),
     ))
 }
 
@@ -238,13 +240,10 @@ pub fn cancellation(
     r: &BookingRules,
 ) -> Result<S, ApiError> {
     if !matches!(current, S::Requested | S::Scheduled) {
-        return Err(ApiError::precondition(
-            "TRIP_STATE",
-            format!("trips/{trip}"),
-            format!(
-                "trip is {}; only a requested or scheduled trip can be cancelled",
-                name(current)
-            ),
+        return Err(refused(
+            trip,
+            current,
+            "only a requested or scheduled trip can be cancelled",
         ));
     }
     if now + Duration::minutes(r.cancel_notice_minutes) > pickup_start {
