@@ -140,6 +140,15 @@ async fn book(
         .map(|r| r.into_inner().trip.unwrap())
 }
 
+/// A PlanDay of `day` with the service's default options.
+fn plan_request(day: NaiveDate) -> pb::PlanDayRequest {
+    pb::PlanDayRequest {
+        request_id: Uuid::now_v7().to_string(),
+        service_date: Some(onaltu_api::date(day)),
+        options: None,
+    }
+}
+
 fn secs(t: &Option<Timestamp>) -> i64 {
     t.as_ref().map(|t| t.seconds).unwrap()
 }
@@ -325,11 +334,7 @@ async fn a_day_is_booked_planned_driven_and_measured() {
 
     // Plan the day.
     let plan = dispatcher
-        .plan_day(pb::PlanDayRequest {
-            request_id: Uuid::now_v7().to_string(),
-            service_date: Some(onaltu_api::date(day)),
-            options: None,
-        })
+        .plan_day(plan_request(day))
         .await
         .unwrap()
         .into_inner();
@@ -421,14 +426,7 @@ async fn a_day_is_booked_planned_driven_and_measured() {
         assert_eq!(t.state, state as i32);
         if state == S::OnBoard {
             // With a passenger aboard, the day is not re-planned wholesale.
-            let busy = dispatcher
-                .plan_day(pb::PlanDayRequest {
-                    request_id: Uuid::now_v7().to_string(),
-                    service_date: Some(onaltu_api::date(day)),
-                    options: None,
-                })
-                .await
-                .unwrap_err();
+            let busy = dispatcher.plan_day(plan_request(day)).await.unwrap_err();
             assert_eq!(busy.code(), tonic::Code::FailedPrecondition);
             assert!(busy.message().contains("under way"), "{}", busy.message());
             // A trip assigned to the vehicle meanwhile is planned around the passenger aboard,
@@ -800,11 +798,7 @@ async fn a_vehicle_with_two_shifts_a_day_serves_both() {
     .await
     .unwrap();
     let plan = dispatcher
-        .plan_day(pb::PlanDayRequest {
-            request_id: Uuid::now_v7().to_string(),
-            service_date: Some(onaltu_api::date(day)),
-            options: None,
-        })
+        .plan_day(plan_request(day))
         .await
         .unwrap()
         .into_inner();
