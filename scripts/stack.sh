@@ -167,7 +167,8 @@ env_exports() {
     local url
     if [ -n "${DATABASE_URL:-}" ]; then url="${DATABASE_URL%/*}/onaltu_$svc"; else url=$(pg_url "onaltu_$svc"); fi
     echo "export ONALTU_${svc^^}__DATABASE__URL='$url'"
-    echo "export ONALTU_${svc^^}__CACHE__URL='${REDIS_URL:-redis://127.0.0.1:$redis_port/0}'"
+    # The transport service keeps nothing in Redis.
+    [ "$svc" = transport ] || echo "export ONALTU_${svc^^}__CACHE__URL='${REDIS_URL:-redis://127.0.0.1:$redis_port/0}'"
   done
   if [ -n "${DATABASE_URL:-}" ]; then
     echo "export ONALTU_TEST_DATABASE_URL='${DATABASE_URL%/*}/onaltu_test'"

@@ -28,6 +28,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let well_known = protoc_bin_vendored::include_path()?;
     let mut prost_config = prost_build::Config::new();
     prost_config.protoc_executable(protoc);
+    // Every message knows its full name: event types are named by the message they carry.
+    prost_config.enable_type_names();
 
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
     tonic_prost_build::configure()

@@ -75,7 +75,6 @@ impl Suite {
         let transport_db = TestDb::new(&onaltu_transport::migrations()).await;
         let settings = onaltu_transport::settings::Settings::local(
             transport_db.settings(),
-            &redis.url(),
             onaltu_testkit::jwt_secret(),
             &registry.addr,
         );

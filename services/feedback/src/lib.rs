@@ -9,15 +9,12 @@ pub mod schema;
 pub mod settings;
 pub mod store;
 
-use std::sync::Arc;
-
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
-use onaltu_auth::{AuthInterceptor, Authenticator};
 use onaltu_cache::Cache;
 use onaltu_proto::feedback::feedback_service_server::FeedbackServiceServer;
-use onaltu_server::GrpcServer;
+use onaltu_service::StartError;
 use tokio::net::TcpListener;
-use tonic::service::Routes;
+use tonic::server::NamedService as _;
 
 use crate::clients::registry::RegistryClient;
 use crate::domain::calendar::WorkCalendar;
@@ -31,18 +28,7 @@ pub fn migrations() -> [&'static EmbeddedMigrations; 2] {
 }
 
 /// The gRPC service name reported by health checks.
-pub const SERVICE_NAME: &str = "onaltu.feedback.v1.FeedbackService";
-
-/// Why the feedback service could not start serving.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    /// Configuration that only fails when used.
-    #[error(transparent)]
-    Config(#[from] anyhow::Error),
-    /// The server failed.
-    #[error(transparent)]
-    Server(#[from] onaltu_server::ServerError),
-}
+pub const SERVICE_NAME: &str = FeedbackServiceServer::<api::Feedback>::NAME;
 
 /// Serves the feedback service on `listener` until `shutdown` resolves; the outbox relay
 /// publishes its events to Redis Streams meanwhile.
@@ -52,17 +38,16 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
-    let authenticator =
-        Arc::new(Authenticator::from_settings(&settings.auth).map_err(anyhow::Error::from)?);
-    let cache = Cache::new(&settings.cache).map_err(anyhow::Error::from)?;
-    let registry = RegistryClient::new(&settings.registry).map_err(anyhow::Error::msg)?;
+    let cache = Cache::new(&settings.cache).map_err(|e| StartError::config("cache", e))?;
+    let registry =
+        RegistryClient::new(&settings.registry).map_err(|e| StartError::config("registry", e))?;
     let calendar = match &settings.complaints.holidays_path {
         Some(path) => std::fs::read_to_string(path)
             .map_err(|e| format!("complaints.holidays_path {path}: {e}"))
             .and_then(|text| WorkCalendar::parse(&text)),
         None => WorkCalendar::kazakhstan(),
     }
-    .map_err(anyhow::Error::msg)?;
+    .map_err(|e| StartError::config("complaints", e))?;
     let feedback = api::Feedback::new(
         pool.clone(),
         cache,
@@ -70,16 +55,14 @@ pub async fn serve(
         calendar,
         settings.complaints.deadline_working_days,
     );
-    let service = FeedbackServiceServer::new(feedback)
-        .max_decoding_message_size(settings.server.max_message_bytes)
-        .max_encoding_message_size(settings.server.max_message_bytes);
-    let routes = Routes::new(tonic::service::interceptor::InterceptedService::new(
-        service,
-        AuthInterceptor::new(authenticator),
-    ));
-    let server = GrpcServer::new(settings.server, routes, &[SERVICE_NAME])
-        .with_readiness(onaltu_service::database_readiness(&pool))
-        .serve(listener, shutdown);
+    let server = onaltu_service::grpc_server(
+        settings.server,
+        &settings.auth,
+        &pool,
+        FeedbackServiceServer::new(feedback),
+        &[],
+    )?
+    .serve(listener, shutdown);
     onaltu_service::serve_with_relay(pool, &settings.cache.url, server).await??;
     Ok(())
 }

@@ -1,12 +1,9 @@
 //! The feedback service's configuration: `[server]`, `[database]`, `[cache]`, `[auth]`,
 //! `[telemetry]`, `[registry]` (the client it checks episodes with) and `[complaints]`.
 
-use onaltu_auth::AuthSettings;
 use onaltu_cache::CacheSettings;
 use onaltu_config::{Checker, Validate};
 use onaltu_db::DatabaseSettings;
-use onaltu_server::ServerSettings;
-use onaltu_telemetry::TelemetrySettings;
 use serde::Deserialize;
 
 use crate::clients::registry::RegistryClientSettings;
@@ -50,24 +47,16 @@ impl Validate for ComplaintSettings {
     }
 }
 
-/// Everything the feedback service reads at start-up.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Settings {
-    /// gRPC listener and limits.
-    pub server: ServerSettings,
-    /// The service's own Postgres database.
-    pub database: DatabaseSettings,
-    /// Redis for the summary cache and the event streams.
-    pub cache: CacheSettings,
-    /// Token verification.
-    pub auth: AuthSettings,
-    /// Logs and traces.
-    pub telemetry: TelemetrySettings,
-    /// The registry, asked whose episode is evaluated.
-    pub registry: RegistryClientSettings,
-    /// Complaint deadlines.
-    pub complaints: ComplaintSettings,
+onaltu_service::settings! {
+    /// Everything the feedback service reads at start-up.
+    pub struct Settings {
+        /// Redis for the summary cache and the event streams.
+        pub cache: CacheSettings,
+        /// The registry, asked whose episode is evaluated.
+        pub registry: RegistryClientSettings,
+        /// Complaint deadlines.
+        pub complaints: ComplaintSettings,
+    }
 }
 
 impl Settings {
@@ -79,39 +68,10 @@ impl Settings {
         hs256_secret: onaltu_config::SecretString,
         registry_url: &str,
     ) -> Self {
-        let mut settings = Self {
-            database,
-            ..Self::default()
-        };
-        settings.server.health_check_interval_ms = 100;
+        let mut settings = Self::local_core(database, hs256_secret);
         settings.cache.url = onaltu_config::SecretString::from(redis_url.to_string());
         settings.cache.prefix = "feedback".into();
-        settings.auth.hs256_secret = Some(hs256_secret);
         settings.registry.url = registry_url.to_string();
         settings
-    }
-}
-
-impl onaltu_service::ServiceSettings for Settings {
-    fn database(&self) -> &DatabaseSettings {
-        &self.database
-    }
-    fn telemetry(&self) -> &TelemetrySettings {
-        &self.telemetry
-    }
-    fn listen(&self) -> std::net::SocketAddr {
-        self.server.listen
-    }
-}
-
-impl Validate for Settings {
-    fn validate(&self, c: &mut Checker) {
-        c.section("server", &self.server);
-        c.section("database", &self.database);
-        c.section("cache", &self.cache);
-        c.section("auth", &self.auth);
-        c.section("telemetry", &self.telemetry);
-        c.section("registry", &self.registry);
-        c.section("complaints", &self.complaints);
     }
 }

@@ -14,15 +14,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
-use onaltu_auth::{AuthInterceptor, Authenticator};
 use onaltu_cache::Cache;
 use onaltu_config::ExposeSecret;
 use onaltu_events::{Consumer, StreamSettings};
 use onaltu_proto::rating::rating_service_server::RatingServiceServer;
-use onaltu_server::GrpcServer;
+use onaltu_service::StartError;
 use prost::Message as _;
 use tokio::net::TcpListener;
-use tonic::service::Routes;
+use tonic::server::NamedService as _;
 
 use crate::api::feedback_events::{self, FeedbackEvents};
 use crate::api::watch::EventHub;
@@ -37,23 +36,12 @@ pub fn migrations() -> [&'static EmbeddedMigrations; 2] {
 }
 
 /// The gRPC service name reported by health checks.
-pub const SERVICE_NAME: &str = "onaltu.rating.v1.RatingService";
+pub const SERVICE_NAME: &str = RatingServiceServer::<api::Rating>::NAME;
 
 /// Live events a slow subscriber may fall behind by before it catches up from Postgres.
 const LIVE_EVENTS: usize = 4_096;
 /// How often the event tail looks for events computed by other instances.
 const TAIL_POLL: Duration = Duration::from_millis(500);
-
-/// Why the rating service could not start serving.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    /// Configuration that only fails when used.
-    #[error(transparent)]
-    Config(#[from] anyhow::Error),
-    /// The server failed.
-    #[error(transparent)]
-    Server(#[from] onaltu_server::ServerError),
-}
 
 /// Serves the rating service on `listener` until `shutdown` resolves. Meanwhile it consumes the
 /// feedback service's events, tails its own rating events for subscribers, and (when
@@ -64,16 +52,17 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
-    let authenticator =
-        Arc::new(Authenticator::from_settings(&settings.auth).map_err(anyhow::Error::from)?);
-    let cache = Cache::new(&settings.cache).map_err(anyhow::Error::from)?;
-    let methodology = settings.methodology.load().map_err(anyhow::Error::msg)?;
+    let cache = Cache::new(&settings.cache).map_err(|e| StartError::config("cache", e))?;
+    let methodology = settings
+        .methodology
+        .load()
+        .map_err(|e| StartError::config("methodology", e))?;
     let registry = RegistryClient::new(&settings.registry, settings.auth.hs256_secret.as_ref())
-        .map_err(anyhow::Error::msg)?;
+        .map_err(|e| StartError::config("registry", e))?;
     let last_event = {
         let mut conn = onaltu_db::connection(&pool)
             .await
-            .map_err(|e| anyhow::anyhow!("database: {e}"))?;
+            .map_err(StartError::database)?;
         store::methodologies::ensure(
             &mut conn,
             &methodology.version,
@@ -81,13 +70,13 @@ pub async fn serve(
             api::convert::methodology(&methodology).encode_to_vec(),
         )
         .await
-        .map_err(anyhow::Error::msg)?;
+        .map_err(StartError::database)?;
         store::events::last(&mut conn)
             .await
-            .map_err(|e| anyhow::anyhow!("database: {e}"))?
+            .map_err(StartError::database)?
     };
     let redis = redis::Client::open(settings.cache.url.expose_secret())
-        .map_err(|e| anyhow::anyhow!("cache.url: {e}"))?;
+        .map_err(|e| StartError::config("cache.url", e))?;
 
     let (closing, closed) = tokio::sync::watch::channel(false);
     let closing = Arc::new(closing);
@@ -125,23 +114,20 @@ pub async fn serve(
         )));
     }
 
-    let service = RatingServiceServer::new(rating)
-        .max_decoding_message_size(settings.server.max_message_bytes)
-        .max_encoding_message_size(settings.server.max_message_bytes);
-    let routes = Routes::new(tonic::service::interceptor::InterceptedService::new(
-        service,
-        AuthInterceptor::new(authenticator),
-    ));
+    let server = onaltu_service::grpc_server(
+        settings.server,
+        &settings.auth,
+        &pool,
+        RatingServiceServer::new(rating),
+        &[],
+    )?;
     let on_shutdown = closing.clone();
     let shutdown = async move {
         shutdown.await;
         // Live streams end so the drain can finish; subscribers resume elsewhere.
         let _ = on_shutdown.send(true);
     };
-    let served = GrpcServer::new(settings.server, routes, &[SERVICE_NAME])
-        .with_readiness(onaltu_service::database_readiness(&pool))
-        .serve(listener, shutdown)
-        .await;
+    let served = server.serve(listener, shutdown).await;
     let _ = closing.send(true);
     for task in tasks {
         let _ = task.await;

@@ -2,13 +2,10 @@
 //! `[telemetry]`, `[registry]` (where the registry is, and this service's own token for it),
 //! `[methodology]` and `[compute]`.
 
-use onaltu_auth::AuthSettings;
 use onaltu_cache::CacheSettings;
 use onaltu_client::ClientSettings;
 use onaltu_config::{Checker, Validate};
 use onaltu_db::DatabaseSettings;
-use onaltu_server::ServerSettings;
-use onaltu_telemetry::TelemetrySettings;
 use serde::Deserialize;
 
 use crate::domain::methodology::Methodology;
@@ -86,26 +83,19 @@ impl Validate for ComputeSettings {
     }
 }
 
-/// Everything the rating service reads at start-up.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Settings {
-    /// gRPC listener and limits.
-    pub server: ServerSettings,
-    /// The service's own Postgres database.
-    pub database: DatabaseSettings,
-    /// Redis for the public-read cache and the feedback event stream.
-    pub cache: CacheSettings,
-    /// Token verification.
-    pub auth: AuthSettings,
-    /// Logs and traces.
-    pub telemetry: TelemetrySettings,
-    /// The registry: centres and their registry-derived indicators.
-    pub registry: ClientSettings,
-    /// The methodology.
-    pub methodology: MethodologySettings,
-    /// Computation and its schedule.
-    pub compute: ComputeSettings,
+onaltu_service::settings! {
+    /// Everything the rating service reads at start-up.
+    pub struct Settings {
+        /// Redis for the public-read cache and the feedback event stream.
+        pub cache: CacheSettings,
+        /// The registry: centres and their registry-derived indicators.
+        pub registry: ClientSettings,
+        /// The methodology.
+        pub methodology: MethodologySettings,
+        /// Computation and its schedule.
+        pub compute: ComputeSettings,
+    }
+    validate_with = registry_token_rule;
 }
 
 impl Settings {
@@ -117,14 +107,9 @@ impl Settings {
         hs256_secret: onaltu_config::SecretString,
         registry_url: &str,
     ) -> Self {
-        let mut settings = Self {
-            database,
-            ..Self::default()
-        };
-        settings.server.health_check_interval_ms = 100;
+        let mut settings = Self::local_core(database, hs256_secret);
         settings.cache.url = onaltu_config::SecretString::from(redis_url.to_string());
         settings.cache.prefix = "rating".into();
-        settings.auth.hs256_secret = Some(hs256_secret);
         settings.registry.url = registry_url.to_string();
         settings.registry.backoff_ms = 20;
         settings.compute.scheduled = false;
@@ -132,32 +117,12 @@ impl Settings {
     }
 }
 
-impl onaltu_service::ServiceSettings for Settings {
-    fn database(&self) -> &DatabaseSettings {
-        &self.database
-    }
-    fn telemetry(&self) -> &TelemetrySettings {
-        &self.telemetry
-    }
-    fn listen(&self) -> std::net::SocketAddr {
-        self.server.listen
-    }
-}
-
-impl Validate for Settings {
-    fn validate(&self, c: &mut Checker) {
-        c.section("server", &self.server);
-        c.section("database", &self.database);
-        c.section("cache", &self.cache);
-        c.section("auth", &self.auth);
-        c.section("telemetry", &self.telemetry);
-        c.section("registry", &self.registry);
-        c.check(
-            self.registry.token.is_some() || self.auth.hs256_secret.is_some(),
-            "registry.token",
-            "is required: the rating service's own INTEGRATION token for the registry",
-        );
-        c.section("methodology", &self.methodology);
-        c.section("compute", &self.compute);
-    }
+/// The rating service calls the registry in its own name: a token is configured, or (in
+/// development) one is signed with the HS256 secret.
+fn registry_token_rule(s: &Settings, c: &mut Checker) {
+    c.check(
+        s.registry.token.is_some() || s.auth.hs256_secret.is_some(),
+        "registry.token",
+        "is required: the rating service's own INTEGRATION token for the registry",
+    );
 }

@@ -8,14 +8,11 @@ pub mod schema;
 pub mod settings;
 pub mod store;
 
-use std::sync::Arc;
-
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
-use onaltu_auth::{AuthInterceptor, Authenticator};
 use onaltu_proto::transport::transport_service_server::TransportServiceServer;
-use onaltu_server::GrpcServer;
+use onaltu_service::StartError;
 use tokio::net::TcpListener;
-use tonic::service::Routes;
+use tonic::server::NamedService as _;
 
 use crate::clients::registry::RegistryClient;
 use crate::domain::travel::TravelModel;
@@ -29,18 +26,7 @@ pub fn migrations() -> [&'static EmbeddedMigrations; 1] {
 }
 
 /// The gRPC service name reported by health checks.
-pub const SERVICE_NAME: &str = "onaltu.transport.v1.TransportService";
-
-/// Why the transport service could not start serving.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    /// Configuration that only fails when used.
-    #[error(transparent)]
-    Config(#[from] anyhow::Error),
-    /// The server failed.
-    #[error(transparent)]
-    Server(#[from] onaltu_server::ServerError),
-}
+pub const SERVICE_NAME: &str = TransportServiceServer::<api::Transport>::NAME;
 
 /// Serves the transport service on `listener` until `shutdown` resolves.
 pub async fn serve(
@@ -49,10 +35,12 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
-    let authenticator =
-        Arc::new(Authenticator::from_settings(&settings.auth).map_err(anyhow::Error::from)?);
-    let registry = RegistryClient::new(&settings.registry).map_err(anyhow::Error::msg)?;
-    let rules = settings.booking.rules().map_err(anyhow::Error::msg)?;
+    let registry =
+        RegistryClient::new(&settings.registry).map_err(|e| StartError::config("registry", e))?;
+    let rules = settings
+        .booking
+        .rules()
+        .map_err(|e| StartError::config("booking", e))?;
     let travel = TravelModel {
         road_factor: settings.travel.road_factor,
         speed_kmh: settings.travel.speed_kmh,
@@ -64,18 +52,15 @@ pub async fn serve(
         travel,
         settings.planning.clone(),
     );
-    let service = TransportServiceServer::new(transport)
-        .max_decoding_message_size(settings.server.max_message_bytes)
-        .max_encoding_message_size(settings.server.max_message_bytes);
-    let routes = Routes::new(tonic::service::interceptor::InterceptedService::new(
-        service,
-        AuthInterceptor::new(authenticator),
-    ));
-    GrpcServer::new(settings.server, routes, &[SERVICE_NAME])
+    onaltu_service::grpc_server(
+        settings.server,
+        &settings.auth,
+        &pool,
+        TransportServiceServer::new(transport),
         // PlanDay searches for up to its time limit (at most 25 s).
-        .with_long_running(&["/onaltu.transport.v1.TransportService/PlanDay"])
-        .with_readiness(onaltu_service::database_readiness(&pool))
-        .serve(listener, shutdown)
-        .await?;
+        &["PlanDay"],
+    )?
+    .serve(listener, shutdown)
+    .await?;
     Ok(())
 }

@@ -1,15 +1,11 @@
-//! The transport service's configuration: `[server]`, `[database]`, `[cache]`, `[auth]`,
+//! The transport service's configuration: `[server]`, `[database]`, `[auth]`,
 //! `[telemetry]`, `[registry]` (eligibility and episodes, asked with the caller's token),
 //! `[booking]`, `[travel]` and `[planning]`.
 
 use chrono::NaiveTime;
-use onaltu_auth::AuthSettings;
-use onaltu_cache::CacheSettings;
 use onaltu_client::ClientSettings;
 use onaltu_config::{Checker, Validate};
 use onaltu_db::DatabaseSettings;
-use onaltu_server::ServerSettings;
-use onaltu_telemetry::TelemetrySettings;
 use serde::Deserialize;
 
 use crate::domain::travel::TravelModel;
@@ -222,76 +218,32 @@ impl Validate for PlanningSettings {
     }
 }
 
-/// Everything the transport service reads at start-up.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Settings {
-    /// gRPC listener and limits.
-    pub server: ServerSettings,
-    /// The service's own Postgres database.
-    pub database: DatabaseSettings,
-    /// Redis.
-    pub cache: CacheSettings,
-    /// Token verification.
-    pub auth: AuthSettings,
-    /// Logs and traces.
-    pub telemetry: TelemetrySettings,
-    /// The registry: eligibility and episodes, asked with the caller's own token.
-    pub registry: ClientSettings,
-    /// Booking and service rules.
-    pub booking: BookingSettings,
-    /// Travel times.
-    pub travel: TravelSettings,
-    /// Planning.
-    pub planning: PlanningSettings,
+onaltu_service::settings! {
+    /// Everything the transport service reads at start-up.
+    pub struct Settings {
+        /// The registry: eligibility and episodes, asked with the caller's own token.
+        pub registry: ClientSettings,
+        /// Booking and service rules.
+        pub booking: BookingSettings,
+        /// Travel times.
+        pub travel: TravelSettings,
+        /// Planning.
+        pub planning: PlanningSettings,
+    }
 }
 
 impl Settings {
-    /// A local instance (tests, tools): `database`, the Redis at `redis_url`, tokens signed with
-    /// `hs256_secret`, the registry at `registry_url`, health checked every 100 ms.
+    /// A local instance (tests, tools): `database`, tokens signed with `hs256_secret`, the
+    /// registry at `registry_url`, health checked every 100 ms.
     pub fn local(
         database: DatabaseSettings,
-        redis_url: &str,
         hs256_secret: onaltu_config::SecretString,
         registry_url: &str,
     ) -> Self {
-        let mut settings = Self {
-            database,
-            ..Self::default()
-        };
-        settings.server.health_check_interval_ms = 100;
-        settings.cache.url = onaltu_config::SecretString::from(redis_url.to_string());
-        settings.cache.prefix = "transport".into();
-        settings.auth.hs256_secret = Some(hs256_secret);
+        let mut settings = Self::local_core(database, hs256_secret);
         settings.registry.url = registry_url.to_string();
         settings.registry.backoff_ms = 20;
         settings.planning.time_limit_seconds = 1;
         settings
-    }
-}
-
-impl onaltu_service::ServiceSettings for Settings {
-    fn database(&self) -> &DatabaseSettings {
-        &self.database
-    }
-    fn telemetry(&self) -> &TelemetrySettings {
-        &self.telemetry
-    }
-    fn listen(&self) -> std::net::SocketAddr {
-        self.server.listen
-    }
-}
-
-impl Validate for Settings {
-    fn validate(&self, c: &mut Checker) {
-        c.section("server", &self.server);
-        c.section("database", &self.database);
-        c.section("cache", &self.cache);
-        c.section("auth", &self.auth);
-        c.section("telemetry", &self.telemetry);
-        c.section("registry", &self.registry);
-        c.section("booking", &self.booking);
-        c.section("travel", &self.travel);
-        c.section("planning", &self.planning);
     }
 }

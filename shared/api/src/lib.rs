@@ -1,6 +1,8 @@
-//! What every service's handlers decode the same way: ids, calendar dates and timestamps,
-//! reporting periods, pages and their tokens, text limits, and the clock of the city.
+//! What every service's handlers share: the request context and the reply, ids, calendar dates
+//! and timestamps, reporting periods, pages and their tokens, text limits, optimistic
+//! concurrency, and the clock of the city.
 
+mod ctx;
 mod period;
 
 use base64::Engine as _;
@@ -10,6 +12,7 @@ use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::common::Date;
 use uuid::Uuid;
 
+pub use ctx::{Ctx, PURPOSE_HEADER, check_etag, reply};
 pub use period::Period;
 
 /// Now, to the microsecond Postgres keeps.
@@ -108,12 +111,44 @@ pub fn decode_token(token: &str) -> Result<Option<String>, ApiError> {
     if token.is_empty() {
         return Ok(None);
     }
-    let bad = || ApiError::invalid("page_token", "is not a token this service issued");
-    let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| foreign_token())?;
+    let text = String::from_utf8(bytes).map_err(|_| foreign_token())?;
     text.strip_prefix("v1:")
         .map(|s| Some(s.to_string()))
-        .ok_or_else(bad)
+        .ok_or_else(foreign_token)
+}
+
+/// The id a keyset page token stands for (lists ordered by id).
+pub fn decode_id_token(token: &str) -> Result<Option<Uuid>, ApiError> {
+    decode_token(token)?
+        .map(|s| Uuid::parse_str(&s).map_err(|_| foreign_token()))
+        .transpose()
+}
+
+/// The offset an offset page token stands for (lists over immutable versions, where no key
+/// orders the page); 0 for the first page.
+pub fn decode_offset_token(token: &str) -> Result<i64, ApiError> {
+    match decode_token(token)? {
+        None => Ok(0),
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(foreign_token),
+    }
+}
+
+/// The offset token of the page after one of `got` items at `offset`; empty after the last.
+pub fn next_offset_token(offset: i64, size: i64, got: usize) -> String {
+    if (got as i64) < size {
+        String::new()
+    } else {
+        encode_token(&(offset + size).to_string())
+    }
+}
+
+fn foreign_token() -> ApiError {
+    ApiError::invalid("page_token", "is not a token this service issued")
 }
 
 #[cfg(test)]
@@ -129,6 +164,22 @@ mod tests {
         );
         assert_eq!(decode_token("").unwrap(), None);
         assert!(decode_token("not-a-token").is_err());
+    }
+
+    #[test]
+    fn offset_tokens_refuse_negative_and_foreign_positions() {
+        assert_eq!(decode_offset_token("").unwrap(), 0);
+        let next = next_offset_token(50, 50, 50);
+        assert_eq!(decode_offset_token(&next).unwrap(), 100);
+        assert_eq!(next_offset_token(50, 50, 49), "");
+        assert!(decode_offset_token(&encode_token("-5")).is_err());
+        assert!(decode_offset_token(&encode_token("x")).is_err());
+        let id = Uuid::now_v7();
+        assert_eq!(
+            decode_id_token(&encode_token(&id.to_string())).unwrap(),
+            Some(id)
+        );
+        assert!(decode_id_token(&encode_token("7")).is_err());
     }
 
     #[test]

@@ -1,14 +1,20 @@
-//! Calls from one service to another. Each call has a deadline, carries the W3C trace context,
-//! and is retried with backoff while the other service answers UNAVAILABLE; when it stays down
-//! the caller answers UNAVAILABLE with RetryInfo, never INTERNAL.
+//! Calls from one service to another. Each call has a deadline, carries the W3C trace context
+//! and an identity (the caller's own bearer token, forwarded, or the service's own), and is
+//! retried with backoff while the other service answers UNAVAILABLE; when it stays down the
+//! caller answers UNAVAILABLE with RetryInfo, never INTERNAL. [`Registry`] is the one way every
+//! service reaches the registry; each keeps only its calls.
 
 use std::future::Future;
 use std::time::Duration;
 
 use onaltu_config::{Checker, Validate};
+use onaltu_config::{ExposeSecret as _, SecretString};
 use onaltu_errors::ApiError;
+use onaltu_proto::registry::registry_service_client::RegistryServiceClient;
 use serde::Deserialize;
 use tonic::Code;
+use tonic::metadata::{Ascii, MetadataValue};
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 
 /// Where another service is and how patiently to call it (e.g. `[registry]`).
@@ -127,4 +133,141 @@ pub fn unreachable(service: &str, consequence: &str) -> ApiError {
 pub fn traced(request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
     use tonic::service::Interceptor as _;
     onaltu_telemetry::TracePropagation.call(request)
+}
+
+/// Stamps an outgoing call with its identity, its purpose and the trace context.
+#[derive(Clone)]
+pub struct Stamp {
+    authorization: MetadataValue<Ascii>,
+    purpose: Option<&'static str>,
+}
+
+impl tonic::service::Interceptor for Stamp {
+    fn call(&mut self, request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        let mut request = traced(request)?;
+        let metadata = request.metadata_mut();
+        metadata.insert("authorization", self.authorization.clone());
+        if let Some(purpose) = self.purpose {
+            metadata.insert("x-onaltu-purpose", MetadataValue::from_static(purpose));
+        }
+        Ok(request)
+    }
+}
+
+/// A registry stub for one call's identity.
+pub type RegistryStub = RegistryServiceClient<InterceptedService<Channel, Stamp>>;
+
+/// The registry as another service reaches it (`[registry]`).
+#[derive(Clone)]
+pub struct Registry {
+    channel: Channel,
+    settings: ClientSettings,
+    own: Option<MetadataValue<Ascii>>,
+}
+
+impl Registry {
+    /// A client that connects on first use (the registry may start after this service). Calls in
+    /// the service's own name carry `settings.token`, or `own_token` when none is configured.
+    pub fn new(settings: &ClientSettings, own_token: Option<SecretString>) -> Result<Self, String> {
+        let own = settings
+            .token
+            .clone()
+            .or(own_token)
+            .map(|token| bearer_value(token.expose_secret()))
+            .transpose()
+            .map_err(|_| "registry.token: is not a valid header value".to_string())?;
+        Ok(Self {
+            channel: settings.channel("registry")?,
+            settings: settings.clone(),
+            own,
+        })
+    }
+
+    /// How patiently calls are made.
+    pub fn settings(&self) -> &ClientSettings {
+        &self.settings
+    }
+
+    /// A stub that forwards the caller's own `bearer` token, naming `purpose` (the registry
+    /// decides, and audits, what the caller may read).
+    pub fn as_caller(&self, bearer: &str, purpose: &'static str) -> Result<RegistryStub, ApiError> {
+        let authorization = bearer_value(bearer)
+            .map_err(|_| ApiError::Unauthenticated("the bearer token is malformed".into()))?;
+        Ok(self.stub(authorization, Some(purpose)))
+    }
+
+    /// A stub that calls in the service's own name.
+    pub fn as_service(&self) -> Result<RegistryStub, ApiError> {
+        let authorization = self.own.clone().ok_or_else(|| {
+            ApiError::Internal("no registry token is configured (registry.token)".into())
+        })?;
+        Ok(self.stub(authorization, None))
+    }
+
+    fn stub(
+        &self,
+        authorization: MetadataValue<Ascii>,
+        purpose: Option<&'static str>,
+    ) -> RegistryStub {
+        RegistryServiceClient::with_interceptor(
+            self.channel.clone(),
+            Stamp {
+                authorization,
+                purpose,
+            },
+        )
+    }
+
+    /// Runs `call` on `stub` with this client's deadline, retrying while the registry answers
+    /// UNAVAILABLE.
+    pub async fn call<M, T, F, Fut>(
+        &self,
+        stub: &RegistryStub,
+        message: M,
+        call: F,
+    ) -> Result<T, tonic::Status>
+    where
+        M: Clone,
+        F: Fn(RegistryStub, tonic::Request<M>) -> Fut,
+        Fut: Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+    {
+        self.settings
+            .retrying(|| call(stub.clone(), self.settings.request(message.clone())))
+            .await
+            .map(tonic::Response::into_inner)
+    }
+}
+
+fn bearer_value(
+    token: &str,
+) -> Result<MetadataValue<Ascii>, tonic::metadata::errors::InvalidMetadataValue> {
+    format!("Bearer {token}").parse()
+}
+
+/// The registry's refusal of a read of `resource` `id` as the calling service answers it:
+/// NOT_FOUND, PERMISSION_DENIED and UNAUTHENTICATED pass through, an unreachable registry is
+/// UNAVAILABLE saying `consequence`, anything else is the registry's fault (INTERNAL).
+pub fn refusal(
+    status: &tonic::Status,
+    resource: &'static str,
+    id: &str,
+    consequence: &str,
+) -> ApiError {
+    match status.code() {
+        Code::NotFound => ApiError::NotFound {
+            resource,
+            id: id.to_string(),
+        },
+        Code::PermissionDenied => ApiError::PermissionDenied(format!(
+            "the registry does not let you act for this {resource}: {}",
+            status.message()
+        )),
+        Code::Unauthenticated => ApiError::Unauthenticated(status.message().to_string()),
+        _ if is_unreachable(status) => unreachable("registry", consequence),
+        _ => ApiError::Internal(format!(
+            "registry answered {:?}: {}",
+            status.code(),
+            status.message()
+        )),
+    }
 }

@@ -186,6 +186,32 @@ impl Violations {
         }
     }
 
+    /// The value of one field's decoding, or its violations recorded and `T::default()` in its
+    /// place. The stand-in is never seen: `finish` then refuses the whole input.
+    pub fn take<T: Default>(&mut self, decoded: Result<T, ApiError>) -> T {
+        self.take_or(decoded, T::default())
+    }
+
+    /// As `take`, with `stand_in` for a type without a default.
+    pub fn take_or<T>(&mut self, decoded: Result<T, ApiError>, stand_in: T) -> T {
+        decoded.unwrap_or_else(|err| {
+            self.absorb(err);
+            stand_in
+        })
+    }
+
+    /// The value of a decoding that reports its own violations (a nested message's validator),
+    /// or `None` with them recorded.
+    pub fn collect<T>(&mut self, decoded: Result<T, Violations>) -> Option<T> {
+        decoded.map_err(|bad| self.merge(bad)).ok()
+    }
+
+    /// `value` when nothing was recorded, otherwise INVALID_ARGUMENT with every violation: the
+    /// one exit of a typed decoder.
+    pub fn finish<T>(self, value: T) -> Result<T, ApiError> {
+        self.into_result().map(|()| value)
+    }
+
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

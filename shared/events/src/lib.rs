@@ -9,6 +9,8 @@
 //!   `processed_events` in one transaction, then acknowledges; a redelivered event is
 //!   acknowledged without effect. Events that keep failing go to `<stream>.dead`.
 //!
+//! - [`Watch`] streams an event table to gRPC subscribers: catch-up from Postgres, then live.
+//!
 //! Payloads are protobuf messages and carry no personal data in clear text.
 
 use std::collections::HashMap;
@@ -22,11 +24,14 @@ use onaltu_db::Pool;
 use redis::AsyncCommands;
 use redis::aio::MultiplexedConnection;
 use redis::streams::{StreamId, StreamReadOptions, StreamReadReply};
-use tokio::sync::watch;
+use tokio::sync::watch::Receiver;
 use uuid::Uuid;
 
 mod schema;
+pub mod watch;
+
 use schema::{outbox_events, processed_events};
+pub use watch::{EventLog, Watch, WatchLimits};
 
 /// The outbox and processed-event tables; run them with the service's own migrations.
 pub static MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
@@ -276,7 +281,7 @@ impl Relay {
 
     /// Publishes until `shutdown` turns true, waiting and retrying while Redis or Postgres is
     /// down (each outage logged once).
-    pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
+    pub async fn run(mut self, mut shutdown: Receiver<bool>) {
         let mut failing = false;
         while !*shutdown.borrow() {
             let pause = match self.publish_batch().await {
@@ -505,7 +510,7 @@ impl Consumer {
     pub async fn run(
         mut self,
         handler: std::sync::Arc<dyn EventHandler>,
-        mut shutdown: watch::Receiver<bool>,
+        mut shutdown: Receiver<bool>,
     ) {
         let mut failing = false;
         let block = self.settings.poll_interval.max(Duration::from_millis(100)) * 5;

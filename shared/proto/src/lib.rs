@@ -49,3 +49,21 @@ pub use onaltu::{registry::v1 as registry, transport::v1 as transport};
 
 /// The encoded `FileDescriptorSet` of every Onaltu proto file, for server reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("onaltu_descriptor");
+
+/// The event streams between services, named once for producer and consumer. An event's type is
+/// the full name of the message it carries ([`event_type`]).
+pub mod streams {
+    /// The registry's episode events (`EpisodeAdmitted`, `EpisodeDischarged`).
+    pub const REGISTRY_EPISODES: &str = "registry.episodes";
+    /// The registry's person events (`PersonRegistered`).
+    pub const REGISTRY_PERSONS: &str = "registry.persons";
+    /// The registry's centre events (`CenterUpdated`).
+    pub const REGISTRY_CENTERS: &str = "registry.centers";
+    /// The feedback service's evaluation events (`EvaluationPublished`, `EvaluationWithdrawn`).
+    pub const FEEDBACK_EVALUATIONS: &str = "feedback.evaluations";
+
+    /// The type name of events carrying `M`, e.g. `onaltu.feedback.v1.EvaluationPublished`.
+    pub fn event_type<M: prost::Name>() -> String {
+        M::full_name()
+    }
+}

@@ -1,6 +1,7 @@
 //! What every service binary shares: the command line (`serve`, `migrate`, `check-config`),
-//! the database readiness check behind its health, and the outbox relay that runs beside the
-//! server for as long as it serves.
+//! the gRPC server skeleton (message limits, the auth interceptor, health under the generated
+//! service name), the database readiness check behind its health, the one error a service
+//! cannot start with, and the outbox relay that runs beside the server for as long as it serves.
 
 use std::future::Future;
 use std::process::ExitCode;
@@ -9,22 +10,213 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use diesel_migrations::EmbeddedMigrations;
+use onaltu_auth::{AuthInterceptor, AuthSettings, Authenticator};
 use onaltu_config::{ExposeSecret as _, SecretString, Validate};
 use onaltu_db::{DatabaseSettings, Pool};
 use onaltu_events::{Relay, StreamSettings};
-use onaltu_server::ReadinessCheck;
+use onaltu_server::{GrpcServer, ReadinessCheck, ServerError, ServerSettings};
 use onaltu_telemetry::TelemetrySettings;
 use serde::de::DeserializeOwned;
 use tokio::net::TcpListener;
+use tonic::server::NamedService;
+use tonic::service::Routes;
+use tonic::service::interceptor::InterceptedService;
 
-/// What the shared start-up needs of a service's settings.
+/// Why a service could not start serving.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Configuration that only fails when used (the message names the key).
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The database could not be read at start-up.
+    #[error("database: {0}")]
+    Database(String),
+    /// The server failed.
+    #[error(transparent)]
+    Server(#[from] ServerError),
+}
+
+impl StartError {
+    /// A configuration error of `key`.
+    pub fn config(key: &str, err: impl std::fmt::Display) -> Self {
+        Self::Config(format!("{key}: {err}"))
+    }
+
+    /// A database error at start-up.
+    pub fn database(err: impl std::fmt::Display) -> Self {
+        Self::Database(err.to_string())
+    }
+}
+
+/// A generated tonic server whose message limits can be set (the generated types share no trait
+/// for it).
+pub trait MessageLimits: Sized {
+    /// Decoding and encoding limited to `bytes`.
+    fn with_message_limit(self, bytes: usize) -> Self;
+}
+
+macro_rules! message_limits {
+    ($($server:ident < $service:path >),* $(,)?) => {$(
+        impl<T: $service> MessageLimits for $server<T> {
+            fn with_message_limit(self, bytes: usize) -> Self {
+                self.max_decoding_message_size(bytes)
+                    .max_encoding_message_size(bytes)
+            }
+        }
+    )*};
+}
+
+use onaltu_proto::feedback::feedback_service_server::{FeedbackService, FeedbackServiceServer};
+use onaltu_proto::rating::rating_service_server::{RatingService, RatingServiceServer};
+use onaltu_proto::registry::registry_service_server::{RegistryService, RegistryServiceServer};
+use onaltu_proto::transport::transport_service_server::{TransportService, TransportServiceServer};
+
+message_limits!(
+    RegistryServiceServer<RegistryService>,
+    FeedbackServiceServer<FeedbackService>,
+    RatingServiceServer<RatingService>,
+    TransportServiceServer<TransportService>,
+);
+
+/// The gRPC server of one service: `service` with the configured message limits, behind the auth
+/// interceptor, its health reported under the generated name (`NamedService::NAME`), ready while
+/// the database of `pool` answers. `long_running` names the methods (e.g. `PlanDay`) that get
+/// the stream timeout.
+pub fn grpc_server<S>(
+    settings: ServerSettings,
+    auth: &AuthSettings,
+    pool: &Pool,
+    service: S,
+    long_running: &[&str],
+) -> Result<GrpcServer, StartError>
+where
+    S: MessageLimits
+        + NamedService
+        + tower::Service<
+            http::Request<tonic::body::Body>,
+            Response = http::Response<tonic::body::Body>,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
+    let authenticator =
+        Arc::new(Authenticator::from_settings(auth).map_err(|e| StartError::config("auth", e))?);
+    let service = service.with_message_limit(settings.max_message_bytes);
+    let routes = Routes::new(InterceptedService::new(
+        service,
+        AuthInterceptor::new(authenticator),
+    ));
+    let paths: Vec<String> = long_running
+        .iter()
+        .map(|method| format!("/{}/{method}", S::NAME))
+        .collect();
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    Ok(GrpcServer::new(settings, routes, &[S::NAME])
+        .with_long_running(&paths)
+        .with_readiness(database_readiness(pool)))
+}
+
+/// What the shared start-up needs of a service's settings (implemented by [`settings!`]).
 pub trait ServiceSettings: DeserializeOwned + Validate {
+    /// `[server]`.
+    fn server(&self) -> &ServerSettings;
     /// `[database]`.
     fn database(&self) -> &DatabaseSettings;
+    /// `[auth]`.
+    fn auth(&self) -> &AuthSettings;
     /// `[telemetry]`.
     fn telemetry(&self) -> &TelemetrySettings;
     /// `[server] listen`.
-    fn listen(&self) -> std::net::SocketAddr;
+    fn listen(&self) -> std::net::SocketAddr {
+        self.server().listen
+    }
+}
+
+/// Re-exports for [`settings!`].
+#[doc(hidden)]
+pub mod __settings {
+    pub use onaltu_auth::AuthSettings;
+    pub use onaltu_config::{Checker, SecretString, Validate};
+    pub use onaltu_db::DatabaseSettings;
+    pub use onaltu_server::ServerSettings;
+    pub use onaltu_telemetry::TelemetrySettings;
+}
+
+/// A service's settings: the core every service reads (`[server]`, `[database]`, `[auth]`,
+/// `[telemetry]`) and the sections of its own, each validated under its name, unknown keys
+/// refused. An optional `validate_with = path;` adds rules across sections. The generated
+/// `local_core(database, hs256_secret)` is a local instance for tests and tools (tokens signed
+/// with the secret, health checked every 100 ms).
+#[macro_export]
+macro_rules! settings {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty ),* $(,)?
+        }
+        $( validate_with = $extra:path; )?
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, ::serde::Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct $name {
+            /// gRPC listener and limits.
+            pub server: $crate::__settings::ServerSettings,
+            /// The service's own Postgres database.
+            pub database: $crate::__settings::DatabaseSettings,
+            /// Token verification.
+            pub auth: $crate::__settings::AuthSettings,
+            /// Logs and traces.
+            pub telemetry: $crate::__settings::TelemetrySettings,
+            $( $(#[$fmeta])* pub $field: $ty, )*
+        }
+
+        impl $name {
+            /// A local instance (tests, tools) on `database`, tokens signed with
+            /// `hs256_secret`, health checked every 100 ms; the service's own sections default.
+            pub fn local_core(
+                database: $crate::__settings::DatabaseSettings,
+                hs256_secret: $crate::__settings::SecretString,
+            ) -> Self {
+                let mut settings = Self {
+                    database,
+                    ..Self::default()
+                };
+                settings.server.health_check_interval_ms = 100;
+                settings.auth.hs256_secret = Some(hs256_secret);
+                settings
+            }
+        }
+
+        impl $crate::ServiceSettings for $name {
+            fn server(&self) -> &$crate::__settings::ServerSettings {
+                &self.server
+            }
+            fn database(&self) -> &$crate::__settings::DatabaseSettings {
+                &self.database
+            }
+            fn auth(&self) -> &$crate::__settings::AuthSettings {
+                &self.auth
+            }
+            fn telemetry(&self) -> &$crate::__settings::TelemetrySettings {
+                &self.telemetry
+            }
+        }
+
+        impl $crate::__settings::Validate for $name {
+            fn validate(&self, c: &mut $crate::__settings::Checker) {
+                c.section("server", &self.server);
+                c.section("database", &self.database);
+                c.section("auth", &self.auth);
+                c.section("telemetry", &self.telemetry);
+                $( c.section(stringify!($field), &self.$field); )*
+                $( $extra(self, c); )?
+            }
+        }
+    };
 }
 
 #[derive(Parser)]
@@ -142,9 +334,9 @@ pub async fn serve_with_relay<T>(
     pool: Pool,
     redis_url: &SecretString,
     server: impl Future<Output = T>,
-) -> anyhow::Result<T> {
+) -> Result<T, StartError> {
     let redis = redis::Client::open(redis_url.expose_secret())
-        .map_err(|e| anyhow::anyhow!("cache.url: {e}"))?;
+        .map_err(|e| StartError::config("cache.url", e))?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let relay = tokio::spawn(Relay::new(pool, redis, StreamSettings::default()).run(stopped));
     let served = server.await;

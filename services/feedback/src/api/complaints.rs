@@ -8,9 +8,10 @@ use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::feedback as pb;
 use uuid::Uuid;
 
-use super::{Ctx, Feedback, convert};
+use super::{Feedback, convert};
 use crate::domain::complaint::{self, Change, Handler, State, Status};
 use crate::store::complaints::{self as store, Filter};
+use onaltu_api::Ctx;
 
 fn position(token: &str) -> Result<Option<(NaiveDate, Uuid)>, ApiError> {
     let Some(text) = decode_token(token)? else {

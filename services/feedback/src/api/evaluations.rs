@@ -8,12 +8,13 @@ use onaltu_proto::common::Language;
 use onaltu_proto::feedback as pb;
 use uuid::Uuid;
 
-use super::{Ctx, Feedback, convert, events};
+use super::{Feedback, convert, events};
 use crate::domain::evaluation::{self, Status, View, Viewer};
 use crate::domain::{answers, complaint, precheck};
 use crate::store::Conn;
 use crate::store::complaints::{self as complaint_store, ComplaintRow};
 use crate::store::evaluations::{self as store, EvaluationRow, Filter};
+use onaltu_api::Ctx;
 
 /// The longest complaint text.
 const MAX_COMPLAINT_CHARS: usize = complaint::MAX_TEXT_CHARS;
@@ -52,7 +53,7 @@ impl Feedback {
         row: &EvaluationRow,
     ) -> Result<pb::Evaluation, ApiError> {
         let view = evaluation::view(
-            ctx.viewer(),
+            Viewer::of(&ctx.caller),
             convert::status(row),
             row.center_id,
             &convert::authorship(row),
@@ -356,7 +357,7 @@ impl Feedback {
             .and_then(|p| Period::decode("period", p).map_err(|e| v.absorb(e)).ok());
         v.into_result()?;
 
-        let viewer = ctx.viewer();
+        let viewer = Viewer::of(&ctx.caller);
         let mut filter = Filter {
             center,
             statuses: statuses.iter().map(|s| *s as i16).collect(),

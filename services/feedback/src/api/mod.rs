@@ -10,7 +10,8 @@ pub mod summary;
 
 use std::sync::Arc;
 
-use onaltu_auth::{Caller, Role};
+use onaltu_api::{Ctx, reply};
+use onaltu_auth::Role;
 use onaltu_cache::Cache;
 use onaltu_db::{Connection, Pool};
 use onaltu_errors::ApiError;
@@ -20,7 +21,6 @@ use tonic::{Request, Response, Status};
 
 use crate::clients::registry::RegistryClient;
 use crate::domain::calendar::WorkCalendar;
-use crate::domain::evaluation::Viewer;
 
 /// Roles that moderate evaluations and handle complaints.
 pub const MODERATORS: &[Role] = &[Role::CityOperator, Role::Admin];
@@ -57,53 +57,6 @@ impl Feedback {
     pub(crate) async fn conn(&self) -> Result<Connection, ApiError> {
         onaltu_db::connection(&self.pool).await
     }
-}
-
-/// Who calls, with the token they called with (forwarded to the registry).
-#[derive(Debug, Clone)]
-pub struct Ctx {
-    pub caller: Caller,
-    pub bearer: Option<String>,
-}
-
-impl Ctx {
-    fn of<T>(request: &Request<T>) -> Self {
-        let bearer = request
-            .metadata()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::to_string);
-        Self {
-            caller: onaltu_auth::caller(request),
-            bearer,
-        }
-    }
-
-    /// The caller as the evaluation rules see them.
-    pub fn viewer(&self) -> Viewer {
-        match &self.caller {
-            Caller::Authenticated(c) => match c.role {
-                Role::Citizen => c.person_id.map_or(Viewer::Public, Viewer::Citizen),
-                Role::CenterStaff => c.center_id.map_or(Viewer::Public, Viewer::Staff),
-                Role::CityOperator | Role::Auditor | Role::Admin => Viewer::Official,
-                Role::Dispatcher | Role::Driver | Role::Integration => Viewer::Public,
-            },
-            Caller::Anonymous => Viewer::Public,
-        }
-    }
-
-    /// The caller's subject, for the record of who decided.
-    pub fn subject(&self) -> String {
-        match &self.caller {
-            Caller::Authenticated(c) => c.sub.clone(),
-            Caller::Anonymous => String::new(),
-        }
-    }
-}
-
-fn reply<T>(result: Result<T, ApiError>) -> Result<Response<T>, Status> {
-    result.map(Response::new).map_err(Status::from)
 }
 
 #[tonic::async_trait]

@@ -7,11 +7,12 @@ use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::feedback as pb;
 use uuid::Uuid;
 
-use super::{Ctx, Feedback, MODERATORS, convert, events};
+use super::{Feedback, MODERATORS, convert, events};
 use crate::domain::evaluation::View;
 use crate::domain::moderation::{self, Decision, Issue, Move};
 use crate::store::Conn;
 use crate::store::evaluations::{self as store, EvaluationRow};
+use onaltu_api::Ctx;
 
 fn not_found(id: Uuid) -> ApiError {
     ApiError::NotFound {

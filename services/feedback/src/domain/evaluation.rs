@@ -2,6 +2,7 @@
 //! statuses, and who sees what of it.
 
 use chrono::{DateTime, Duration, Utc};
+use onaltu_auth::{Caller, Role};
 use onaltu_errors::ApiError;
 use uuid::Uuid;
 
@@ -141,6 +142,21 @@ pub enum Viewer {
     Staff(Uuid),
     /// CITY_OPERATOR, AUDITOR or ADMIN.
     Official,
+}
+
+impl Viewer {
+    /// The caller as the evaluation rules see them.
+    pub fn of(caller: &Caller) -> Self {
+        match caller {
+            Caller::Authenticated(c) => match c.role {
+                Role::Citizen => c.person_id.map_or(Viewer::Public, Viewer::Citizen),
+                Role::CenterStaff => c.center_id.map_or(Viewer::Public, Viewer::Staff),
+                Role::CityOperator | Role::Auditor | Role::Admin => Viewer::Official,
+                Role::Dispatcher | Role::Driver | Role::Integration => Viewer::Public,
+            },
+            Caller::Anonymous => Viewer::Public,
+        }
+    }
 }
 
 /// The view `viewer` has of an evaluation, or `None` when it may not see it at all.

@@ -7,13 +7,12 @@ use std::collections::HashMap;
 use diesel_async::AsyncConnection as _;
 use futures::{StreamExt as _, TryStreamExt as _};
 use onaltu_api::{Period, now, parse_id, timestamp};
-use onaltu_auth::Caller;
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::rating as pb;
 use prost::Message as _;
 use uuid::Uuid;
 
-use super::{OFFICIALS, Rating, convert, subject};
+use super::{OFFICIALS, Rating, convert};
 use crate::clients::registry::CenterFacts;
 use crate::domain::engine::{self, CenterInputs, Previous};
 use crate::domain::events::{self, Snapshot};
@@ -23,6 +22,7 @@ use crate::domain::schedule;
 use crate::store::{
     Conn, events as event_store, feedback, indicators, ratings, requests, violations,
 };
+use onaltu_api::Ctx;
 
 const COMPUTE: &str = "ComputeRatings";
 /// The cache generation every public rating read is filed under.
@@ -47,10 +47,10 @@ fn snapshot(row: &ratings::RatingRow) -> Snapshot {
 impl Rating {
     pub(crate) async fn compute_ratings(
         &self,
-        caller: &Caller,
+        ctx: &Ctx,
         req: pb::ComputeRatingsRequest,
     ) -> Result<pb::ComputeRatingsResponse, ApiError> {
-        caller.require(OFFICIALS)?;
+        ctx.caller.require(OFFICIALS)?;
         let mut v = Violations::new();
         let request_id = parse_id("request_id", &req.request_id).map_err(|e| v.absorb(e));
         let period = match &req.period {
@@ -67,7 +67,7 @@ impl Rating {
         let (Ok(request_id), Ok(period)) = (request_id, period) else {
             return Err(ApiError::Internal("validated request incomplete".into()));
         };
-        let by = subject(caller);
+        let by = ctx.subject();
         {
             let mut conn = self.conn().await?;
             if let Some(answer) = requests::answered(&mut conn, request_id, COMPUTE, &by).await? {

@@ -2,15 +2,16 @@
 
 use diesel_async::AsyncConnection as _;
 use onaltu_api::{Period, now, page_size, parse_id, timestamp};
-use onaltu_auth::{Caller, Role};
+use onaltu_auth::Role;
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::rating as pb;
 use prost::Message as _;
 
-use super::{OFFICIALS, Rating, convert, next_token, offset_of, subject};
+use super::{OFFICIALS, Rating, convert};
 use crate::domain::indicators::Recorded;
 use crate::domain::record::{self, Recorder, Submitted};
 use crate::store::{indicators, methodologies, requests};
+use onaltu_api::{Ctx, decode_offset_token, next_offset_token};
 
 const RECORD: &str = "RecordIndicators";
 
@@ -45,7 +46,7 @@ impl Rating {
         req: pb::ListIndicatorDefinitionsRequest,
     ) -> Result<pb::ListIndicatorDefinitionsResponse, ApiError> {
         let size = page_size(req.page_size)?;
-        let offset = offset_of(&req.page_token)?;
+        let offset = decode_offset_token(&req.page_token)?;
         let m = self.methodology_of(&req.methodology_version).await?;
         let mut all: Vec<pb::IndicatorDefinition> = m
             .indicators
@@ -59,7 +60,7 @@ impl Rating {
             .take(size as usize)
             .collect();
         Ok(pb::ListIndicatorDefinitionsResponse {
-            next_page_token: next_token(offset, size, page.len()),
+            next_page_token: next_offset_token(offset, size, page.len()),
             indicator_definitions: page,
             methodology_version: m.version,
         })
@@ -67,7 +68,7 @@ impl Rating {
 
     pub(crate) async fn record_indicators(
         &self,
-        caller: &Caller,
+        ctx: &Ctx,
         req: pb::RecordIndicatorsRequest,
     ) -> Result<pb::RecordIndicatorsResponse, ApiError> {
         let mut v = Violations::new();
@@ -82,11 +83,12 @@ impl Rating {
         };
         // Authorise on the centre before describing the values, so a stranger learns nothing.
         if let Ok(center) = center {
-            caller.require_center(center, OFFICIALS)?;
+            ctx.caller.require_center(center, OFFICIALS)?;
         } else {
-            caller.require(&[Role::CenterStaff, Role::CityOperator, Role::Admin])?;
+            ctx.caller
+                .require(&[Role::CenterStaff, Role::CityOperator, Role::Admin])?;
         }
-        let recorder = match caller.role() {
+        let recorder = match ctx.caller.role() {
             Some(Role::CenterStaff) => Recorder::CentreStaff,
             Some(Role::CityOperator) => Recorder::CityOperator,
             _ => Recorder::Admin,
@@ -107,7 +109,7 @@ impl Rating {
         let (Ok(request_id), Ok(center), Ok(period)) = (request_id, center, period) else {
             return Err(ApiError::Internal("validated request incomplete".into()));
         };
-        let by = subject(caller);
+        let by = ctx.subject();
         let mut conn = self.conn().await?;
         if let Some(answer) = requests::answered(&mut conn, request_id, RECORD, &by).await? {
             return pb::RecordIndicatorsResponse::decode(answer.as_slice())

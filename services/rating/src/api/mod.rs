@@ -12,8 +12,8 @@ pub mod watch;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use onaltu_api::{decode_token, encode_token};
-use onaltu_auth::{Caller, Role};
+use onaltu_api::{Ctx, reply};
+use onaltu_auth::Role;
 use onaltu_cache::Cache;
 use onaltu_db::{Connection, Pool};
 use onaltu_errors::ApiError;
@@ -73,39 +73,6 @@ impl Rating {
     }
 }
 
-/// The subject of `caller`, for the record of who did what.
-pub fn subject(caller: &Caller) -> String {
-    match caller {
-        Caller::Authenticated(c) => c.sub.clone(),
-        Caller::Anonymous => String::new(),
-    }
-}
-
-/// The position a page token stands for (lists here are offsets into immutable versions).
-pub(crate) fn offset_of(token: &str) -> Result<i64, ApiError> {
-    match decode_token(token)? {
-        None => Ok(0),
-        Some(s) => {
-            s.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
-                ApiError::invalid("page_token", "is not a token this service issued")
-            })
-        }
-    }
-}
-
-/// The token of the page after one of `got` items at `offset`; empty after the last.
-pub(crate) fn next_token(offset: i64, size: i64, got: usize) -> String {
-    if (got as i64) < size {
-        String::new()
-    } else {
-        encode_token(&(offset + size).to_string())
-    }
-}
-
-fn reply<T>(result: Result<T, ApiError>) -> Result<Response<T>, Status> {
-    result.map(Response::new).map_err(Status::from)
-}
-
 /// The stream WatchRatings answers with.
 pub type EventStream = Pin<Box<dyn Stream<Item = Result<pb::WatchRatingsResponse, Status>> + Send>>;
 
@@ -121,29 +88,29 @@ impl RatingService for Rating {
         &self,
         r: Request<pb::RecordIndicatorsRequest>,
     ) -> Result<Response<pb::RecordIndicatorsResponse>, Status> {
-        let caller = onaltu_auth::caller(&r);
-        reply(self.record_indicators(&caller, r.into_inner()).await)
+        let ctx = Ctx::of(&r);
+        reply(self.record_indicators(&ctx, r.into_inner()).await)
     }
     async fn record_violation(
         &self,
         r: Request<pb::RecordViolationRequest>,
     ) -> Result<Response<pb::RecordViolationResponse>, Status> {
-        let caller = onaltu_auth::caller(&r);
-        reply(self.record_violation(&caller, r.into_inner()).await)
+        let ctx = Ctx::of(&r);
+        reply(self.record_violation(&ctx, r.into_inner()).await)
     }
     async fn resolve_violation(
         &self,
         r: Request<pb::ResolveViolationRequest>,
     ) -> Result<Response<pb::ResolveViolationResponse>, Status> {
-        let caller = onaltu_auth::caller(&r);
-        reply(self.resolve_violation(&caller, r.into_inner()).await)
+        let ctx = Ctx::of(&r);
+        reply(self.resolve_violation(&ctx, r.into_inner()).await)
     }
     async fn compute_ratings(
         &self,
         r: Request<pb::ComputeRatingsRequest>,
     ) -> Result<Response<pb::ComputeRatingsResponse>, Status> {
-        let caller = onaltu_auth::caller(&r);
-        reply(self.compute_ratings(&caller, r.into_inner()).await)
+        let ctx = Ctx::of(&r);
+        reply(self.compute_ratings(&ctx, r.into_inner()).await)
     }
     async fn get_center_rating(
         &self,
@@ -176,7 +143,7 @@ impl RatingService for Rating {
         &self,
         r: Request<pb::WatchRatingsRequest>,
     ) -> Result<Response<Self::WatchRatingsStream>, Status> {
-        let caller = onaltu_auth::caller(&r);
-        reply(self.watch_ratings(&caller, r.into_inner()).await)
+        let ctx = Ctx::of(&r);
+        reply(self.watch_ratings(&ctx, r.into_inner()).await)
     }
 }

@@ -9,9 +9,10 @@ use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::rating as pb;
 use prost::Message as _;
 
+use super::Rating;
 use super::compute::RATINGS_GENERATION;
-use super::{Rating, next_token, offset_of};
 use crate::store::{Conn, ratings};
+use onaltu_api::{decode_offset_token, next_offset_token};
 
 fn decode_period(
     field: &str,
@@ -95,7 +96,7 @@ impl Rating {
     ) -> Result<pb::ListRatingsResponse, ApiError> {
         let mut v = Violations::new();
         let size = page_size(req.page_size).map_err(|e| v.absorb(e));
-        let offset = offset_of(&req.page_token).map_err(|e| v.absorb(e));
+        let offset = decode_offset_token(&req.page_token).map_err(|e| v.absorb(e));
         let period = decode_period("period", req.period.as_ref(), &mut v);
         for (field, value, ok) in [
             (
@@ -155,7 +156,7 @@ impl Rating {
                 out.push(body);
             }
             Ok(pb::ListRatingsResponse {
-                next_page_token: next_token(offset, size, out.len()),
+                next_page_token: next_offset_token(offset, size, out.len()),
                 ratings: out,
                 period: Period::parse_label(&label).map(Period::encode),
                 rating_version: version,
@@ -171,7 +172,7 @@ impl Rating {
         let mut v = Violations::new();
         let center = parse_id("center_id", &req.center_id).map_err(|e| v.absorb(e));
         let size = page_size(req.page_size).map_err(|e| v.absorb(e));
-        let offset = offset_of(&req.page_token).map_err(|e| v.absorb(e));
+        let offset = decode_offset_token(&req.page_token).map_err(|e| v.absorb(e));
         v.into_result()?;
         let (Ok(center), Ok(size), Ok(offset)) = (center, size, offset) else {
             return Err(ApiError::Internal("validated request incomplete".into()));
@@ -189,7 +190,7 @@ impl Rating {
                 out.push(served(&mut conn, row).await?);
             }
             Ok(pb::GetRatingHistoryResponse {
-                next_page_token: next_token(offset, size, out.len()),
+                next_page_token: next_offset_token(offset, size, out.len()),
                 ratings: out,
             })
         })

@@ -2,15 +2,15 @@
 
 use diesel_async::AsyncConnection as _;
 use onaltu_api::{date, now, parse_id, parse_opt_date, timestamp, today};
-use onaltu_auth::Caller;
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::rating as pb;
 use prost::Message as _;
 use uuid::Uuid;
 
-use super::{OFFICIALS, Rating, subject};
+use super::{OFFICIALS, Rating};
 use crate::domain::record;
 use crate::store::{requests, violations};
+use onaltu_api::Ctx;
 
 const RECORD: &str = "RecordViolation";
 
@@ -36,10 +36,10 @@ fn encode(row: &violations::ViolationRow) -> pb::Violation {
 impl Rating {
     pub(crate) async fn record_violation(
         &self,
-        caller: &Caller,
+        ctx: &Ctx,
         req: pb::RecordViolationRequest,
     ) -> Result<pb::RecordViolationResponse, ApiError> {
-        caller.require(OFFICIALS)?;
+        ctx.caller.require(OFFICIALS)?;
         let mut v = Violations::new();
         let request_id = parse_id("request_id", &req.request_id).map_err(|e| v.absorb(e));
         let violation = req.violation.unwrap_or_default();
@@ -56,7 +56,7 @@ impl Rating {
         let (Ok(request_id), Ok(center), Some(found_on)) = (request_id, center, found_on) else {
             return Err(ApiError::Internal("validated request incomplete".into()));
         };
-        let by = subject(caller);
+        let by = ctx.subject();
         let mut conn = self.conn().await?;
         if let Some(answer) = requests::answered(&mut conn, request_id, RECORD, &by).await? {
             return pb::RecordViolationResponse::decode(answer.as_slice())
@@ -94,10 +94,10 @@ impl Rating {
 
     pub(crate) async fn resolve_violation(
         &self,
-        caller: &Caller,
+        ctx: &Ctx,
         req: pb::ResolveViolationRequest,
     ) -> Result<pb::ResolveViolationResponse, ApiError> {
-        caller.require(OFFICIALS)?;
+        ctx.caller.require(OFFICIALS)?;
         let mut v = Violations::new();
         let id = parse_id("id", &req.id).map_err(|e| v.absorb(e));
         let resolved_on = parse_opt_date("resolved_on", req.resolved_on.as_ref(), &mut v);

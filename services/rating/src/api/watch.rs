@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use onaltu_api::parse_id;
-use onaltu_auth::Caller;
 use onaltu_db::Pool;
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::rating as pb;
@@ -20,6 +19,7 @@ use tonic::Status;
 
 use super::{EventStream, Rating, SUBSCRIBERS};
 use crate::store::events::{self, EventRow, Filter};
+use onaltu_api::Ctx;
 
 /// Most centres one subscription may name.
 const MAX_CENTERS: usize = 1_000;
@@ -130,10 +130,10 @@ async fn catch_up(pool: &Pool, filter: &Filter, after: &mut i64, sink: &Sink) ->
 impl Rating {
     pub(crate) async fn watch_ratings(
         &self,
-        caller: &Caller,
+        ctx: &Ctx,
         req: pb::WatchRatingsRequest,
     ) -> Result<EventStream, ApiError> {
-        caller.require(SUBSCRIBERS)?;
+        ctx.caller.require(SUBSCRIBERS)?;
         let mut v = Violations::new();
         v.check(
             req.after_sequence_number >= 0,

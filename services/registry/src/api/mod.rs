@@ -20,15 +20,17 @@ pub mod reporting;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use chrono::NaiveDate;
-use onaltu_auth::{Caller, Role};
+use onaltu_auth::Role;
 use onaltu_cache::Cache;
 use onaltu_db::{Connection, Pool};
 use onaltu_errors::ApiError;
 use onaltu_proto::registry as pb;
 use onaltu_proto::registry::registry_service_server::RegistryService;
 use tonic::{Request, Response, Status, Streaming};
-use uuid::Uuid;
+
+pub use onaltu_api::{
+    Ctx, check_etag, decode_id_token, decode_token, encode_token, now, page_size, reply, today,
+};
 
 use self::audit::AuditLog;
 
@@ -62,60 +64,6 @@ impl Registry {
     pub(crate) async fn conn(&self) -> Result<Connection, ApiError> {
         onaltu_db::connection(&self.pool).await
     }
-}
-
-/// Who calls, why, and in which trace: what handlers and audit events need of a request.
-#[derive(Debug, Clone)]
-pub struct Ctx {
-    pub caller: Caller,
-    pub purpose: String,
-    pub trace_id: String,
-}
-
-impl Ctx {
-    fn of<T>(request: &Request<T>) -> Self {
-        let purpose = request
-            .metadata()
-            .get("x-onaltu-purpose")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        let trace_id = onaltu_telemetry::current_trace_id().unwrap_or_default();
-        Self {
-            caller: onaltu_auth::caller(request),
-            purpose,
-            trace_id,
-        }
-    }
-
-    /// The caller's own person id, if a citizen.
-    pub fn own_person(&self) -> Option<Uuid> {
-        match &self.caller {
-            Caller::Authenticated(c) if c.role == Role::Citizen => c.person_id,
-            _ => None,
-        }
-    }
-}
-
-/// Today in Astana (UTC+5), the calendar the registry's dates live in.
-pub fn today() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(5)).date_naive()
-}
-
-pub use onaltu_api::{decode_token, encode_token, page_size};
-
-/// The id position of an id-ordered page token.
-pub fn decode_id_token(token: &str) -> Result<Option<Uuid>, ApiError> {
-    decode_token(token)?
-        .map(|s| {
-            Uuid::parse_str(&s)
-                .map_err(|_| ApiError::invalid("page_token", "is not a token this service issued"))
-        })
-        .transpose()
-}
-
-fn reply<T>(result: Result<T, ApiError>) -> Result<Response<T>, Status> {
-    result.map(Response::new).map_err(Status::from)
 }
 
 #[tonic::async_trait]
@@ -320,24 +268,5 @@ impl RegistryService for Registry {
     ) -> Result<Response<pb::ListAuditEventsResponse>, Status> {
         let ctx = Ctx::of(&r);
         reply(self.list_audit_events(&ctx, r.into_inner()).await)
-    }
-}
-
-/// The current time at the precision Postgres stores (microseconds), so a record answered from
-/// memory equals the same record read back.
-pub fn now() -> chrono::DateTime<chrono::Utc> {
-    use chrono::SubsecRound as _;
-    chrono::Utc::now().trunc_subsecs(6)
-}
-
-/// Optimistic concurrency: an etag given with a write must be the stored version, or the write
-/// answers ABORTED so the caller reads again. An empty etag skips the check.
-pub fn check_etag(etag: &str, version: i32, what: &str) -> Result<(), ApiError> {
-    if etag.is_empty() || etag == version.to_string() {
-        Ok(())
-    } else {
-        Err(ApiError::Aborted(format!(
-            "the {what} was changed by someone else; read it again"
-        )))
     }
 }

@@ -9,10 +9,11 @@ use onaltu_proto::transport as pb;
 use prost::Message as _;
 use uuid::Uuid;
 
-use super::{Ctx, Transport, next_token, offset_of};
+use super::Transport;
 use crate::domain::bus;
 use crate::store::bus::{RouteRow, SubscriptionRow};
 use crate::store::{bus as store, requests, vehicles};
+use onaltu_api::{Ctx, decode_offset_token, next_offset_token};
 
 const CREATE: &str = "CreateBusRoute";
 const SUBSCRIBE: &str = "SubscribeRider";
@@ -119,14 +120,14 @@ impl Transport {
     ) -> Result<pb::ListBusRoutesResponse, ApiError> {
         ctx.caller.authenticated()?;
         let size = page_size(req.page_size)?;
-        let offset = offset_of(&req.page_token)?;
+        let offset = decode_offset_token(&req.page_token)?;
         let mut v = Violations::new();
         let center = parse_opt_id("center_id", &req.center_id, &mut v);
         v.into_result()?;
         let mut conn = self.conn().await?;
         let rows = store::routes(&mut conn, center, offset, size).await?;
         Ok(pb::ListBusRoutesResponse {
-            next_page_token: next_token(offset, size, rows.len()),
+            next_page_token: next_offset_token(offset, size, rows.len()),
             bus_routes: rows.iter().map(route_message).collect::<Result<_, _>>()?,
         })
     }

@@ -9,11 +9,12 @@ use prost::Message as _;
 use uuid::Uuid;
 
 use super::convert::{self, instant, local_midnight};
-use super::{Ctx, DISPATCH, Transport, next_token, offset_of};
+use super::{DISPATCH, Transport};
 use crate::domain::fleet;
 use crate::store::shifts::ShiftRow;
 use crate::store::vehicles::VehicleRow;
 use crate::store::{requests, shifts, vehicles};
+use onaltu_api::{Ctx, decode_offset_token, next_offset_token};
 
 const CREATE_VEHICLE: &str = "CreateVehicle";
 const CREATE_SHIFT: &str = "CreateShift";
@@ -197,7 +198,7 @@ impl Transport {
             .require(&[Role::Dispatcher, Role::Driver, Role::Auditor, Role::Admin])?
             .clone();
         let size = page_size(req.page_size)?;
-        let offset = offset_of(&req.page_token)?;
+        let offset = decode_offset_token(&req.page_token)?;
         let mut v = Violations::new();
         let mut vehicle = parse_opt_id("vehicle_id", &req.vehicle_id, &mut v);
         let range = req.dates.unwrap_or_default();
@@ -228,7 +229,7 @@ impl Transport {
         let mut conn = self.conn().await?;
         let rows = shifts::between(&mut conn, from, until, vehicle, driver, offset, size).await?;
         Ok(pb::ListShiftsResponse {
-            next_page_token: next_token(offset, size, rows.len()),
+            next_page_token: next_offset_token(offset, size, rows.len()),
             shifts: rows.iter().map(convert::shift).collect(),
         })
     }

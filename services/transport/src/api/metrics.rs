@@ -7,10 +7,11 @@ use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::transport::{self as pb, TripState as S};
 use prost::Message as _;
 
-use super::{Ctx, Transport};
+use super::Transport;
 use crate::domain::bus;
 use crate::domain::metrics::{self, TripFacts};
 use crate::store::{bus as bus_store, routes, trips};
+use onaltu_api::Ctx;
 
 /// Longest range measured at once.
 const MAX_DAYS: i64 = 400;

@@ -12,8 +12,8 @@ pub mod watch;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use onaltu_api::{decode_token, encode_token};
-use onaltu_auth::{Caller, Role};
+use onaltu_api::{Ctx, reply};
+use onaltu_auth::Role;
 use onaltu_db::{Connection, Pool};
 use onaltu_errors::ApiError;
 use onaltu_proto::transport as pb;
@@ -63,61 +63,6 @@ impl Transport {
     pub(crate) async fn conn(&self) -> Result<Connection, ApiError> {
         onaltu_db::connection(&self.pool).await
     }
-}
-
-/// Who calls, with the token they called with (forwarded to the registry).
-#[derive(Debug, Clone)]
-pub struct Ctx {
-    pub caller: Caller,
-    pub bearer: Option<String>,
-}
-
-impl Ctx {
-    fn of<T>(request: &Request<T>) -> Self {
-        let bearer = request
-            .metadata()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::to_string);
-        Self {
-            caller: onaltu_auth::caller(request),
-            bearer,
-        }
-    }
-
-    /// The caller's subject.
-    pub fn subject(&self) -> String {
-        match &self.caller {
-            Caller::Authenticated(c) => c.sub.clone(),
-            Caller::Anonymous => String::new(),
-        }
-    }
-}
-
-/// The position a page token stands for.
-pub(crate) fn offset_of(token: &str) -> Result<i64, ApiError> {
-    match decode_token(token)? {
-        None => Ok(0),
-        Some(s) => {
-            s.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
-                ApiError::invalid("page_token", "is not a token this service issued")
-            })
-        }
-    }
-}
-
-/// The token of the page after one of `got` items at `offset`; empty after the last.
-pub(crate) fn next_token(offset: i64, size: i64, got: usize) -> String {
-    if (got as i64) < size {
-        String::new()
-    } else {
-        encode_token(&(offset + size).to_string())
-    }
-}
-
-fn reply<T>(result: Result<T, ApiError>) -> Result<Response<T>, Status> {
-    result.map(Response::new).map_err(Status::from)
 }
 
 /// The stream WatchDispatch answers with.

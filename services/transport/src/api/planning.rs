@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::convert::{at_seconds, local_midnight, seconds_of_day};
 use super::watch::{record, record_route};
-use super::{Ctx, DISPATCH, Transport};
+use super::{DISPATCH, Transport};
 use crate::domain::darp::model::{Problem, Solution};
 use crate::domain::darp::solver::{self, Options};
 use crate::domain::plan::{self, ShiftInput, TripInput};
@@ -25,6 +25,7 @@ use crate::store::shifts::ShiftRow;
 use crate::store::trips::TripRow;
 use crate::store::vehicles::VehicleRow;
 use crate::store::{Conn, requests, routes, shifts, trips, vehicles};
+use onaltu_api::Ctx;
 
 const PLAN: &str = "PlanDay";
 const PLANNABLE: [i16; 2] = [S::Requested as i16, S::Scheduled as i16];

@@ -8,13 +8,14 @@ use onaltu_proto::transport::{self as pb, TripState as S};
 use prost::Message as _;
 use uuid::Uuid;
 
+use super::Transport;
 use super::convert::{self, at_seconds, instant, local_time, seconds_of_day};
 use super::watch::record;
-use super::{Ctx, Transport, next_token, offset_of};
 use crate::domain::fleet::point_ok;
 use crate::domain::trip::{self, Requested};
 use crate::store::trips::{self, Filter, TripRow};
 use crate::store::{requests, routes};
+use onaltu_api::{Ctx, decode_offset_token, next_offset_token};
 
 const REQUEST: &str = "RequestTrip";
 /// Most escorts on one trip.
@@ -326,7 +327,7 @@ impl Transport {
     ) -> Result<pb::ListTripsResponse, ApiError> {
         let claims = ctx.caller.authenticated()?.clone();
         let size = page_size(req.page_size)?;
-        let offset = offset_of(&req.page_token)?;
+        let offset = decode_offset_token(&req.page_token)?;
         let mut v = Violations::new();
         let person = parse_opt_id("person_id", &req.person_id, &mut v);
         let vehicle = parse_opt_id("vehicle_id", &req.vehicle_id, &mut v);
@@ -380,7 +381,7 @@ impl Transport {
         let mut conn = self.conn().await?;
         let rows = trips::list(&mut conn, &f, offset, size).await?;
         Ok(pb::ListTripsResponse {
-            next_page_token: next_token(offset, size, rows.len()),
+            next_page_token: next_offset_token(offset, size, rows.len()),
             trips: rows.iter().map(convert::trip).collect(),
         })
     }

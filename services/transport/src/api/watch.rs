@@ -15,9 +15,10 @@ use tonic::Status;
 use uuid::Uuid;
 
 use super::convert;
-use super::{Ctx, DispatchStream, Transport};
+use super::{DispatchStream, Transport};
 use crate::store::trips::{self, TripRow};
 use crate::store::{Conn, events, routes};
+use onaltu_api::Ctx;
 
 /// How often a subscriber looks for changes made by other instances.
 const POLL: Duration = Duration::from_millis(300);
