@@ -20,7 +20,12 @@ use super::{Bearer, Phase};
 type Rating = RatingServiceClient<InterceptedService<Channel, Bearer>>;
 
 fn client(channel: Channel, secret: &str, role: Role) -> anyhow::Result<Rating> {
-    let token = onaltu_auth::issue_hs256(secret, &Claims::new("bench", role, 24 * 3600))?;
+    client_as(channel, secret, role, "bench")
+}
+
+/// A client whose token names `subject` (each city system subscribes in its own name).
+fn client_as(channel: Channel, secret: &str, role: Role, subject: &str) -> anyhow::Result<Rating> {
+    let token = onaltu_auth::issue_hs256(secret, &Claims::new(subject, role, 24 * 3600))?;
     Ok(
         RatingServiceClient::with_interceptor(channel, Bearer(token))
             .max_decoding_message_size(64 * 1024 * 1024),
@@ -195,7 +200,7 @@ pub async fn watch(
     rounds: usize,
 ) -> anyhow::Result<()> {
     let mut operator = client(channel.clone(), secret, Role::CityOperator)?;
-    let integration = client(channel, secret, Role::Integration)?;
+    let integration = client(channel.clone(), secret, Role::Integration)?;
     let ids = ids(centres)?;
     let target = ids.get(1).cloned().context("at least two centres")?;
     // Start after every event written so far.
@@ -216,8 +221,13 @@ pub async fn watch(
 
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<u32>();
     let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..subscribers {
-        let mut c = integration.clone();
+    for i in 0..subscribers {
+        let mut c = client_as(
+            channel.clone(),
+            secret,
+            Role::Integration,
+            &format!("bench-subscriber-{i}"),
+        )?;
         let tx = tx.clone();
         let mut stream = c
             .watch_ratings(rt::WatchRatingsRequest {

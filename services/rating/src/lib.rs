@@ -16,7 +16,7 @@ use std::time::Duration;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use onaltu_cache::Cache;
 use onaltu_config::ExposeSecret;
-use onaltu_events::{Consumer, StreamSettings};
+use onaltu_events::{Consumer, StreamSettings, WatchLimits};
 use onaltu_proto::rating::rating_service_server::RatingServiceServer;
 use onaltu_service::StartError;
 use prost::Message as _;
@@ -26,6 +26,7 @@ use tonic::server::NamedService as _;
 use crate::api::feedback_events::{self, FeedbackEvents};
 use crate::api::watch::EventHub;
 use crate::clients::registry::RegistryClient;
+use crate::store::events::RatingEvents;
 
 /// The rating service's own migrations (run after the shared event tables).
 pub static MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
@@ -37,11 +38,6 @@ pub fn migrations() -> [&'static EmbeddedMigrations; 2] {
 
 /// The gRPC service name reported by health checks.
 pub const SERVICE_NAME: &str = RatingServiceServer::<api::Rating>::NAME;
-
-/// Live events a slow subscriber may fall behind by before it catches up from Postgres.
-const LIVE_EVENTS: usize = 4_096;
-/// How often the event tail looks for events computed by other instances.
-const TAIL_POLL: Duration = Duration::from_millis(500);
 
 /// Serves the rating service on `listener` until `shutdown` resolves. Meanwhile it consumes the
 /// feedback service's events, tails its own rating events for subscribers, and (when
@@ -80,7 +76,12 @@ pub async fn serve(
 
     let (closing, closed) = tokio::sync::watch::channel(false);
     let closing = Arc::new(closing);
-    let hub = EventHub::new(LIVE_EVENTS, closed.clone());
+    let hub = EventHub::new(
+        RatingEvents,
+        pool.clone(),
+        WatchLimits::default(),
+        closed.clone(),
+    );
     let rating = api::Rating::new(
         pool.clone(),
         cache,
@@ -89,11 +90,7 @@ pub async fn serve(
         hub.clone(),
         settings.compute.registry_concurrency,
     );
-    let mut tasks = vec![tokio::spawn(hub.run_tail(
-        pool.clone(),
-        last_event,
-        TAIL_POLL,
-    ))];
+    let mut tasks = vec![tokio::spawn(hub.run_tail(last_event))];
     // One consumer name for every instance: a crashed instance's pending events are retried by
     // the others, and the processed-events record keeps them from counting twice.
     let consumer = Consumer::new(

@@ -9,11 +9,13 @@ pub mod settings;
 pub mod store;
 
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
+use onaltu_events::WatchLimits;
 use onaltu_proto::transport::transport_service_server::TransportServiceServer;
 use onaltu_service::StartError;
 use tokio::net::TcpListener;
 use tonic::server::NamedService as _;
 
+use crate::api::watch::{DispatchEvents, DispatchWatch};
 use crate::clients::registry::RegistryClient;
 use crate::domain::travel::TravelModel;
 
@@ -45,14 +47,39 @@ pub async fn serve(
         road_factor: settings.travel.road_factor,
         speed_kmh: settings.travel.speed_kmh,
     };
+    let last_event = {
+        let mut conn = onaltu_db::connection(&pool)
+            .await
+            .map_err(StartError::database)?;
+        store::events::last(&mut conn)
+            .await
+            .map_err(StartError::database)?
+    };
+    let (closing, closed) = tokio::sync::watch::channel(false);
+    let watch = DispatchWatch::new(
+        DispatchEvents,
+        pool.clone(),
+        WatchLimits {
+            poll: std::time::Duration::from_millis(300),
+            ..WatchLimits::default()
+        },
+        closed,
+    );
+    let tail = tokio::spawn(watch.clone().run_tail(last_event));
     let transport = api::Transport::new(
         pool.clone(),
         registry,
         rules,
         travel,
         settings.planning.clone(),
+        watch,
     );
-    onaltu_service::grpc_server(
+    let shutdown = async move {
+        shutdown.await;
+        // Live streams end so the drain can finish; subscribers resume elsewhere.
+        let _ = closing.send(true);
+    };
+    let served = onaltu_service::grpc_server(
         settings.server,
         &settings.auth,
         &pool,
@@ -61,6 +88,8 @@ pub async fn serve(
         &["PlanDay"],
     )?
     .serve(listener, shutdown)
-    .await?;
+    .await;
+    tail.abort();
+    served?;
     Ok(())
 }

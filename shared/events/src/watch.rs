@@ -95,7 +95,7 @@ struct Inner<L: EventLog> {
     pool: Pool,
     limits: WatchLimits,
     live: broadcast::Sender<Arc<L::Row>>,
-    wake: Notify,
+    wake: Arc<Notify>,
     closing: watch::Receiver<bool>,
     streams: Mutex<HashMap<String, usize>>,
 }
@@ -136,7 +136,7 @@ impl<L: EventLog> Watch<L> {
                 pool,
                 limits,
                 live,
-                wake: Notify::new(),
+                wake: Arc::new(Notify::new()),
                 closing,
                 streams: Mutex::new(HashMap::new()),
             }),
@@ -146,6 +146,11 @@ impl<L: EventLog> Watch<L> {
     /// Tells the tail that events were just written here.
     pub fn wake(&self) {
         self.inner.wake.notify_one();
+    }
+
+    /// The tail's wake-up, for writers that hold it apart from the watch.
+    pub fn waker(&self) -> Arc<Notify> {
+        self.inner.wake.clone()
     }
 
     /// Streams open now.

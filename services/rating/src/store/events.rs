@@ -103,3 +103,31 @@ pub async fn last(conn: &mut Conn) -> QueryResult<i64> {
         .await
         .map(Option::unwrap_or_default)
 }
+
+/// The `rating_events` table as WatchRatings reads it.
+pub struct RatingEvents;
+
+#[async_trait::async_trait]
+impl onaltu_events::EventLog for RatingEvents {
+    type Row = EventRow;
+    type Filter = Filter;
+
+    fn sequence(row: &EventRow) -> i64 {
+        row.sequence_number
+    }
+
+    fn wants(filter: &Filter, row: &EventRow) -> bool {
+        filter.matches(row)
+    }
+
+    async fn after(
+        &self,
+        conn: &mut Conn,
+        after_sequence: i64,
+        filter: Option<&Filter>,
+        limit: i64,
+    ) -> QueryResult<Vec<EventRow>> {
+        let all = Filter::default();
+        after(conn, after_sequence, filter.unwrap_or(&all), limit).await
+    }
+}

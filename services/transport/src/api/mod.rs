@@ -22,6 +22,7 @@ use tokio::sync::Notify;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
+use self::watch::DispatchWatch;
 use crate::clients::registry::RegistryClient;
 use crate::domain::travel::TravelModel;
 use crate::domain::trip::BookingRules;
@@ -29,6 +30,8 @@ use crate::settings::PlanningSettings;
 
 /// Roles that run the dispatch.
 pub const DISPATCH: &[Role] = &[Role::Dispatcher, Role::Admin];
+/// Roles that watch the dispatch (a driver only their own vehicle).
+pub const WATCHERS: &[Role] = &[Role::Dispatcher, Role::Admin, Role::Driver];
 
 /// The transport service's handlers and what they share.
 #[derive(Clone)]
@@ -39,16 +42,19 @@ pub struct Transport {
     pub(crate) travel: TravelModel,
     pub(crate) planning: PlanningSettings,
     pub(crate) changed: Arc<Notify>,
+    pub(crate) watch: DispatchWatch,
 }
 
 impl Transport {
-    /// Handlers over `pool`, asking `registry`, booking by `rules`, timing legs by `travel`.
+    /// Handlers over `pool`, asking `registry`, booking by `rules`, timing legs by `travel`,
+    /// streaming the dispatch through `watch`.
     pub fn new(
         pool: Pool,
         registry: RegistryClient,
         rules: BookingRules,
         travel: TravelModel,
         planning: PlanningSettings,
+        watch: DispatchWatch,
     ) -> Self {
         Self {
             pool,
@@ -56,7 +62,8 @@ impl Transport {
             rules,
             travel,
             planning,
-            changed: Arc::new(Notify::new()),
+            changed: watch.waker(),
+            watch,
         }
     }
 

@@ -59,3 +59,23 @@ pub async fn after(
         .load(conn)
         .await
 }
+
+/// Up to `limit` changes of any day after `after` (the watch's tail).
+pub async fn after_any_day(conn: &mut Conn, after: i64, limit: i64) -> QueryResult<Vec<EventRow>> {
+    e::table
+        .filter(e::sequence_number.gt(after))
+        .order(e::sequence_number)
+        .limit(limit)
+        .select(EventRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// The last sequence number written, 0 when none.
+pub async fn last(conn: &mut Conn) -> QueryResult<i64> {
+    e::table
+        .select(diesel::dsl::max(e::sequence_number))
+        .first::<Option<i64>>(conn)
+        .await
+        .map(Option::unwrap_or_default)
+}
