@@ -139,7 +139,7 @@ pub fn traced(request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::
 #[derive(Clone)]
 pub struct Stamp {
     authorization: MetadataValue<Ascii>,
-    purpose: Option<&'static str>,
+    purpose: Option<MetadataValue<Ascii>>,
 }
 
 impl tonic::service::Interceptor for Stamp {
@@ -147,8 +147,8 @@ impl tonic::service::Interceptor for Stamp {
         let mut request = traced(request)?;
         let metadata = request.metadata_mut();
         metadata.insert("authorization", self.authorization.clone());
-        if let Some(purpose) = self.purpose {
-            metadata.insert("x-onaltu-purpose", MetadataValue::from_static(purpose));
+        if let Some(purpose) = &self.purpose {
+            metadata.insert("x-onaltu-purpose", purpose.clone());
         }
         Ok(request)
     }
@@ -193,7 +193,7 @@ impl Registry {
     pub fn as_caller(&self, bearer: &str, purpose: &'static str) -> Result<RegistryStub, ApiError> {
         let authorization = bearer_value(bearer)
             .map_err(|_| ApiError::Unauthenticated("the bearer token is malformed".into()))?;
-        Ok(self.stub(authorization, Some(purpose)))
+        Ok(self.stub(authorization, Some(MetadataValue::from_static(purpose))))
     }
 
     /// A stub that calls in the service's own name.
@@ -207,7 +207,7 @@ impl Registry {
     fn stub(
         &self,
         authorization: MetadataValue<Ascii>,
-        purpose: Option<&'static str>,
+        purpose: Option<MetadataValue<Ascii>>,
     ) -> RegistryStub {
         RegistryServiceClient::with_interceptor(
             self.channel.clone(),

@@ -2,13 +2,10 @@
 //! token (so the registry decides, and audits, who may read the episode) and the trace context,
 //! has a deadline, and is retried while the registry answers UNAVAILABLE.
 
-use onaltu_client::{ClientSettings, is_unreachable, unreachable};
+use onaltu_client::{ClientSettings, Registry};
 use onaltu_errors::ApiError;
-use onaltu_proto::registry::registry_service_client::RegistryServiceClient;
 use onaltu_proto::registry::{EpisodeState, GetEpisodeRequest};
 use tonic::Code;
-use tonic::metadata::MetadataValue;
-use tonic::transport::Channel;
 use uuid::Uuid;
 
 use crate::domain::evaluation::EpisodeFacts;
@@ -16,54 +13,35 @@ use crate::domain::evaluation::EpisodeFacts;
 /// Where the registry is and how patiently to call it (`[registry]`).
 pub type RegistryClientSettings = ClientSettings;
 
-/// A client of the registry.
+/// What the feedback service asks the registry.
 #[derive(Clone)]
 pub struct RegistryClient {
-    channel: Channel,
-    settings: RegistryClientSettings,
+    registry: Registry,
 }
 
 impl RegistryClient {
     /// A client that connects on first use (the registry may start after this service).
     pub fn new(settings: &RegistryClientSettings) -> Result<Self, String> {
         Ok(Self {
-            channel: settings.channel("registry")?,
-            settings: settings.clone(),
+            registry: Registry::new(settings, None)?,
         })
     }
 
     /// The facts of episode `id`, read with the caller's `bearer` token.
     pub async fn episode(&self, bearer: &str, id: Uuid) -> Result<EpisodeFacts, ApiError> {
-        let authorization: MetadataValue<_> = format!("Bearer {bearer}")
-            .parse()
-            .map_err(|_| ApiError::Unauthenticated("the bearer token is malformed".into()))?;
-        let client = RegistryServiceClient::with_interceptor(
-            self.channel.clone(),
-            move |request: tonic::Request<()>| {
-                let mut request = onaltu_client::traced(request)?;
-                request
-                    .metadata_mut()
-                    .insert("authorization", authorization.clone());
-                request.metadata_mut().insert(
-                    "x-onaltu-purpose",
-                    MetadataValue::from_static("evaluation of a service received"),
-                );
-                Ok(request)
-            },
-        );
-        let answer = self
-            .settings
-            .retrying(|| {
-                let mut client = client.clone();
-                let request = self
-                    .settings
-                    .request(GetEpisodeRequest { id: id.to_string() });
-                async move { client.get_episode(request).await }
-            })
-            .await;
-        let episode = answer
-            .map_err(|status| refusal(status, id))?
-            .into_inner()
+        let stub = self
+            .registry
+            .as_caller(bearer, "evaluation of a service received")?;
+        let request = GetEpisodeRequest { id: id.to_string() };
+        let episode = self
+            .registry
+            .call(
+                &stub,
+                request,
+                |mut c, r| async move { c.get_episode(r).await },
+            )
+            .await
+            .map_err(|status| refusal(&status, id))?
             .episode
             .ok_or_else(|| ApiError::Internal("registry answered no episode".into()))?;
         facts(id, &episode)
@@ -89,24 +67,15 @@ fn facts(id: Uuid, e: &onaltu_proto::registry::Episode) -> Result<EpisodeFacts, 
     })
 }
 
-/// The registry's refusal as this service answers it.
-fn refusal(status: tonic::Status, id: Uuid) -> ApiError {
+/// The registry's refusal as this service answers it: a refused read means the caller is not
+/// the recipient nor their representative.
+fn refusal(status: &tonic::Status, id: Uuid) -> ApiError {
     match status.code() {
-        Code::NotFound => ApiError::NotFound {
-            resource: "episode",
-            id: id.to_string(),
-        },
         Code::PermissionDenied => ApiError::PermissionDenied(
             "only the recipient of the episode or their legal representative may evaluate it"
                 .into(),
         ),
-        Code::Unauthenticated => ApiError::Unauthenticated(status.message().to_string()),
         Code::InvalidArgument => ApiError::invalid("evaluation.episode_id", status.message()),
-        _ if is_unreachable(&status) => unreachable("registry", "nothing was written"),
-        _ => ApiError::Internal(format!(
-            "registry answered {:?}: {}",
-            status.code(),
-            status.message()
-        )),
+        _ => onaltu_client::refusal(status, "episode", &id.to_string(), "nothing was written"),
     }
 }

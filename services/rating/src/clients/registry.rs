@@ -5,15 +5,12 @@ use std::time::Duration;
 
 use onaltu_api::Period;
 use onaltu_auth::{Claims, Role};
-use onaltu_client::{ClientSettings, is_unreachable, unreachable};
+use onaltu_client::{ClientSettings, Registry, is_unreachable, unreachable};
 use onaltu_config::{ExposeSecret, SecretString};
 use onaltu_errors::ApiError;
 use onaltu_proto::common::LocalizedText;
-use onaltu_proto::registry::registry_service_client::RegistryServiceClient;
 use onaltu_proto::registry::{GetCenterIndicatorsRequest, GetCenterRequest, ListCentersRequest};
 use tonic::Code;
-use tonic::metadata::MetadataValue;
-use tonic::transport::Channel;
 use uuid::Uuid;
 
 use crate::domain::indicators::RegistryFacts;
@@ -33,12 +30,10 @@ pub struct CenterFacts {
     pub kind: i32,
 }
 
-/// A client of the registry.
+/// What the rating service asks the registry, in its own name.
 #[derive(Clone)]
 pub struct RegistryClient {
-    channel: Channel,
-    settings: ClientSettings,
-    authorization: MetadataValue<tonic::metadata::Ascii>,
+    registry: Registry,
 }
 
 /// How long a development token signed at start-up lasts.
@@ -51,48 +46,25 @@ impl RegistryClient {
         settings: &ClientSettings,
         hs256_secret: Option<&SecretString>,
     ) -> Result<Self, String> {
-        let token = match (&settings.token, hs256_secret) {
-            (Some(token), _) => token.expose_secret().to_string(),
-            (None, Some(secret)) => onaltu_auth::issue_hs256(
-                secret.expose_secret(),
-                &Claims::new("service:rating", Role::Integration, DEV_TOKEN_TTL.as_secs()),
-            )
-            .map_err(|e| format!("registry.token: {e}"))?,
+        let own = match (&settings.token, hs256_secret) {
+            (Some(_), _) => None,
+            (None, Some(secret)) => Some(SecretString::from(
+                onaltu_auth::issue_hs256(
+                    secret.expose_secret(),
+                    &Claims::new("service:rating", Role::Integration, DEV_TOKEN_TTL.as_secs()),
+                )
+                .map_err(|e| format!("registry.token: {e}"))?,
+            )),
             (None, None) => return Err("registry.token: is required".into()),
         };
-        let authorization = format!("Bearer {token}")
-            .parse()
-            .map_err(|_| "registry.token: is not a valid header value".to_string())?;
         Ok(Self {
-            channel: settings.channel("registry")?,
-            settings: settings.clone(),
-            authorization,
+            registry: Registry::new(settings, own)?,
         })
-    }
-
-    fn client(
-        &self,
-    ) -> RegistryServiceClient<
-        tonic::service::interceptor::InterceptedService<
-            Channel,
-            impl tonic::service::Interceptor + Clone,
-        >,
-    > {
-        let authorization = self.authorization.clone();
-        RegistryServiceClient::with_interceptor(
-            self.channel.clone(),
-            move |request: tonic::Request<()>| {
-                let mut request = onaltu_client::traced(request)?;
-                request
-                    .metadata_mut()
-                    .insert("authorization", authorization.clone());
-                Ok(request)
-            },
-        )
     }
 
     /// Every centre, in the registry's order.
     pub async fn centers(&self) -> Result<Vec<CenterFacts>, ApiError> {
+        let stub = self.registry.as_service()?;
         let mut out = Vec::new();
         let mut page_token = String::new();
         loop {
@@ -102,15 +74,14 @@ impl RegistryClient {
                 ..Default::default()
             };
             let page = self
-                .settings
-                .retrying(|| {
-                    let mut client = self.client();
-                    let request = self.settings.request(request.clone());
-                    async move { client.list_centers(request).await }
-                })
+                .registry
+                .call(
+                    &stub,
+                    request,
+                    |mut c, r| async move { c.list_centers(r).await },
+                )
                 .await
-                .map_err(|s| refusal(s, "centres"))?
-                .into_inner();
+                .map_err(|s| refusal(s, "centres"))?;
             for c in page.centers {
                 let id = Uuid::parse_str(&c.id)
                     .map_err(|_| ApiError::Internal("registry answered a bad centre id".into()))?;
@@ -131,15 +102,15 @@ impl RegistryClient {
 
     /// Whether centre `id` exists.
     pub async fn center_exists(&self, id: Uuid) -> Result<bool, ApiError> {
+        let stub = self.registry.as_service()?;
+        let request = GetCenterRequest { id: id.to_string() };
         let answer = self
-            .settings
-            .retrying(|| {
-                let mut client = self.client();
-                let request = self
-                    .settings
-                    .request(GetCenterRequest { id: id.to_string() });
-                async move { client.get_center(request).await }
-            })
+            .registry
+            .call(
+                &stub,
+                request,
+                |mut c, r| async move { c.get_center(r).await },
+            )
             .await;
         match answer {
             Ok(_) => Ok(true),
@@ -155,19 +126,19 @@ impl RegistryClient {
         id: Uuid,
         period: Period,
     ) -> Result<Option<RegistryFacts>, ApiError> {
+        let stub = self.registry.as_service()?;
+        let request = GetCenterIndicatorsRequest {
+            center_id: id.to_string(),
+            period: Some(period.encode()),
+        };
         let answer = self
-            .settings
-            .retrying(|| {
-                let mut client = self.client();
-                let request = self.settings.request(GetCenterIndicatorsRequest {
-                    center_id: id.to_string(),
-                    period: Some(period.encode()),
-                });
-                async move { client.get_center_indicators(request).await }
+            .registry
+            .call(&stub, request, |mut c, r| async move {
+                c.get_center_indicators(r).await
             })
             .await;
         let i = match answer {
-            Ok(a) => a.into_inner().indicators.unwrap_or_default(),
+            Ok(a) => a.indicators.unwrap_or_default(),
             Err(s) if s.code() == Code::NotFound => return Ok(None),
             Err(s) => return Err(refusal(s, "indicators")),
         };
