@@ -44,17 +44,10 @@ impl Suite {
     /// Starts every service, the feedback service with settings adjusted by `adjust`.
     pub async fn start_with(adjust: impl FnOnce(&mut onaltu_feedback::settings::Settings)) -> Self {
         let redis = RedisServer::start();
-        let registry_db = TestDb::new(&onaltu_registry::migrations()).await;
-        let settings = onaltu_registry::settings::Settings::local(
-            registry_db.settings(),
-            &redis.url(),
-            onaltu_testkit::jwt_secret(),
-        );
-        let pool = registry_db.pool();
-        let registry = Served::start("registry", move |listener, shutdown| {
-            onaltu_registry::serve(settings, pool, listener, shutdown)
-        })
-        .await;
+        let onaltu_testkit::registry::RegistryServed {
+            served: registry,
+            db: registry_db,
+        } = onaltu_testkit::registry::serve(&redis).await;
 
         let feedback_db = TestDb::new(&onaltu_feedback::migrations()).await;
         let mut settings = onaltu_feedback::settings::Settings::local(
@@ -285,29 +278,7 @@ pub fn claims(role: Role) -> Claims {
     onaltu_testkit::claims(role)
 }
 
-/// Claims of a citizen who is `person`.
-pub fn citizen(person: &str) -> Claims {
-    let mut c = onaltu_testkit::claims(Role::Citizen);
-    c.sub = format!("citizen-{person}");
-    c.person_id = Some(person.parse().expect("a person id"));
-    c
-}
-
-/// Claims of the staff of `center`.
-pub fn staff(center: &str) -> Claims {
-    let mut c = onaltu_testkit::claims(Role::CenterStaff);
-    c.sub = format!("staff-{center}");
-    c.center_id = Some(center.parse().expect("a centre id"));
-    c
-}
-
-/// Claims of the driver of `vehicle`.
-pub fn driver(vehicle: &str) -> Claims {
-    let mut c = onaltu_testkit::claims(Role::Driver);
-    c.sub = format!("driver-{vehicle}");
-    c.vehicle_id = Some(vehicle.parse().expect("a vehicle id"));
-    c
-}
+pub use onaltu_testkit::{citizen, driver, staff};
 
 /// A token for `claims`, as a client would send it.
 pub fn token(claims: &Claims) -> String {

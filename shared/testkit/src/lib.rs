@@ -19,6 +19,10 @@ use onaltu_db::{DatabaseSettings, Pool};
 use secrecy::SecretString;
 
 mod served;
+
+/// The registry served for other services' tests, and its flows.
+#[cfg(feature = "registry")]
+pub mod registry;
 pub use served::{AuthedChannel, Bearer, Served, Shutdown, authed};
 
 /// The HS256 secret test servers are configured with.
@@ -242,4 +246,37 @@ pub fn claims(role: Role) -> Claims {
 /// The secret as the auth settings expect it.
 pub fn jwt_secret() -> SecretString {
     SecretString::from(TEST_JWT_SECRET)
+}
+
+/// Claims of a citizen who is `person`.
+pub fn citizen(person: &str) -> Claims {
+    let mut c = claims(Role::Citizen);
+    c.sub = format!("citizen-{person}");
+    c.person_id = Some(person.parse().expect("a person id"));
+    c
+}
+
+/// Claims of the staff of `center`.
+pub fn staff(center: &str) -> Claims {
+    let mut c = claims(Role::CenterStaff);
+    c.sub = format!("staff-{center}");
+    c.center_id = Some(center.parse().expect("a centre id"));
+    c
+}
+
+/// Claims of the driver of `vehicle`.
+pub fn driver(vehicle: &str) -> Claims {
+    let mut c = claims(Role::Driver);
+    c.sub = format!("driver-{vehicle}");
+    c.vehicle_id = Some(vehicle.parse().expect("a vehicle id"));
+    c
+}
+
+/// The field paths of a status's BadRequest details.
+pub fn bad_fields(status: &tonic::Status) -> Vec<String> {
+    use tonic_types::StatusExt;
+    status
+        .get_details_bad_request()
+        .map(|b| b.field_violations.into_iter().map(|f| f.field).collect())
+        .unwrap_or_default()
 }

@@ -12,29 +12,8 @@ use tonic::metadata::MetadataValue;
 use tonic::transport::Channel;
 use uuid::Uuid;
 
-/// What the registry says of a person's right to the invataxi on a date.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Eligibility {
-    /// Eligible.
-    pub eligible: bool,
-    /// The reasons, as the registry names them.
-    pub reasons: Vec<String>,
-    /// Uses a wheelchair.
-    pub wheelchair_user: bool,
-}
-
-/// What a bus subscription needs of an episode.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EpisodeDates {
-    /// The centre.
-    pub center_id: Uuid,
-    /// The person.
-    pub person_id: Uuid,
-    /// Admitted on, or the arrival the place was offered for.
-    pub start: Option<NaiveDate>,
-    /// Ended on.
-    pub end: Option<NaiveDate>,
-}
+pub use crate::domain::bus::EpisodeDates;
+pub use crate::domain::trip::Eligibility;
 
 /// A client of the registry.
 #[derive(Clone)]
