@@ -6,6 +6,8 @@ use onaltu_proto::common::GeoPoint;
 use onaltu_proto::transport as pb;
 use prost_types::Timestamp;
 
+use crate::domain::plan::{DayTrip, ShiftInput};
+use crate::domain::trip::Requested;
 use crate::store::shifts::ShiftRow;
 use crate::store::trips::TripRow;
 use crate::store::vehicles::VehicleRow;
@@ -118,6 +120,38 @@ pub fn trip(r: &TripRow) -> pb::Trip {
         direct_ride_seconds: r.direct_ride_seconds,
         create_time: Some(timestamp(r.create_time)),
         update_time: Some(timestamp(r.update_time)),
+    }
+}
+
+/// A shift of `day` with its vehicle, as planned: clipped to the day.
+pub fn shift_input(day: NaiveDate, v: &VehicleRow, s: &ShiftRow) -> ShiftInput {
+    ShiftInput {
+        depot: (v.depot_latitude, v.depot_longitude),
+        start: seconds_of_day(s.start_time, day).max(0.0),
+        end: seconds_of_day(s.end_time, day).min(86_400.0),
+        wheelchairs: v.wheelchair_places,
+        seats: v.seats,
+    }
+}
+
+/// A stored trip of `day` as the planner sees it.
+pub fn day_trip(day: NaiveDate, t: &TripRow) -> DayTrip {
+    let requested = match (t.requested_pickup_time, t.requested_arrival_time) {
+        (Some(p), _) => Requested::Pickup(seconds_of_day(p, day)),
+        (None, Some(a)) => Requested::Arrival(seconds_of_day(a, day)),
+        _ => Requested::Pickup(seconds_of_day(t.window_start, day)),
+    };
+    DayTrip {
+        state: pb::TripState::try_from(i32::from(t.state)).unwrap_or(pb::TripState::Unspecified),
+        pickup: t.pickup_point(),
+        dropoff: t.dropoff_point(),
+        requested,
+        direct_seconds: f64::from(t.direct_ride_seconds),
+        planned_pickup: t.planned_pickup_time.map(|p| seconds_of_day(p, day)),
+        wheelchair: t.wheelchair,
+        escorts: t.escorts,
+        vehicle: t.vehicle_id,
+        manually_assigned: t.manually_assigned,
     }
 }
 

@@ -6,6 +6,7 @@ pub mod convert;
 pub mod fleet;
 pub mod metrics;
 pub mod planning;
+pub mod roles;
 pub mod trips;
 pub mod watch;
 
@@ -13,7 +14,6 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use onaltu_api::{Ctx, reply};
-use onaltu_auth::Role;
 use onaltu_db::{Connection, Pool};
 use onaltu_errors::ApiError;
 use onaltu_proto::transport as pb;
@@ -28,10 +28,7 @@ use crate::domain::travel::TravelModel;
 use crate::domain::trip::BookingRules;
 use crate::settings::PlanningSettings;
 
-/// Roles that run the dispatch.
-pub const DISPATCH: &[Role] = &[Role::Dispatcher, Role::Admin];
-/// Roles that watch the dispatch (a driver only their own vehicle).
-pub const WATCHERS: &[Role] = &[Role::Dispatcher, Role::Admin, Role::Driver];
+pub use self::roles::{DISPATCH, WATCHERS};
 
 /// The transport service's handlers and what they share.
 #[derive(Clone)]

@@ -2,10 +2,149 @@
 //! places a rider takes (a seat each for the rider and escorts; a wheelchair place instead of
 //! the rider's seat), checked for every day of a subscription.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::common::DayOfWeek;
 use onaltu_proto::transport as pb;
+use uuid::Uuid;
+
+/// A course without an end date in the registry lasts this many days.
+pub const DEFAULT_COURSE_DAYS: i64 = 21;
+/// Longest subscription.
+pub const MAX_SUBSCRIPTION_DAYS: i64 = 366;
+
+/// What a bus subscription needs of the registry's episode it follows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpisodeDates {
+    /// The centre.
+    pub center_id: Uuid,
+    /// The person.
+    pub person_id: Uuid,
+    /// Admitted on, or the arrival the place was offered for.
+    pub start: Option<NaiveDate>,
+    /// Ended on.
+    pub end: Option<NaiveDate>,
+}
+
+/// A subscription as asked, before the route and the episode are known.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Asked {
+    /// The rider.
+    pub person: Uuid,
+    /// The stop the rider boards at.
+    pub boarding_stop: i32,
+    /// First day, if named.
+    pub start: Option<NaiveDate>,
+    /// Last day, if named.
+    pub end: Option<NaiveDate>,
+}
+
+/// The days a subscription runs, checked against its route (centre and number of stops) and
+/// the episode it follows: named dates first, then the course's, a course without an end
+/// lasting `DEFAULT_COURSE_DAYS`; at most a year.
+pub fn subscription_span(
+    a: &Asked,
+    course: Option<&EpisodeDates>,
+    route_center: Uuid,
+    stops: usize,
+) -> Result<(NaiveDate, NaiveDate), ApiError> {
+    let mut v = Violations::new();
+    v.check(
+        (0..stops as i32).contains(&a.boarding_stop),
+        "subscription.boarding_stop_sequence",
+        format!("a stop of the route, 0 to {}", stops.saturating_sub(1)),
+    );
+    if let Some(c) = course {
+        v.check(
+            c.person_id == a.person,
+            "subscription.episode_id",
+            "is an episode of another person",
+        );
+        v.check(
+            c.center_id == route_center,
+            "subscription.episode_id",
+            "is at another centre than the route's",
+        );
+    }
+    let start = a.start.or(course.and_then(|c| c.start));
+    let end = a
+        .end
+        .or(course.and_then(|c| c.end))
+        .or(start.map(|s| s + Duration::days(DEFAULT_COURSE_DAYS - 1)));
+    v.check(
+        start.is_some(),
+        "subscription.start_date",
+        "is required: the episode has no admission yet",
+    );
+    if let (Some(a), Some(b)) = (start, end) {
+        v.check(
+            b >= a,
+            "subscription.end_date",
+            "must not be before the start",
+        );
+        v.check(
+            (b - a).num_days() < MAX_SUBSCRIPTION_DAYS,
+            "subscription.end_date",
+            "a subscription lasts at most a year",
+        );
+    }
+    let fallback = NaiveDate::default();
+    v.finish((start.unwrap_or(fallback), end.unwrap_or(fallback)))
+}
+
+/// A rider of a route over some days.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rider {
+    /// First day.
+    pub start: NaiveDate,
+    /// Last day.
+    pub end: NaiveDate,
+    /// Travels in a wheelchair.
+    pub wheelchair: bool,
+    /// Escorts.
+    pub escorts: i32,
+}
+
+/// The places `riders` take together: (seats, wheelchair places).
+pub fn load<'a>(riders: impl IntoIterator<Item = &'a Rider>) -> (i32, i32) {
+    riders.into_iter().fold((0, 0), |(seats, chairs), r| {
+        let (a, b) = places(r.wheelchair, r.escorts);
+        (seats + a, chairs + b)
+    })
+}
+
+/// Each day from `start` to `end` the route runs (by `timetable`), with the places `riders`
+/// take on it.
+pub fn days_taken(
+    timetable: &pb::Timetable,
+    (start, end): (NaiveDate, NaiveDate),
+    riders: &[Rider],
+) -> Vec<(NaiveDate, (i32, i32))> {
+    let mut days = Vec::new();
+    let mut d = start;
+    while d <= end {
+        if runs_on(timetable, d) {
+            let aboard = riders.iter().filter(|r| r.start <= d && r.end >= d);
+            days.push((d, load(aboard)));
+        }
+        d += Duration::days(1);
+    }
+    days
+}
+
+/// The boardings of a rider from `start` to `end` on a route with `timetable`: a boarding a day
+/// the route runs.
+pub fn boardings(timetable: &pb::Timetable, start: NaiveDate, end: NaiveDate) -> i64 {
+    let mut n = 0;
+    let mut d = start;
+    while d <= end {
+        if runs_on(timetable, d) {
+            n += 1;
+        }
+        d += Duration::days(1);
+    }
+    n
+}
 
 /// Checks a bus route: code, centre, at least two stops in order with places, a timetable with
 /// days, valid dates and runs that give a time for each stop in order, and capacity.
@@ -160,6 +299,108 @@ mod tests {
         assert!(runs_on(&t, d(12, 7)), "a Monday");
         assert!(!runs_on(&t, d(12, 8)), "a Tuesday");
         assert!(!runs_on(&t, d(11, 30)), "before its dates");
+    }
+
+    fn every_day() -> pb::Timetable {
+        pb::Timetable {
+            days: (1..=7).collect(),
+            valid: None,
+            runs: vec![],
+        }
+    }
+
+    #[test]
+    fn a_subscription_runs_on_the_named_dates_or_the_courses() {
+        let (me, centre) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let asked = Asked {
+            person: me,
+            boarding_stop: 0,
+            start: Some(d(12, 1)),
+            end: None,
+        };
+        assert_eq!(
+            subscription_span(&asked, None, centre, 2).unwrap(),
+            (d(12, 1), d(12, 21)),
+            "three weeks without an end"
+        );
+        let course = EpisodeDates {
+            center_id: centre,
+            person_id: me,
+            start: Some(d(12, 3)),
+            end: Some(d(12, 10)),
+        };
+        let from_course = Asked {
+            start: None,
+            ..asked
+        };
+        assert_eq!(
+            subscription_span(&from_course, Some(&course), centre, 2).unwrap(),
+            (d(12, 3), d(12, 10))
+        );
+    }
+
+    #[test]
+    fn a_subscription_names_every_problem_at_once() {
+        let (me, centre) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let course = EpisodeDates {
+            center_id: Uuid::from_u128(9),
+            person_id: Uuid::from_u128(8),
+            start: None,
+            end: None,
+        };
+        let asked = Asked {
+            person: me,
+            boarding_stop: 5,
+            start: None,
+            end: None,
+        };
+        let err = subscription_span(&asked, Some(&course), centre, 2).unwrap_err();
+        let text = err.to_string();
+        for f in [
+            "boarding_stop_sequence",
+            "another person",
+            "another centre",
+            "no admission",
+        ] {
+            assert!(text.contains(f), "{f} missing from {text}");
+        }
+        let within_a_year = Asked {
+            boarding_stop: 0,
+            start: Some(d(1, 1)),
+            end: Some(d(12, 31)),
+            ..asked
+        };
+        assert!(subscription_span(&within_a_year, None, centre, 2).is_ok());
+        let backwards = Asked {
+            end: Some(d(1, 1)),
+            start: Some(d(1, 2)),
+            ..within_a_year
+        };
+        assert!(subscription_span(&backwards, None, centre, 2).is_err());
+    }
+
+    #[test]
+    fn the_places_taken_are_counted_on_each_day_the_route_runs() {
+        let riders = [
+            Rider {
+                start: d(12, 1),
+                end: d(12, 2),
+                wheelchair: true,
+                escorts: 1,
+            },
+            Rider {
+                start: d(12, 2),
+                end: d(12, 3),
+                wheelchair: false,
+                escorts: 0,
+            },
+        ];
+        assert_eq!(load(&riders), (2, 1));
+        assert_eq!(
+            days_taken(&every_day(), (d(12, 1), d(12, 3)), &riders),
+            vec![(d(12, 1), (1, 1)), (d(12, 2), (2, 1)), (d(12, 3), (1, 0))]
+        );
+        assert_eq!(boardings(&every_day(), d(12, 1), d(12, 3)), 3);
     }
 
     #[test]

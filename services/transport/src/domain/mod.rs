@@ -1,5 +1,6 @@
 //! The transport rules as pure functions, tested without I/O.
 
+pub mod access;
 pub mod bus;
 pub mod darp;
 pub mod fleet;

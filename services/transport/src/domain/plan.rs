@@ -1,12 +1,16 @@
 //! A service day as a dial-a-ride problem: each shift is a vehicle (its depot, hours, places);
 //! each trip a request with its windows and longest ride; then why a trip was left unplanned.
 
-use onaltu_proto::transport::UnassignedReason;
+use onaltu_proto::transport::{TripRejectionReason, TripState as S, UnassignedReason};
+use uuid::Uuid;
 
 use super::darp::model::Visit;
-use super::darp::model::{Matrix, Problem, Request, Stop, Vehicle};
+use super::darp::model::{Matrix, Problem, Request, Solution, Stop, Vehicle};
 use super::darp::schedule::{Infeasible, schedule};
-use super::trip::{BookingRules, Windows};
+use super::travel::TravelModel;
+use super::trip::{
+    BookingRules, Rejection, Requested, Windows, is_under_way, max_ride_seconds, windows,
+};
 
 /// A shift as planned: seconds since local midnight, depot point, places.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,6 +98,158 @@ pub fn problem(
     }
 }
 
+/// A trip of the day as the planner sees it, in seconds of the service day.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DayTrip {
+    /// Its state.
+    pub state: S,
+    /// Pickup (latitude, longitude).
+    pub pickup: (f64, f64),
+    /// Drop-off (latitude, longitude).
+    pub dropoff: (f64, f64),
+    /// What the passenger asked for.
+    pub requested: Requested,
+    /// The direct ride, seconds.
+    pub direct_seconds: f64,
+    /// The pickup it was planned at, if any.
+    pub planned_pickup: Option<f64>,
+    /// Travels in a wheelchair.
+    pub wheelchair: bool,
+    /// Escorts, each taking a seat.
+    pub escorts: i32,
+    /// The vehicle it is on.
+    pub vehicle: Option<Uuid>,
+    /// A dispatcher placed it there.
+    pub manually_assigned: bool,
+}
+
+/// A trip as planned: its windows from what was asked, or for a trip under way the pickup it
+/// was planned at.
+pub fn trip_input(t: &DayTrip, rules: &BookingRules) -> TripInput {
+    let max_ride = max_ride_seconds(t.direct_seconds, rules);
+    let mut planned = windows(t.requested, t.direct_seconds, max_ride, rules);
+    if let Some(at) = t.planned_pickup.filter(|_| is_under_way(t.state)) {
+        planned = keep_pickup(planned, at);
+    }
+    TripInput {
+        pickup: t.pickup,
+        dropoff: t.dropoff,
+        windows: planned,
+        max_ride,
+        wheelchair: t.wheelchair,
+        escorts: t.escorts,
+    }
+}
+
+/// The problem of a day's `shifts` and `trips`, timed by `travel`.
+pub fn day_problem(
+    shifts: &[ShiftInput],
+    trips: &[DayTrip],
+    travel: &TravelModel,
+    rules: &BookingRules,
+) -> Problem {
+    let inputs: Vec<TripInput> = trips.iter().map(|t| trip_input(t, rules)).collect();
+    problem(shifts, &inputs, |points| travel.matrix(points), rules)
+}
+
+/// The trips a dispatcher placed by hand, each pinned to the shift of its vehicle that can
+/// serve it (`shift_vehicles`: the vehicle of each shift of `p`, a vehicle's shifts side by
+/// side).
+pub fn manual_pins(p: &Problem, shift_vehicles: &[Uuid], trips: &[DayTrip]) -> Vec<(usize, usize)> {
+    trips
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.manually_assigned)
+        .filter_map(|(i, t)| {
+            let theirs: Vec<usize> = (0..shift_vehicles.len())
+                .filter(|&k| Some(shift_vehicles[k]) == t.vehicle)
+                .collect();
+            Some((i, shift_for(p, &theirs, i)?))
+        })
+        .collect()
+}
+
+/// In a re-plan of one vehicle (every shift of `p` is its), the trips under way pinned to the
+/// shift that holds them: only the others may be left out.
+pub fn under_way_pins(p: &Problem, trips: &[DayTrip]) -> Vec<(usize, usize)> {
+    let shifts: Vec<usize> = (0..p.vehicles.len()).collect();
+    trips
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| is_under_way(t.state))
+        .filter_map(|(i, _)| Some((i, shift_for(p, &shifts, i)?)))
+        .collect()
+}
+
+/// The routes of `solution` by vehicle: the indices of its routes (one per shift used), for
+/// each vehicle that has any, in the order of the shifts (`shift_vehicles`: each one's
+/// vehicle).
+pub fn by_vehicle(shift_vehicles: &[Uuid], solution: &Solution) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut last: Option<Uuid> = None;
+    for (k, r) in solution.routes.iter().enumerate() {
+        let id = shift_vehicles[r.vehicle];
+        match out.last_mut() {
+            Some(group) if last == Some(id) => group.push(k),
+            _ => out.push(vec![k]),
+        }
+        last = Some(id);
+    }
+    out
+}
+
+/// A planner's reason as its code, e.g. `PICKUP_WINDOW`.
+pub fn reason_code(reason: UnassignedReason) -> &'static str {
+    reason
+        .as_str_name()
+        .trim_start_matches("UNASSIGNED_REASON_")
+}
+
+/// A planner's reason in words, e.g. `pickup window`.
+pub fn reason_words(reason: UnassignedReason) -> String {
+    reason_code(reason).to_lowercase().replace('_', " ")
+}
+
+/// How a trip no vehicle of a day's plan could take (request `r` of `p`) is turned away: for
+/// want of a vehicle (NO_CAPACITY), so a dispatcher may still place it, the planner's reason
+/// as its note.
+pub fn unserved(p: &Problem, r: usize) -> Rejection {
+    Rejection {
+        reason: TripRejectionReason::NoCapacity,
+        note: reason_code(why_unplanned(p, r)).to_string(),
+    }
+}
+
+/// What a PlanDay may tune of the booking rules; zero keeps the configured value.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Tuning {
+    /// Longest ride as a multiple of the direct ride (at least 1).
+    pub max_ride_factor: f64,
+    /// Longest ride in minutes.
+    pub max_ride_minutes: i32,
+    /// Time at each stop, seconds.
+    pub stop_service_seconds: i32,
+    /// Pickup window length, minutes.
+    pub pickup_window_minutes: i32,
+}
+
+/// `rules` with what `t` tunes.
+pub fn tuned(mut rules: BookingRules, t: &Tuning) -> BookingRules {
+    if t.max_ride_factor >= 1.0 {
+        rules.max_ride_factor = t.max_ride_factor;
+    }
+    if t.max_ride_minutes > 0 {
+        rules.max_ride_minutes = i64::from(t.max_ride_minutes);
+    }
+    if t.stop_service_seconds > 0 {
+        rules.stop_service_seconds = i64::from(t.stop_service_seconds);
+    }
+    if t.pickup_window_minutes > 0 {
+        rules.pickup_window_minutes = i64::from(t.pickup_window_minutes);
+    }
+    rules
+}
+
 /// A trip under way (the driver on the way, arrived, or the passenger aboard) keeps the pickup
 /// time it was planned at, to the second it was stored to: the rest of its vehicle's route is
 /// planned around it, and it cannot be moved to make room.
@@ -172,10 +328,7 @@ pub fn why_unplanned(p: &Problem, r: usize) -> UnassignedReason {
 
 /// Shared-ride share and mean ride over direct ride of a solution: a trip shares its ride when
 /// someone else is aboard at some moment of it.
-pub fn ride_measures(
-    p: &super::darp::model::Problem,
-    s: &super::darp::model::Solution,
-) -> (f64, f64) {
+pub fn ride_measures(p: &Problem, s: &Solution) -> (f64, f64) {
     let (mut trips, mut shared, mut ratio_sum) = (0usize, 0usize, 0.0);
     for route in &s.routes {
         // Each request's time aboard on this route.
@@ -332,6 +485,133 @@ mod tests {
         assert_eq!(shift_for(&p, &[0, 1], 2), Some(1));
         assert_eq!(shift_for(&p, &[0, 1], 3), Some(0), "none can: the first");
         assert_eq!(shift_for(&p, &[], 0), None);
+    }
+
+    fn day_trip(at: f64) -> DayTrip {
+        DayTrip {
+            state: S::Requested,
+            pickup: (51.12, 71.40),
+            dropoff: (51.15, 71.45),
+            requested: Requested::Pickup(at),
+            direct_seconds: 600.0,
+            planned_pickup: None,
+            wheelchair: false,
+            escorts: 0,
+            vehicle: None,
+            manually_assigned: false,
+        }
+    }
+
+    #[test]
+    fn a_day_trip_is_planned_in_its_windows_unless_under_way() {
+        let rules = BookingRules::default();
+        let asked = day_trip(36_000.0);
+        let expected = TripInput {
+            escorts: 0,
+            ..trip(36_000.0, false)
+        };
+        assert_eq!(trip_input(&asked, &rules), expected);
+        // A scheduled trip may still move; one under way stays at its planned pickup.
+        let scheduled = DayTrip {
+            state: S::Scheduled,
+            planned_pickup: Some(36_600.0),
+            ..asked
+        };
+        assert_eq!(
+            trip_input(&scheduled, &rules).windows.pickup,
+            (36_000.0, 37_800.0)
+        );
+        let aboard = DayTrip {
+            state: S::OnBoard,
+            ..scheduled
+        };
+        assert_eq!(
+            trip_input(&aboard, &rules).windows.pickup,
+            (36_599.5, 36_600.499)
+        );
+    }
+
+    #[test]
+    fn pins_hold_manual_trips_to_their_vehicle_and_trips_under_way_to_their_shift() {
+        let rules = BookingRules::default();
+        let travel = TravelModel::default();
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let shifts = [shift(1), shift(1), shift(1)];
+        let trips = [
+            DayTrip {
+                vehicle: Some(b),
+                manually_assigned: true,
+                ..day_trip(36_000.0)
+            },
+            DayTrip {
+                vehicle: Some(a),
+                ..day_trip(36_000.0)
+            },
+            DayTrip {
+                state: S::OnBoard,
+                planned_pickup: Some(40_000.0),
+                ..day_trip(40_000.0)
+            },
+        ];
+        let p = day_problem(&shifts, &trips, &travel, &rules);
+        assert_eq!(manual_pins(&p, &[a, b, b], &trips), vec![(0, 1)]);
+        assert_eq!(under_way_pins(&p, &trips), vec![(2, 0)]);
+    }
+
+    #[test]
+    fn routes_are_grouped_by_vehicle_in_shift_order() {
+        use crate::domain::darp::model::PlannedRoute;
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let route = |vehicle: usize| PlannedRoute {
+            vehicle,
+            visits: Vec::new(),
+            departure: 0.0,
+            service_starts: Vec::new(),
+            arrival: 0.0,
+        };
+        let s = Solution {
+            routes: vec![route(0), route(1), route(2)],
+            unassigned: Vec::new(),
+            cost: 0.0,
+            iterations: 0,
+        };
+        assert_eq!(by_vehicle(&[a, a, b], &s), vec![vec![0, 1], vec![2]]);
+    }
+
+    #[test]
+    fn an_unserved_trip_is_turned_away_for_want_of_a_vehicle_with_the_planners_reason() {
+        let rules = BookingRules::default();
+        let travel = TravelModel::default();
+        let p = day_problem(
+            &[shift(0)],
+            &[DayTrip {
+                wheelchair: true,
+                ..day_trip(36_000.0)
+            }],
+            &travel,
+            &rules,
+        );
+        let why = unserved(&p, 0);
+        assert_eq!(why.reason, TripRejectionReason::NoCapacity);
+        assert_eq!(why.note, "NO_WHEELCHAIR_PLACE");
+        assert_eq!(
+            reason_words(UnassignedReason::PickupWindow),
+            "pickup window"
+        );
+    }
+
+    #[test]
+    fn a_plan_tunes_only_what_it_names() {
+        let rules = BookingRules::default();
+        assert_eq!(tuned(rules, &Tuning::default()), rules);
+        let t = Tuning {
+            max_ride_factor: 1.5,
+            pickup_window_minutes: 20,
+            ..Tuning::default()
+        };
+        let r = tuned(rules, &t);
+        assert_eq!((r.max_ride_factor, r.pickup_window_minutes), (1.5, 20));
+        assert_eq!(r.max_ride_minutes, rules.max_ride_minutes);
     }
 
     #[test]

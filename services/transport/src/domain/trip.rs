@@ -5,7 +5,128 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use onaltu_errors::ApiError;
 use onaltu_proto::transport::{TripRejectionReason, TripState as S};
 
-use super::travel::haversine_m;
+use super::travel::{TravelModel, haversine_m};
+
+/// Trips a plan may place: requested or already scheduled.
+pub const PLANNABLE: [S; 2] = [S::Requested, S::Scheduled];
+/// Trips a vehicle has started on.
+pub const UNDER_WAY: [S; 3] = [S::DriverEnRoute, S::Arrived, S::OnBoard];
+/// Trips on a vehicle's route: scheduled or under way.
+pub const ON_ROUTE: [S; 4] = [S::Scheduled, S::DriverEnRoute, S::Arrived, S::OnBoard];
+
+/// Whether a trip in `state` is under way (the driver on the way, arrived, or the passenger
+/// aboard).
+pub fn is_under_way(state: S) -> bool {
+    UNDER_WAY.contains(&state)
+}
+
+/// The state a trip takes when a plan places it on a route: one under way keeps its state, the
+/// others are scheduled.
+pub fn placed_state(state: S) -> S {
+    if PLANNABLE.contains(&state) {
+        S::Scheduled
+    } else {
+        state
+    }
+}
+
+/// What the registry says of a person's right to the invataxi on a date.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Eligibility {
+    /// Eligible.
+    pub eligible: bool,
+    /// The reasons, as the registry names them.
+    pub reasons: Vec<String>,
+    /// Uses a wheelchair.
+    pub wheelchair_user: bool,
+}
+
+/// A trip as booked, in the terms its screening needs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Booking {
+    /// Pickup (latitude, longitude).
+    pub pickup: (f64, f64),
+    /// Drop-off (latitude, longitude).
+    pub dropoff: (f64, f64),
+    /// The requested pickup or arrival, in seconds of the service day.
+    pub requested: Requested,
+    /// The local time of day of the requested pickup or arrival.
+    pub clock: NaiveTime,
+    /// The booking says the passenger travels in a wheelchair.
+    pub wheelchair: bool,
+}
+
+/// Why a trip is turned away, as the passenger reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejection {
+    /// The contract's reason.
+    pub reason: TripRejectionReason,
+    /// What the passenger is told.
+    pub note: String,
+}
+
+/// A screened booking: its direct ride, the windows it is planned in, whether it needs a
+/// wheelchair place, and whether it is taken or why not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Screened {
+    /// The direct ride, seconds.
+    pub direct_seconds: f64,
+    /// Pickup and drop-off windows, seconds of the service day.
+    pub windows: Windows,
+    /// Travels in a wheelchair (booked so, or so the registry knows the person).
+    pub wheelchair: bool,
+    /// Taken, or the first reason to turn it away.
+    pub verdict: Result<(), Rejection>,
+}
+
+/// Screens a booking the registry answered `eligibility` for: turned away when the person is
+/// not eligible, else when a point is outside the service area, else when the requested time
+/// is outside service hours (the first that applies); the windows are planned either way.
+pub fn screen(
+    b: &Booking,
+    eligibility: &Eligibility,
+    rules: &BookingRules,
+    travel: &TravelModel,
+) -> Screened {
+    let direct = travel.seconds(b.pickup, b.dropoff);
+    let max_ride = max_ride_seconds(direct, rules);
+    Screened {
+        direct_seconds: direct,
+        windows: windows(b.requested, direct, max_ride, rules),
+        wheelchair: b.wheelchair || eligibility.wheelchair_user,
+        verdict: verdict(b, eligibility, rules),
+    }
+}
+
+fn verdict(b: &Booking, eligibility: &Eligibility, rules: &BookingRules) -> Result<(), Rejection> {
+    if !eligibility.eligible {
+        return Err(Rejection {
+            reason: TripRejectionReason::NotEligible,
+            note: format!(
+                "not eligible for the invataxi: {}",
+                eligibility.reasons.join(", ")
+            ),
+        });
+    }
+    let points = [("trip.pickup", b.pickup), ("trip.dropoff", b.dropoff)];
+    if let Some(note) = outside_area(&points, rules) {
+        return Err(Rejection {
+            reason: TripRejectionReason::OutsideServiceArea,
+            note,
+        });
+    }
+    if !within_service_hours(b.clock, rules) {
+        return Err(Rejection {
+            reason: TripRejectionReason::OutsideServiceHours,
+            note: format!(
+                "the invataxi runs from {} to {}",
+                rules.service_start.format("%H:%M"),
+                rules.service_end.format("%H:%M")
+            ),
+        });
+    }
+    Ok(())
+}
 
 /// The booking and service rules (`[booking]`); every number is configuration.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -230,6 +351,65 @@ pub fn check_no_show(
     Ok(())
 }
 
+/// The steps a driver reports.
+pub const REPORTABLE: [S; 5] = [
+    S::DriverEnRoute,
+    S::Arrived,
+    S::OnBoard,
+    S::Completed,
+    S::NoShow,
+];
+
+/// Where a trip's ride stands: its state and the times of the steps reported so far.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    /// The trip's state.
+    pub state: S,
+    /// Start of its pickup window.
+    pub window_start: DateTime<Utc>,
+    /// The driver arrived at the pickup.
+    pub arrived: Option<DateTime<Utc>>,
+    /// The passenger boarded.
+    pub picked_up: Option<DateTime<Utc>>,
+    /// The passenger alighted.
+    pub dropped_off: Option<DateTime<Utc>>,
+}
+
+/// The progress a driver's report of `next` at `when` (received at `now`) makes: each step in
+/// its order and not before the step it follows, a no-show only after the wait.
+pub fn report(
+    trip: &str,
+    before: Progress,
+    next: S,
+    when: DateTime<Utc>,
+    now: DateTime<Utc>,
+    r: &BookingRules,
+) -> Result<Progress, ApiError> {
+    driver_step(trip, before.state, next)?;
+    let mut after = Progress {
+        state: next,
+        ..before
+    };
+    match next {
+        S::Arrived => after.arrived = Some(when),
+        S::OnBoard => {
+            check_in_order("event_time", before.arrived, when)?;
+            after.picked_up = Some(when);
+        }
+        S::Completed => {
+            check_in_order("event_time", before.picked_up, when)?;
+            after.dropped_off = Some(when);
+        }
+        S::NoShow => {
+            // The wait is counted on the server's clock: a report cannot be backdated.
+            let arrived = before.arrived.unwrap_or(now);
+            check_no_show(trip, arrived, before.window_start, now, r)?;
+        }
+        _ => {}
+    }
+    Ok(after)
+}
+
 /// What a cancellation at `now` makes of a trip in `current` whose pickup window starts at
 /// `pickup_start`: CANCELLED, or LATE_CANCELLED inside the notice; refused once under way.
 pub fn cancellation(
@@ -379,6 +559,204 @@ mod tests {
         let r = BookingRules::default();
         assert!(check_no_show("t", at(9, 0), at(9, 5), at(9, 14), &r).is_err());
         assert!(check_no_show("t", at(9, 0), at(9, 5), at(9, 15), &r).is_ok());
+    }
+
+    fn booking() -> Booking {
+        Booking {
+            pickup: (51.1100, 71.4000),
+            dropoff: (51.1605, 71.4704),
+            requested: Requested::Pickup(36_000.0),
+            clock: NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+            wheelchair: false,
+        }
+    }
+
+    fn eligible() -> Eligibility {
+        Eligibility {
+            eligible: true,
+            reasons: Vec::new(),
+            wheelchair_user: false,
+        }
+    }
+
+    fn not_eligible() -> Eligibility {
+        Eligibility {
+            eligible: false,
+            reasons: vec!["NO_DISABILITY_GROUP".into(), "EXPIRED".into()],
+            wheelchair_user: false,
+        }
+    }
+
+    fn rejection(s: &Screened) -> TripRejectionReason {
+        s.verdict.as_ref().unwrap_err().reason
+    }
+
+    /// Karaganda: far outside the service area.
+    const FAR: (f64, f64) = (49.8047, 73.1094);
+
+    #[test]
+    fn an_eligible_booking_inside_the_area_and_hours_is_taken_with_its_windows() {
+        let r = BookingRules::default();
+        let travel = TravelModel::default();
+        let s = screen(&booking(), &eligible(), &r, &travel);
+        assert_eq!(s.verdict, Ok(()));
+        let direct = travel.seconds(booking().pickup, booking().dropoff);
+        assert_eq!(s.direct_seconds, direct);
+        let max_ride = max_ride_seconds(direct, &r);
+        assert_eq!(
+            s.windows,
+            windows(Requested::Pickup(36_000.0), direct, max_ride, &r)
+        );
+        assert_eq!(s.windows.pickup, (36_000.0, 37_800.0));
+        assert!(!s.wheelchair);
+    }
+
+    #[test]
+    fn a_person_the_registry_does_not_find_eligible_is_turned_away_with_its_reasons() {
+        let r = BookingRules::default();
+        let s = screen(&booking(), &not_eligible(), &r, &TravelModel::default());
+        let why = s.verdict.unwrap_err();
+        assert_eq!(why.reason, TripRejectionReason::NotEligible);
+        assert_eq!(
+            why.note,
+            "not eligible for the invataxi: NO_DISABILITY_GROUP, EXPIRED"
+        );
+    }
+
+    #[test]
+    fn a_point_outside_the_area_turns_the_booking_away_naming_the_point() {
+        let r = BookingRules::default();
+        let b = Booking {
+            dropoff: FAR,
+            ..booking()
+        };
+        let s = screen(&b, &eligible(), &r, &TravelModel::default());
+        let why = s.verdict.unwrap_err();
+        assert_eq!(why.reason, TripRejectionReason::OutsideServiceArea);
+        assert!(why.note.starts_with("trip.dropoff is 18"), "{}", why.note);
+    }
+
+    #[test]
+    fn a_time_outside_service_hours_turns_the_booking_away_naming_the_hours() {
+        let r = BookingRules::default();
+        let b = Booking {
+            requested: Requested::Pickup(19.0 * 3600.0),
+            clock: NaiveTime::from_hms_opt(19, 0, 0).unwrap(),
+            ..booking()
+        };
+        let s = screen(&b, &eligible(), &r, &TravelModel::default());
+        let why = s.verdict.unwrap_err();
+        assert_eq!(why.reason, TripRejectionReason::OutsideServiceHours);
+        assert_eq!(why.note, "the invataxi runs from 09:00 to 18:00");
+    }
+
+    #[test]
+    fn when_several_reasons_apply_eligibility_comes_first_then_the_area_then_the_hours() {
+        let r = BookingRules::default();
+        let travel = TravelModel::default();
+        let everything_wrong = Booking {
+            dropoff: FAR,
+            clock: NaiveTime::from_hms_opt(19, 0, 0).unwrap(),
+            ..booking()
+        };
+        let s = screen(&everything_wrong, &not_eligible(), &r, &travel);
+        assert_eq!(rejection(&s), TripRejectionReason::NotEligible);
+        let s = screen(&everything_wrong, &eligible(), &r, &travel);
+        assert_eq!(rejection(&s), TripRejectionReason::OutsideServiceArea);
+        // A rejected booking is still planned in its windows.
+        assert_eq!(s.windows.pickup.1 - s.windows.pickup.0, 1_800.0);
+    }
+
+    #[test]
+    fn a_wheelchair_user_known_to_the_registry_needs_a_wheelchair_place() {
+        let r = BookingRules::default();
+        let user = Eligibility {
+            wheelchair_user: true,
+            ..eligible()
+        };
+        assert!(screen(&booking(), &user, &r, &TravelModel::default()).wheelchair);
+        let booked = Booking {
+            wheelchair: true,
+            ..booking()
+        };
+        assert!(screen(&booked, &eligible(), &r, &TravelModel::default()).wheelchair);
+    }
+
+    fn progress(state: S) -> Progress {
+        Progress {
+            state,
+            window_start: at(9, 5),
+            arrived: None,
+            picked_up: None,
+            dropped_off: None,
+        }
+    }
+
+    #[test]
+    fn a_report_records_the_time_of_its_step() {
+        let r = BookingRules::default();
+        let p = report(
+            "t",
+            progress(S::DriverEnRoute),
+            S::Arrived,
+            at(9, 0),
+            at(9, 1),
+            &r,
+        )
+        .unwrap();
+        assert_eq!((p.state, p.arrived), (S::Arrived, Some(at(9, 0))));
+        let p = report("t", p, S::OnBoard, at(9, 10), at(9, 11), &r).unwrap();
+        assert_eq!((p.state, p.picked_up), (S::OnBoard, Some(at(9, 10))));
+        let p = report("t", p, S::Completed, at(9, 40), at(9, 41), &r).unwrap();
+        assert_eq!((p.state, p.dropped_off), (S::Completed, Some(at(9, 40))));
+    }
+
+    #[test]
+    fn a_report_out_of_order_or_before_the_previous_step_is_refused() {
+        let r = BookingRules::default();
+        let err = report(
+            "t",
+            progress(S::Scheduled),
+            S::Completed,
+            at(9, 0),
+            at(9, 0),
+            &r,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("trip is SCHEDULED"), "{err}");
+        let arrived = Progress {
+            arrived: Some(at(9, 10)),
+            ..progress(S::Arrived)
+        };
+        let err = report("t", arrived, S::OnBoard, at(9, 0), at(9, 20), &r).unwrap_err();
+        assert!(
+            err.to_string().contains("before the previous step"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_no_show_is_reported_after_the_wait_on_the_server_clock() {
+        let r = BookingRules::default();
+        let arrived = Progress {
+            arrived: Some(at(9, 0)),
+            ..progress(S::Arrived)
+        };
+        // Backdating the report does not shorten the wait.
+        assert!(report("t", arrived, S::NoShow, at(9, 30), at(9, 14), &r).is_err());
+        let p = report("t", arrived, S::NoShow, at(9, 15), at(9, 15), &r).unwrap();
+        assert_eq!(p.state, S::NoShow);
+    }
+
+    #[test]
+    fn a_placed_trip_is_scheduled_unless_it_is_under_way() {
+        assert_eq!(placed_state(S::Requested), S::Scheduled);
+        assert_eq!(placed_state(S::Scheduled), S::Scheduled);
+        for s in UNDER_WAY {
+            assert_eq!(placed_state(s), s);
+            assert!(is_under_way(s));
+        }
+        assert!(!is_under_way(S::Scheduled));
     }
 
     #[test]
