@@ -4,6 +4,7 @@
 pub mod api;
 pub mod clients;
 pub mod domain;
+pub mod events;
 pub mod schema;
 pub mod settings;
 pub mod store;
@@ -15,9 +16,9 @@ use onaltu_service::StartError;
 use tokio::net::TcpListener;
 use tonic::server::NamedService as _;
 
-use crate::api::watch::{DispatchEvents, DispatchWatch};
 use crate::clients::registry::RegistryClient;
 use crate::domain::travel::TravelModel;
+use crate::events::dispatch::{DispatchEvents, DispatchWatch};
 
 /// The transport service's own migrations.
 pub static MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");

@@ -11,21 +11,19 @@ pub mod trips;
 pub mod watch;
 
 use std::pin::Pin;
-use std::sync::Arc;
 
 use onaltu_api::{Ctx, reply};
 use onaltu_db::{Connection, Pool};
 use onaltu_errors::ApiError;
 use onaltu_proto::transport as pb;
 use onaltu_proto::transport::transport_service_server::TransportService;
-use tokio::sync::Notify;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
-use self::watch::DispatchWatch;
 use crate::clients::registry::RegistryClient;
 use crate::domain::travel::TravelModel;
 use crate::domain::trip::BookingRules;
+use crate::events::dispatch::DispatchWatch;
 use crate::settings::PlanningSettings;
 
 pub use self::roles::{DISPATCH, WATCHERS};
@@ -38,7 +36,6 @@ pub struct Transport {
     pub(crate) rules: BookingRules,
     pub(crate) travel: TravelModel,
     pub(crate) planning: PlanningSettings,
-    pub(crate) changed: Arc<Notify>,
     pub(crate) watch: DispatchWatch,
 }
 
@@ -59,7 +56,6 @@ impl Transport {
             rules,
             travel,
             planning,
-            changed: watch.waker(),
             watch,
         }
     }

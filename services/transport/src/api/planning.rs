@@ -19,12 +19,12 @@ use super::Transport;
 use super::convert::{self, local_midnight};
 use super::roles::{ASSIGN, DISPATCH, READ_ROUTES};
 use super::trips::{lock_trip, state_of};
-use super::watch::record;
 use crate::domain::access;
 use crate::domain::darp::model::{Problem, Solution};
 use crate::domain::darp::solver::{self, Options};
 use crate::domain::plan;
 use crate::domain::trip::{self, BookingRules, ON_ROUTE, PLANNABLE, UNDER_WAY};
+use crate::events::dispatch::record;
 use crate::store::shifts::ShiftRow;
 use crate::store::trips::TripRow;
 use crate::store::vehicles::VehicleRow;
@@ -168,7 +168,7 @@ impl Transport {
                 Ok(answer)
             })
             .await?;
-        self.changed.notify_waiters();
+        self.watch.wake();
         Ok(answer)
     }
 
@@ -355,7 +355,7 @@ impl Transport {
         let (t, route) = conn
             .transaction(async |conn| self.assign(conn, input).await)
             .await?;
-        self.changed.notify_waiters();
+        self.watch.wake();
         Ok(pb::AssignTripResponse {
             trip: Some(convert::trip(&t)),
             route,

@@ -14,9 +14,9 @@ use self::decode::NewTrip;
 use super::Transport;
 use super::convert::{self, at_seconds};
 use super::roles::{BOOK, REPORT};
-use super::watch::record;
 use crate::domain::access::{self, TripParties};
 use crate::domain::trip::{self, Progress, Screened};
+use crate::events::dispatch::record;
 use crate::store::trips::{self, Filter, TripRow};
 use crate::store::{Conn, requests, routes};
 
@@ -142,7 +142,7 @@ impl Transport {
             Ok::<_, ApiError>(())
         })
         .await?;
-        self.changed.notify_waiters();
+        self.watch.wake();
         Ok(answer)
     }
 
@@ -180,7 +180,7 @@ impl Transport {
                 Ok::<_, ApiError>(t)
             })
             .await?;
-        self.changed.notify_waiters();
+        self.watch.wake();
         Ok(pb::CancelTripResponse {
             trip: Some(convert::trip(&row)),
         })
@@ -260,7 +260,7 @@ impl Transport {
                 Ok::<_, ApiError>(t)
             })
             .await?;
-        self.changed.notify_waiters();
+        self.watch.wake();
         Ok(pb::UpdateTripStatusResponse {
             trip: Some(convert::trip(&row)),
         })

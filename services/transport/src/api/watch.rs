@@ -1,115 +1,20 @@
-//! WatchDispatch: the trip and route changes of a day, written in the transaction of each
-//! change with an increasing sequence number; a subscriber resumes after the last it saw. The
-//! stream is served by the shared event-table watch (`onaltu_events::Watch`).
+//! WatchDispatch: the trip and route changes of a day after the sequence number a subscriber
+//! last saw, then live ones (optionally after a snapshot of the day as it stands).
 
-use chrono::NaiveDate;
-use onaltu_api::{now, parse_opt_date, parse_opt_id, timestamp, today};
-use onaltu_auth::{Claims, Role};
+use onaltu_api::{parse_opt_date, parse_opt_id, timestamp, today};
 use onaltu_errors::{ApiError, Violations};
-use onaltu_events::{EventLog, Watch};
 use onaltu_proto::transport::DispatchChangeKind::{RoutePlanned, TripUpdated};
 use onaltu_proto::transport::{self as pb, TripState};
 use prost::Message as _;
 use tonic::Status;
-use uuid::Uuid;
 
 use super::convert;
 use super::{DispatchStream, Transport, WATCHERS};
-use crate::store::trips::{self, TripRow};
-use crate::store::{Conn, events, routes};
+use crate::domain::access;
+use crate::events::dispatch::Subscription;
+use crate::store::trips;
+use crate::store::{events, routes};
 use onaltu_api::Ctx;
-
-/// The instance's watch over the dispatch changes.
-pub type DispatchWatch = Watch<DispatchEvents>;
-
-/// Records a trip's change.
-pub async fn record(
-    conn: &mut Conn,
-    t: &TripRow,
-    kind: pb::DispatchChangeKind,
-) -> Result<(), ApiError> {
-    let at = now();
-    let body = pb::WatchDispatchResponse {
-        sequence_number: 0,
-        event_time: Some(timestamp(at)),
-        kind: kind as i32,
-        change: Some(pb::watch_dispatch_response::Change::Trip(convert::trip(t))),
-    };
-    events::insert(conn, t.service_date, t.vehicle_id, body.encode_to_vec(), at).await?;
-    Ok(())
-}
-
-/// Records a route's change.
-pub async fn record_route(
-    conn: &mut Conn,
-    date: NaiveDate,
-    vehicle: Uuid,
-    route: &pb::Route,
-    kind: pb::DispatchChangeKind,
-) -> Result<(), ApiError> {
-    let at = now();
-    let body = pb::WatchDispatchResponse {
-        sequence_number: 0,
-        event_time: Some(timestamp(at)),
-        kind: kind as i32,
-        change: Some(pb::watch_dispatch_response::Change::Route(route.clone())),
-    };
-    events::insert(conn, date, Some(vehicle), body.encode_to_vec(), at).await?;
-    Ok(())
-}
-
-/// What one subscriber wants of the day's changes.
-pub struct Subscription {
-    date: NaiveDate,
-    vehicles: Vec<Uuid>,
-    states: Vec<i32>,
-}
-
-impl Subscription {
-    fn wants(&self, vehicle: Option<Uuid>, message: &pb::WatchDispatchResponse) -> bool {
-        if !self.vehicles.is_empty() && !vehicle.is_some_and(|v| self.vehicles.contains(&v)) {
-            return false;
-        }
-        match &message.change {
-            Some(pb::watch_dispatch_response::Change::Trip(t)) => {
-                self.states.is_empty() || self.states.contains(&t.state)
-            }
-            _ => true,
-        }
-    }
-}
-
-/// The `dispatch_events` table as WatchDispatch reads it.
-pub struct DispatchEvents;
-
-#[async_trait::async_trait]
-impl EventLog for DispatchEvents {
-    type Row = events::EventRow;
-    type Filter = Subscription;
-
-    fn sequence(row: &events::EventRow) -> i64 {
-        row.sequence_number
-    }
-
-    fn wants(sub: &Subscription, row: &events::EventRow) -> bool {
-        row.service_date == sub.date
-            && pb::WatchDispatchResponse::decode(row.body.as_slice())
-                .is_ok_and(|m| sub.wants(row.vehicle_id, &m))
-    }
-
-    async fn after(
-        &self,
-        conn: &mut Conn,
-        after: i64,
-        sub: Option<&Subscription>,
-        limit: i64,
-    ) -> diesel::QueryResult<Vec<events::EventRow>> {
-        match sub {
-            Some(sub) => events::after(conn, sub.date, after, limit).await,
-            None => events::after_any_day(conn, after, limit).await,
-        }
-    }
-}
 
 fn response(row: &events::EventRow) -> Option<Result<pb::WatchDispatchResponse, Status>> {
     let mut m = pb::WatchDispatchResponse::decode(row.body.as_slice()).ok()?;
@@ -162,23 +67,6 @@ impl TryFrom<pb::WatchDispatchRequest> for WatchInput {
     }
 }
 
-/// A driver watches their own vehicle only; everyone else watches what they asked for.
-fn confine(claims: &Claims, mut sub: Subscription) -> Result<Subscription, ApiError> {
-    if claims.role != Role::Driver {
-        return Ok(sub);
-    }
-    let own = claims
-        .vehicle_id
-        .ok_or_else(|| ApiError::PermissionDenied("the token names no vehicle".into()))?;
-    if sub.vehicles.iter().any(|v| *v != own) {
-        return Err(ApiError::PermissionDenied(
-            "a driver watches their own vehicle".into(),
-        ));
-    }
-    sub.vehicles = vec![own];
-    Ok(sub)
-}
-
 impl Transport {
     pub(crate) async fn watch_dispatch(
         &self,
@@ -187,7 +75,8 @@ impl Transport {
     ) -> Result<DispatchStream, ApiError> {
         let claims = ctx.caller.require(WATCHERS)?;
         let input = WatchInput::try_from(req)?;
-        let sub = confine(claims, input.sub)?;
+        let mut sub = input.sub;
+        sub.vehicles = access::watched_vehicles(claims, sub.vehicles)?;
         let prelude = if input.snapshot {
             self.snapshot(&sub).await?
         } else {

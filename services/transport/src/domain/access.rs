@@ -95,6 +95,21 @@ pub fn shift_list_vehicle(c: &Claims, vehicle: Option<Uuid>) -> Result<Option<Uu
     }
 }
 
+/// The vehicles a dispatch watch of `c` covers: a driver watches their own vehicle only, the
+/// dispatch the vehicles it names (every one when none).
+pub fn watched_vehicles(c: &Claims, vehicles: Vec<Uuid>) -> Result<Vec<Uuid>, ApiError> {
+    if c.role != Role::Driver {
+        return Ok(vehicles);
+    }
+    let own = c
+        .vehicle_id
+        .ok_or_else(|| denied("the token names no vehicle"))?;
+    if vehicles.iter().any(|v| *v != own) {
+        return Err(denied("a driver watches their own vehicle"));
+    }
+    Ok(vec![own])
+}
+
 /// A centre's staff subscribe riders to routes to their own centre; the other roles to any.
 pub fn may_subscribe_to(c: &Claims, center: Uuid) -> Result<(), ApiError> {
     if c.role == Role::CenterStaff && c.center_id != Some(center) {
@@ -122,6 +137,25 @@ pub fn may_read_manifest(c: &Claims, center: Uuid, vehicle: Option<Uuid>) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_driver_watches_their_own_vehicle_and_the_dispatch_what_it_names() {
+        let mine = Uuid::now_v7();
+        let other = Uuid::now_v7();
+        let mut driver = claims(Role::Driver);
+        driver.vehicle_id = Some(mine);
+        assert_eq!(watched_vehicles(&driver, vec![]).unwrap(), vec![mine]);
+        assert_eq!(watched_vehicles(&driver, vec![mine]).unwrap(), vec![mine]);
+        assert!(watched_vehicles(&driver, vec![other]).is_err());
+        driver.vehicle_id = None;
+        assert!(watched_vehicles(&driver, vec![]).is_err());
+        let dispatcher = claims(Role::Dispatcher);
+        assert_eq!(
+            watched_vehicles(&dispatcher, vec![other]).unwrap(),
+            vec![other]
+        );
+        assert!(watched_vehicles(&dispatcher, vec![]).unwrap().is_empty());
+    }
 
     fn claims(role: Role) -> Claims {
         Claims {

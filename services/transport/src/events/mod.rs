@@ -1,0 +1,3 @@
+//! What the transport service publishes: the dispatch changes subscribers watch.
+
+pub mod dispatch;
