@@ -5,6 +5,7 @@
 pub mod api;
 pub mod clients;
 pub mod domain;
+pub mod events;
 pub mod schema;
 pub mod settings;
 pub mod store;

@@ -6,9 +6,11 @@
 pub mod api;
 pub mod clients;
 pub mod domain;
+pub mod events;
 pub mod schema;
 pub mod settings;
 pub mod store;
+pub mod workers;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,9 +25,9 @@ use prost::Message as _;
 use tokio::net::TcpListener;
 use tonic::server::NamedService as _;
 
-use crate::api::feedback_events::{self, FeedbackEvents};
 use crate::api::watch::EventHub;
 use crate::clients::registry::RegistryClient;
+use crate::events::feedback::{self as feedback_events, FeedbackEvents};
 use crate::store::events::RatingEvents;
 
 /// The rating service's own migrations (run after the shared event tables).
@@ -105,7 +107,8 @@ pub async fn serve(
         consumer.run(Arc::new(FeedbackEvents), closed.clone()),
     ));
     if settings.compute.scheduled {
-        tasks.push(tokio::spawn(rating.clone().run_schedule(
+        tasks.push(tokio::spawn(workers::schedule::run(
+            rating.clone(),
             Duration::from_secs(settings.compute.check_interval_secs),
             closed.clone(),
         )));

@@ -3,9 +3,11 @@
 
 pub mod api;
 pub mod domain;
+pub mod events;
 pub mod schema;
 pub mod settings;
 pub mod store;
+pub mod workers;
 
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use onaltu_cache::Cache;

@@ -191,14 +191,10 @@ async fn streams_are_capped_per_caller_and_in_total_and_a_closed_one_frees_its_s
     .await;
     let first = subscribe(&s, "city", "a", 0).unwrap();
     let _second = subscribe(&s, "city", "a", 0).unwrap();
-    let refused = subscribe(&s, "city", "a", 0)
-        .err()
-        .expect("a third stream is refused");
+    let refused = subscribe(&s, "city", "a", 0).expect_err("a third stream is refused");
     assert_eq!(refused.code(), Code::ResourceExhausted);
     let _other = subscribe(&s, "bank", "a", 0).unwrap();
-    let full = subscribe(&s, "akimat", "a", 0)
-        .err()
-        .expect("the instance is full");
+    let full = subscribe(&s, "akimat", "a", 0).expect_err("the instance is full");
     assert_eq!(full.code(), Code::ResourceExhausted);
     assert_eq!(s.watch.open_streams(), 3);
 

@@ -62,8 +62,54 @@ pub mod streams {
     /// The feedback service's evaluation events (`EvaluationPublished`, `EvaluationWithdrawn`).
     pub const FEEDBACK_EVALUATIONS: &str = "feedback.evaluations";
 
+    /// `registry.v1.PersonRegistered`.
+    pub const PERSON_REGISTERED: &str = "onaltu.registry.v1.PersonRegistered";
+    /// `registry.v1.CenterUpdated`.
+    pub const CENTER_UPDATED: &str = "onaltu.registry.v1.CenterUpdated";
+    /// `registry.v1.EpisodeAdmitted`.
+    pub const EPISODE_ADMITTED: &str = "onaltu.registry.v1.EpisodeAdmitted";
+    /// `registry.v1.EpisodeDischarged`.
+    pub const EPISODE_DISCHARGED: &str = "onaltu.registry.v1.EpisodeDischarged";
+    /// `feedback.v1.EvaluationPublished`.
+    pub const EVALUATION_PUBLISHED: &str = "onaltu.feedback.v1.EvaluationPublished";
+    /// `feedback.v1.EvaluationWithdrawn`.
+    pub const EVALUATION_WITHDRAWN: &str = "onaltu.feedback.v1.EvaluationWithdrawn";
+
     /// The type name of events carrying `M`, e.g. `onaltu.feedback.v1.EvaluationPublished`.
     pub fn event_type<M: prost::Name>() -> String {
         M::full_name()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::streams::*;
+
+    #[test]
+    fn every_event_type_is_the_full_name_of_the_message_it_carries() {
+        assert_eq!(
+            PERSON_REGISTERED,
+            event_type::<crate::registry::PersonRegistered>()
+        );
+        assert_eq!(
+            CENTER_UPDATED,
+            event_type::<crate::registry::CenterUpdated>()
+        );
+        assert_eq!(
+            EPISODE_ADMITTED,
+            event_type::<crate::registry::EpisodeAdmitted>()
+        );
+        assert_eq!(
+            EPISODE_DISCHARGED,
+            event_type::<crate::registry::EpisodeDischarged>()
+        );
+        assert_eq!(
+            EVALUATION_PUBLISHED,
+            event_type::<crate::feedback::EvaluationPublished>()
+        );
+        assert_eq!(
+            EVALUATION_WITHDRAWN,
+            event_type::<crate::feedback::EvaluationWithdrawn>()
+        );
     }
 }

@@ -1,12 +1,16 @@
-//! Stored rows to the contract's messages, in the view the caller may see.
+//! Between the domain's decisions, the stored rows and the contract's messages, in the view the
+//! caller may see.
 
+use chrono::{DateTime, Utc};
 use onaltu_api::{Period, date, timestamp};
 use onaltu_proto::feedback as pb;
 use uuid::Uuid;
 
+use super::decode::SubmitInput;
 use crate::domain::answers::{Answers, Draft, Scores};
-use crate::domain::complaint;
-use crate::domain::evaluation::{self, Authorship, Status, View};
+use crate::domain::complaint::{self, Opened, State};
+use crate::domain::evaluation::{self, Authorship, Status, Submission, View};
+use crate::domain::precheck::Flag;
 use crate::store::complaints::ComplaintRow;
 use crate::store::evaluations::EvaluationRow;
 
@@ -187,4 +191,102 @@ pub fn complaint(row: &ComplaintRow, today: chrono::NaiveDate) -> pb::Complaint 
         close_time: row.close_time.map(timestamp),
         etag: row.version.to_string(),
     }
+}
+
+fn stored_flags(flags: &[Flag]) -> Vec<Option<i16>> {
+    flags.iter().map(|f| Some(*f as i16)).collect()
+}
+
+/// The row of a new evaluation submitted at `at`.
+pub fn new_evaluation(input: &SubmitInput, s: &Submission, at: DateTime<Utc>) -> EvaluationRow {
+    let answers = &input.answers;
+    EvaluationRow {
+        id: Uuid::now_v7(),
+        request_id: input.request_id.clone(),
+        episode_id: input.episode,
+        center_id: s.center,
+        recipient_person_id: s.author.recipient,
+        submitted_by_person_id: s.author.submitted_by,
+        legal_representative: s.author.legal_representative,
+        submitted_on: s.submitted_on,
+        scores: stored_scores(&answers.scores),
+        days_waited: answers.days_waited,
+        would_recommend: answers.would_recommend.map(i16::from),
+        comment: answers.comment.clone(),
+        language: input.language,
+        precheck_flags: stored_flags(&s.precheck_flags),
+        status: s.status as i16,
+        moderation_action: None,
+        moderation_issue: None,
+        moderation_note: None,
+        moderator_subject: None,
+        moderate_time: None,
+        reply_text: None,
+        reply_author: None,
+        reply_time: None,
+        submit_time: at,
+        update_time: at,
+        publish_time: None,
+        version: 1,
+    }
+}
+
+/// The row of the complaint `evaluation` opened at `at`.
+pub fn new_complaint(evaluation: &EvaluationRow, c: Opened, at: DateTime<Utc>) -> ComplaintRow {
+    ComplaintRow {
+        id: Uuid::now_v7(),
+        evaluation_id: evaluation.id,
+        episode_id: evaluation.episode_id,
+        center_id: evaluation.center_id,
+        complainant_person_id: evaluation.submitted_by_person_id,
+        text: c.text,
+        status: c.status as i16,
+        assignee_subject: String::new(),
+        deadline: c.deadline,
+        center_response: String::new(),
+        resolution: String::new(),
+        create_time: at,
+        update_time: at,
+        close_time: None,
+        version: 1,
+    }
+}
+
+/// `row` with the author's edited `answers` at `at`: a new version, back in moderation.
+pub fn revise(row: &mut EvaluationRow, answers: Answers, flags: &[Flag], at: DateTime<Utc>) {
+    row.scores = stored_scores(&answers.scores);
+    row.days_waited = answers.days_waited;
+    row.would_recommend = answers.would_recommend.map(i16::from);
+    row.precheck_flags = stored_flags(flags);
+    row.comment = answers.comment;
+    row.status = Status::PendingModeration as i16;
+    row.publish_time = None;
+    row.update_time = at;
+    row.version += 1;
+}
+
+/// The fields of a stored complaint its rules look at.
+pub fn complaint_state(row: &ComplaintRow) -> State {
+    State {
+        status: complaint::Status::from_code(i32::from(row.status))
+            .unwrap_or(complaint::Status::Open),
+        assignee: row.assignee_subject.clone(),
+        deadline: row.deadline,
+        center_response: row.center_response.clone(),
+        resolution: row.resolution.clone(),
+    }
+}
+
+/// `row`, in state `was`, moved to `next` at `at`: a new version, closed when it closes now.
+pub fn changed_complaint(row: &mut ComplaintRow, was: &State, next: State, at: DateTime<Utc>) {
+    if next.status.is_closed() && !was.status.is_closed() {
+        row.close_time = Some(at);
+    }
+    row.status = next.status as i16;
+    row.assignee_subject = next.assignee;
+    row.deadline = next.deadline;
+    row.center_response = next.center_response;
+    row.resolution = next.resolution;
+    row.update_time = at;
+    row.version += 1;
 }

@@ -3,15 +3,15 @@
 
 pub mod complaints;
 pub mod convert;
+pub mod decode;
 pub mod evaluations;
-pub mod events;
 pub mod moderation;
+pub mod roles;
 pub mod summary;
 
 use std::sync::Arc;
 
 use onaltu_api::{Ctx, reply};
-use onaltu_auth::Role;
 use onaltu_cache::Cache;
 use onaltu_db::{Connection, Pool};
 use onaltu_errors::ApiError;
@@ -21,9 +21,6 @@ use tonic::{Request, Response, Status};
 
 use crate::clients::registry::RegistryClient;
 use crate::domain::calendar::WorkCalendar;
-
-/// Roles that moderate evaluations and handle complaints.
-pub const MODERATORS: &[Role] = &[Role::CityOperator, Role::Admin];
 
 /// The feedback service's handlers and what they share.
 #[derive(Clone)]

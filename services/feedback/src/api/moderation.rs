@@ -2,14 +2,15 @@
 
 use diesel_async::AsyncConnection as _;
 use onaltu_api::{now, parse_id};
-use onaltu_auth::Role;
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::feedback as pb;
 use uuid::Uuid;
 
-use super::{Feedback, MODERATORS, convert, events};
+use super::roles::{MODERATORS, REPLIERS, REPORTERS};
+use super::{Feedback, convert};
 use crate::domain::evaluation::View;
 use crate::domain::moderation::{self, Decision, Issue, Move};
+use crate::events::evaluations as events;
 use crate::store::Conn;
 use crate::store::evaluations::{self as store, EvaluationRow};
 use onaltu_api::Ctx;
@@ -93,7 +94,7 @@ impl Feedback {
         ctx: &Ctx,
         req: pb::ReplyToEvaluationRequest,
     ) -> Result<pb::ReplyToEvaluationResponse, ApiError> {
-        let claims = ctx.caller.require(&[Role::CenterStaff])?.clone();
+        let claims = ctx.caller.require(REPLIERS)?.clone();
         let id = parse_id("id", &req.id)?;
         let mut conn = self.conn().await?;
         let row = conn
@@ -130,12 +131,7 @@ impl Feedback {
         ctx: &Ctx,
         req: pb::ReportEvaluationRequest,
     ) -> Result<pb::ReportEvaluationResponse, ApiError> {
-        ctx.caller.require(&[
-            Role::Citizen,
-            Role::CenterStaff,
-            Role::CityOperator,
-            Role::Admin,
-        ])?;
+        ctx.caller.require(REPORTERS)?;
         let id = parse_id("id", &req.id)?;
         let mut v = Violations::new();
         v.check(

@@ -1,11 +1,12 @@
 //! GetCenterFeedbackSummary: public, cached in Redis under a generation that every publication
 //! and withdrawal moves (one changes the city means every summary leans on).
 
-use onaltu_api::{Period, parse_id, today};
-use onaltu_errors::{ApiError, Violations};
+use onaltu_api::{Period, today};
+use onaltu_errors::ApiError;
 use onaltu_proto::feedback as pb;
 
 use super::Feedback;
+use super::decode::SummaryInput;
 use crate::domain::summary::{self, PRIOR_WEIGHT};
 use crate::store::{evaluations, totals};
 
@@ -22,16 +23,7 @@ impl Feedback {
         &self,
         req: pb::GetCenterFeedbackSummaryRequest,
     ) -> Result<pb::GetCenterFeedbackSummaryResponse, ApiError> {
-        let mut v = Violations::new();
-        let center = parse_id("center_id", &req.center_id).map_err(|e| v.absorb(e));
-        let period = match &req.period {
-            Some(p) => Period::decode("period", p).map_err(|e| v.absorb(e)),
-            None => Ok(Period::quarter_of(today())),
-        };
-        v.into_result()?;
-        let (Ok(center), Ok(period)) = (center, period) else {
-            return Err(ApiError::Internal("validated request incomplete".into()));
-        };
+        let SummaryInput { center, period } = SummaryInput::decode(&req, today())?;
         let load = || async {
             let mut conn = self.conn().await?;
             let (from, until) = (period.start(), period.end_exclusive());

@@ -2,6 +2,7 @@
 //! steps OPEN -> IN_REVIEW -> RESOLVED | REJECTED, and what is overdue.
 
 use chrono::NaiveDate;
+use onaltu_auth::{Claims, Role};
 use onaltu_errors::{ApiError, Violations};
 use uuid::Uuid;
 
@@ -66,6 +67,33 @@ pub fn opened_by(complaint_text: &str, answers: &Answers) -> Option<String> {
     (answers.any_at_most(LOW_SCORE) && !answers.comment.is_empty()).then(|| answers.comment.clone())
 }
 
+/// A complaint an evaluation opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    /// Its text.
+    pub text: String,
+    /// Its response deadline.
+    pub deadline: NaiveDate,
+    /// Every complaint opens OPEN.
+    pub status: Status,
+}
+
+/// The complaint an evaluation with `answers` and `complaint_text` opens on `received`, if any,
+/// due in `working_days` working days of `calendar`.
+pub fn open(
+    complaint_text: &str,
+    answers: &Answers,
+    calendar: &WorkCalendar,
+    received: NaiveDate,
+    working_days: u32,
+) -> Option<Opened> {
+    opened_by(complaint_text, answers).map(|text| Opened {
+        text,
+        deadline: deadline(calendar, received, working_days),
+        status: Status::Open,
+    })
+}
+
 /// The response deadline of a complaint received on `received`.
 pub fn deadline(calendar: &WorkCalendar, received: NaiveDate, working_days: u32) -> NaiveDate {
     calendar.add_working_days(received, working_days)
@@ -83,6 +111,76 @@ pub enum Handler {
     Official,
     /// The centre's staff: may take it IN_REVIEW and write the centre's response.
     CenterStaff,
+}
+
+impl Handler {
+    /// The handler a caller of `role` is (the roles allowed to handle complaints).
+    pub fn of(role: Role) -> Self {
+        if role == Role::CenterStaff {
+            Self::CenterStaff
+        } else {
+            Self::Official
+        }
+    }
+}
+
+/// Whether `handler`, of `own_center` when the centre's staff, may change a complaint about
+/// `center`.
+pub fn may_handle(
+    handler: Handler,
+    own_center: Option<Uuid>,
+    center: Uuid,
+) -> Result<(), ApiError> {
+    if handler == Handler::CenterStaff && own_center != Some(center) {
+        return Err(ApiError::PermissionDenied(
+            "this complaint is about another centre".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Whose complaints a caller lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scope {
+    /// Only this centre's.
+    pub center: Option<Uuid>,
+    /// Only this complainant's.
+    pub complainant: Option<Uuid>,
+}
+
+/// The complaints `claims` may list, given the `center` asked for: the centre's staff their
+/// own centre's, a citizen their own, the city every one.
+pub fn scope(claims: &Claims, center: Option<Uuid>) -> Result<Scope, ApiError> {
+    match claims.role {
+        Role::CenterStaff => {
+            let own = claims.center_id;
+            if center.is_some() && center != own {
+                return Err(ApiError::PermissionDenied(
+                    "the centre's staff see their own centre's complaints".into(),
+                ));
+            }
+            let own = own.ok_or_else(|| {
+                ApiError::PermissionDenied("the token names no centre (claim center_id)".into())
+            })?;
+            Ok(Scope {
+                center: Some(own),
+                complainant: None,
+            })
+        }
+        Role::Citizen => {
+            let me = claims.person_id.ok_or_else(|| {
+                ApiError::PermissionDenied("the token names no person (claim person_id)".into())
+            })?;
+            Ok(Scope {
+                center,
+                complainant: Some(me),
+            })
+        }
+        _ => Ok(Scope {
+            center,
+            complainant: None,
+        }),
+    }
 }
 
 /// A requested change; `None` leaves a field as it is.
@@ -271,6 +369,61 @@ mod tests {
         assert_eq!(opened_by("", &low_silent), None);
         let three = answers([Some(3); 7], "орташа");
         assert_eq!(opened_by("", &three), None);
+    }
+
+    #[test]
+    fn an_opened_complaint_is_open_and_due_in_working_days() {
+        let calendar = WorkCalendar::kazakhstan().unwrap();
+        let low = answers([Some(1), None, None, None, None, None, None], "cold rooms");
+        let received = d(2026, 12, 1);
+        let opened = open("", &low, &calendar, received, 15).unwrap();
+        assert_eq!(opened.text, "cold rooms");
+        assert_eq!(opened.status, Status::Open);
+        assert_eq!(opened.deadline, deadline(&calendar, received, 15));
+        let fine = answers([Some(5), None, None, None, None, None, None], "thanks");
+        assert_eq!(open("  ", &fine, &calendar, received, 15), None);
+    }
+
+    fn claims(role: Role, center: Option<u128>, person: Option<u128>) -> Claims {
+        let mut c = Claims::new("someone", role, 60);
+        c.center_id = center.map(Uuid::from_u128);
+        c.person_id = person.map(Uuid::from_u128);
+        c
+    }
+
+    #[test]
+    fn staff_list_their_centre_s_complaints_and_citizens_their_own() {
+        let staff = claims(Role::CenterStaff, Some(3), None);
+        assert_eq!(
+            scope(&staff, None).unwrap(),
+            Scope {
+                center: Some(Uuid::from_u128(3)),
+                complainant: None
+            }
+        );
+        let other = scope(&staff, Some(Uuid::from_u128(4))).unwrap_err();
+        assert_eq!(other.code(), tonic::Code::PermissionDenied);
+        assert!(scope(&claims(Role::CenterStaff, None, None), None).is_err());
+        let citizen = claims(Role::Citizen, None, Some(2));
+        assert_eq!(
+            scope(&citizen, None).unwrap().complainant,
+            Some(Uuid::from_u128(2))
+        );
+        assert!(scope(&claims(Role::Citizen, None, None), None).is_err());
+        let city = scope(&claims(Role::Auditor, None, None), Some(Uuid::from_u128(4))).unwrap();
+        assert_eq!(city.center, Some(Uuid::from_u128(4)));
+        assert_eq!(city.complainant, None);
+    }
+
+    #[test]
+    fn the_centre_s_staff_handle_their_own_centre_s_complaints_only() {
+        assert_eq!(Handler::of(Role::CenterStaff), Handler::CenterStaff);
+        assert_eq!(Handler::of(Role::CityOperator), Handler::Official);
+        let centre = Uuid::from_u128(3);
+        assert!(may_handle(Handler::CenterStaff, Some(centre), centre).is_ok());
+        assert!(may_handle(Handler::CenterStaff, Some(Uuid::from_u128(4)), centre).is_err());
+        assert!(may_handle(Handler::CenterStaff, None, centre).is_err());
+        assert!(may_handle(Handler::Official, None, centre).is_ok());
     }
 
     #[test]

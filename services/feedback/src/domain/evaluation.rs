@@ -1,10 +1,13 @@
 //! An evaluation's life: who may submit one for which episode, the 14-day edit window, its
 //! statuses, and who sees what of it.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use onaltu_auth::{Caller, Role};
 use onaltu_errors::ApiError;
 use uuid::Uuid;
+
+use super::answers::{Answers, CRITERIA, Criterion, Draft};
+use super::precheck::{self, Flag};
 
 /// Days after submission during which the author may edit.
 pub const EDIT_WINDOW_DAYS: i64 = 14;
@@ -90,6 +93,131 @@ pub fn authorship(caller: Uuid, episode: &EpisodeFacts) -> Result<Authorship, Ap
         submitted_by: caller,
         legal_representative: caller != episode.person_id,
     })
+}
+
+/// A new evaluation as its submission decides it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    /// The evaluated centre: the episode's.
+    pub center: Uuid,
+    /// Who wrote it.
+    pub author: Authorship,
+    /// The day it counts from (local).
+    pub submitted_on: NaiveDate,
+    /// What the pre-check found in the comment, for the moderator.
+    pub precheck_flags: Vec<Flag>,
+    /// Every new evaluation waits for moderation.
+    pub status: Status,
+}
+
+/// The evaluation citizen `caller` submits on `today` of `episode` with `answers`, or the
+/// refusal when the service was not received.
+pub fn submit(
+    caller: Uuid,
+    episode: &EpisodeFacts,
+    answers: &Answers,
+    today: NaiveDate,
+) -> Result<Submission, ApiError> {
+    Ok(Submission {
+        center: episode.center_id,
+        author: authorship(caller, episode)?,
+        submitted_on: today,
+        precheck_flags: precheck::flags(&answers.comment, today),
+        status: Status::PendingModeration,
+    })
+}
+
+/// Only the one who submitted an evaluation edits it (the recipient does not edit what their
+/// representative wrote, nor the other way round).
+pub fn may_edit(caller: Option<Uuid>, author: &Authorship) -> Result<(), ApiError> {
+    if caller == Some(author.submitted_by) {
+        Ok(())
+    } else {
+        Err(ApiError::PermissionDenied(
+            "only the author may edit an evaluation".into(),
+        ))
+    }
+}
+
+/// A field of an evaluation its author may edit: a path of UpdateEvaluation's mask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// Every score.
+    Scores,
+    /// One criterion's score (`scores.<criterion>`).
+    Score(Criterion),
+    /// Days waited.
+    DaysWaited,
+    /// Would recommend.
+    WouldRecommend,
+    /// The comment.
+    Comment,
+    /// The language of the comment.
+    Language,
+}
+
+impl Field {
+    /// The field a mask path names, if it is one an author may edit.
+    pub fn parse(path: &str) -> Option<Self> {
+        Some(match path {
+            "scores" => Self::Scores,
+            "days_waited" => Self::DaysWaited,
+            "would_recommend" => Self::WouldRecommend,
+            "comment" => Self::Comment,
+            "language" => Self::Language,
+            other => {
+                let c = other.strip_prefix("scores.")?;
+                Self::Score(*CRITERIA.iter().find(|k| k.field() == c)?)
+            }
+        })
+    }
+}
+
+/// The answers after an edit: the `stored` ones, with the edited `fields` taken from
+/// `incoming`.
+pub fn edited(stored: Draft, incoming: &Draft, fields: &[Field]) -> Draft {
+    let mut draft = stored;
+    for field in fields {
+        match field {
+            Field::Scores => draft.scores = incoming.scores,
+            Field::Score(k) => draft.scores[k.index()] = incoming.scores[k.index()],
+            Field::DaysWaited => draft.days_waited = incoming.days_waited,
+            Field::WouldRecommend => draft.would_recommend = incoming.would_recommend,
+            Field::Comment => draft.comment = incoming.comment.clone(),
+            Field::Language => {}
+        }
+    }
+    draft
+}
+
+/// Whose evaluations a listing shows, and whether in every status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listing {
+    /// Only this person's (as recipient or author), for a citizen's own list.
+    pub person: Option<Uuid>,
+    /// Whether the statuses asked for are shown; otherwise published ones only.
+    pub every_status: bool,
+}
+
+/// What `viewer` lists of `centre`'s (or every centre's) evaluations; `mine` asks for the
+/// citizen's own, in every status.
+pub fn listing(viewer: Viewer, centre: Option<Uuid>, mine: bool) -> Result<Listing, ApiError> {
+    if !mine {
+        return Ok(Listing {
+            person: None,
+            every_status: lists_every_status(viewer, centre),
+        });
+    }
+    match viewer {
+        Viewer::Citizen(me) => Ok(Listing {
+            person: Some(me),
+            every_status: true,
+        }),
+        _ => Err(ApiError::invalid(
+            "mine",
+            "is for a citizen's own evaluations (a CITIZEN token with person_id)",
+        )),
+    }
 }
 
 /// The last moment the author may edit an evaluation submitted at `submitted`.
@@ -250,6 +378,109 @@ mod tests {
             Some(centre)
         ));
         assert!(!lists_every_status(Viewer::Public, Some(centre)));
+    }
+
+    #[test]
+    fn a_submission_waits_for_moderation_with_its_precheck_flags() {
+        let answers = Answers {
+            comment: "call me at +7 701 123 45 67".into(),
+            ..Answers::default()
+        };
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+        let s = submit(
+            Uuid::from_u128(9),
+            &episode(true, "ADMITTED"),
+            &answers,
+            today,
+        )
+        .unwrap();
+        assert_eq!(s.status, Status::PendingModeration);
+        assert_eq!(s.center, Uuid::from_u128(3));
+        assert_eq!(s.submitted_on, today);
+        assert!(s.author.legal_representative);
+        assert_eq!(s.precheck_flags, vec![Flag::Phone]);
+        let refused = submit(
+            Uuid::from_u128(2),
+            &episode(false, "QUEUED"),
+            &answers,
+            today,
+        );
+        assert!(refused.is_err());
+    }
+
+    #[test]
+    fn only_the_one_who_submitted_edits() {
+        let author = Authorship {
+            recipient: Uuid::from_u128(2),
+            submitted_by: Uuid::from_u128(9),
+            legal_representative: true,
+        };
+        assert!(may_edit(Some(Uuid::from_u128(9)), &author).is_ok());
+        let recipient = may_edit(Some(Uuid::from_u128(2)), &author).unwrap_err();
+        assert_eq!(recipient.code(), tonic::Code::PermissionDenied);
+        assert!(may_edit(None, &author).is_err());
+    }
+
+    #[test]
+    fn an_edit_takes_the_masked_fields_only() {
+        assert_eq!(
+            Field::parse("scores.waiting"),
+            Some(Field::Score(Criterion::Waiting))
+        );
+        assert_eq!(Field::parse("comment"), Some(Field::Comment));
+        assert_eq!(Field::parse("scores.nothing"), None);
+        assert_eq!(Field::parse("status"), None);
+        let stored = Draft {
+            scores: [Some(3); 7],
+            days_waited: Some(10),
+            would_recommend: Some(5),
+            comment: "old".into(),
+        };
+        let incoming = Draft {
+            scores: [Some(5); 7],
+            days_waited: Some(1),
+            would_recommend: Some(9),
+            comment: "new".into(),
+        };
+        let d = edited(
+            stored.clone(),
+            &incoming,
+            &[
+                Field::Score(Criterion::Waiting),
+                Field::Comment,
+                Field::Language,
+            ],
+        );
+        assert_eq!(d.scores[Criterion::Waiting.index()], Some(5));
+        assert_eq!(d.scores[Criterion::Results.index()], Some(3));
+        assert_eq!(d.comment, "new");
+        assert_eq!(d.days_waited, Some(10));
+        assert_eq!(
+            edited(stored, &incoming, &[Field::Scores]).scores,
+            [Some(5); 7]
+        );
+    }
+
+    #[test]
+    fn mine_is_a_citizen_s_own_list_in_every_status() {
+        let me = Uuid::from_u128(2);
+        assert_eq!(
+            listing(Viewer::Citizen(me), None, true).unwrap(),
+            Listing {
+                person: Some(me),
+                every_status: true
+            }
+        );
+        let staff = listing(Viewer::Staff(Uuid::from_u128(3)), None, true).unwrap_err();
+        assert!(staff.to_string().contains("mine"), "{staff}");
+        assert_eq!(
+            listing(Viewer::Public, None, false).unwrap(),
+            Listing {
+                person: None,
+                every_status: false
+            }
+        );
+        assert!(listing(Viewer::Official, None, false).unwrap().every_status);
     }
 
     #[test]

@@ -4,29 +4,49 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection as _;
 use futures::{StreamExt as _, TryStreamExt as _};
-use onaltu_api::{Period, now, parse_id, timestamp};
-use onaltu_errors::{ApiError, Violations};
+use onaltu_api::{Ctx, Period, now};
+use onaltu_errors::ApiError;
 use onaltu_proto::rating as pb;
 use prost::Message as _;
 use uuid::Uuid;
 
+use super::decode::ComputeInput;
 use super::{OFFICIALS, Rating, convert};
 use crate::clients::registry::CenterFacts;
 use crate::domain::engine::{self, CenterInputs, Previous};
 use crate::domain::events::{self, Snapshot};
 use crate::domain::feedback as fb;
 use crate::domain::indicators::{Recorded, RegistryFacts};
-use crate::domain::schedule;
 use crate::store::{
     Conn, events as event_store, feedback, indicators, ratings, requests, violations,
 };
-use onaltu_api::Ctx;
 
 const COMPUTE: &str = "ComputeRatings";
 /// The cache generation every public rating read is filed under.
 pub const RATINGS_GENERATION: &str = "ratings";
+
+/// What is stored of the period being rated and of the one before it.
+struct Stored {
+    /// The period's latest computation.
+    latest: Option<ratings::RunRow>,
+    /// The ratings of that computation.
+    current: Vec<ratings::RatingRow>,
+    /// The previous period's latest ratings.
+    previous: Vec<ratings::RatingRow>,
+}
+
+/// A new version, rated and encoded, before it is written.
+struct Version<'a> {
+    period: Period,
+    number: i64,
+    at: DateTime<Utc>,
+    centers: &'a [CenterFacts],
+    rated: Vec<engine::Rating>,
+    bodies: Vec<pb::CenterRating>,
+}
 
 /// A stored rating body without what differs between two computations of the same inputs.
 fn comparable(mut body: pb::CenterRating) -> Vec<u8> {
@@ -51,30 +71,18 @@ impl Rating {
         req: pb::ComputeRatingsRequest,
     ) -> Result<pb::ComputeRatingsResponse, ApiError> {
         ctx.caller.require(OFFICIALS)?;
-        let mut v = Violations::new();
-        let request_id = parse_id("request_id", &req.request_id).map_err(|e| v.absorb(e));
-        let period = match &req.period {
-            Some(p) => Period::decode("period", p).map_err(|e| v.absorb(e)),
-            None => {
-                v.add("period", "is required");
-                Err(())
-            }
-        };
-        if let Ok(p) = period {
-            schedule::check_period(&self.methodology, p, onaltu_api::today(), &mut v);
-        }
-        v.into_result()?;
-        let (Ok(request_id), Ok(period)) = (request_id, period) else {
-            return Err(ApiError::Internal("validated request incomplete".into()));
-        };
+        let input = ComputeInput::decode(&req, &self.methodology, onaltu_api::today())?;
         let by = ctx.subject();
         {
             let mut conn = self.conn().await?;
-            if let Some(answer) = requests::answered(&mut conn, request_id, COMPUTE, &by).await? {
+            if let Some(answer) =
+                requests::answered(&mut conn, input.request_id, COMPUTE, &by).await?
+            {
                 return decode_answer(&answer);
             }
         }
-        self.compute(period, &by, Some(request_id)).await
+        self.compute(input.period, &by, Some(input.request_id))
+            .await
     }
 
     /// Rates `period` in the name of `by`; with `request_id`, the answer is remembered in the
@@ -97,13 +105,7 @@ impl Rating {
                     return Ok((decode_answer(&answer)?, false));
                 }
                 let centers = self.registry.centers().await?;
-                let ids: Vec<Uuid> = centers.iter().map(|c| c.id).collect();
-                let registry = &self.registry;
-                let facts: Vec<Option<RegistryFacts>> = futures::stream::iter(ids)
-                    .map(|id| registry.indicators(id, period))
-                    .buffered(self.registry_concurrency)
-                    .try_collect()
-                    .await?;
+                let facts = self.registry_facts(&centers, period).await?;
                 let (answer, created) = self.rate(conn, period, by, &centers, facts).await?;
                 if let Some(id) = request_id {
                     requests::remember(conn, id, COMPUTE, by, answer.encode_to_vec()).await?;
@@ -125,6 +127,21 @@ impl Rating {
         Ok(answer)
     }
 
+    /// The registry's facts of each of `centers` in `period`, a bounded number of calls at once.
+    async fn registry_facts(
+        &self,
+        centers: &[CenterFacts],
+        period: Period,
+    ) -> Result<Vec<Option<RegistryFacts>>, ApiError> {
+        let registry = &self.registry;
+        let ids: Vec<Uuid> = centers.iter().map(|c| c.id).collect();
+        futures::stream::iter(ids)
+            .map(|id| registry.indicators(id, period))
+            .buffered(self.registry_concurrency)
+            .try_collect()
+            .await
+    }
+
     /// Inside the computation lock: reads the stored inputs, rates, and writes the version
     /// unless it equals the latest one.
     async fn rate(
@@ -136,231 +153,210 @@ impl Rating {
         facts: Vec<Option<RegistryFacts>>,
     ) -> Result<(pb::ComputeRatingsResponse, bool), ApiError> {
         let m = &self.methodology;
-        let label = period.label();
-        let mut feedback =
-            feedback::of_months(conn, period.start(), period.end_exclusive()).await?;
-        let city = fb::city(feedback.values());
-        let mut recorded: HashMap<Uuid, Vec<Recorded>> = HashMap::new();
-        for row in indicators::of_period(conn, &label).await? {
-            if let Some(source) = convert::source_of(i32::from(row.source)) {
-                recorded.entry(row.center_id).or_default().push(Recorded {
-                    code: row.indicator_code,
-                    source,
-                    value: row.value,
-                    sample_size: row.sample_size,
-                });
-            }
-        }
-        let mut critical: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-        for (center, id) in violations::critical_open_at(conn, period.end_exclusive()).await? {
-            critical.entry(center).or_default().push(id);
-        }
-        let previous_period = period.previous();
-        let previous_rows = match ratings::latest_version(conn, &previous_period.label()).await? {
-            Some(v) => ratings::of_version(conn, &previous_period.label(), v).await?,
-            None => Vec::new(),
-        };
-        let latest = ratings::latest_run(conn, &label).await?;
-        let current_rows = match &latest {
-            Some(run) => ratings::of_version(conn, &label, run.version).await?,
-            None => Vec::new(),
-        };
-        let previous: HashMap<Uuid, Previous> = previous_rows
-            .iter()
-            .map(|row| {
-                (
-                    row.center_id,
-                    Previous {
-                        period: previous_period,
-                        composite: row.composite,
-                        stars: row.stars,
-                        tier: convert::tier_of(i32::from(row.tier)),
-                        low_streak: row.low_streak.max(0) as u32,
-                    },
-                )
-            })
-            .collect();
-        let inputs: Vec<CenterInputs> = centers
-            .iter()
-            .zip(facts)
-            .map(|(c, registry)| CenterInputs {
-                center: c.id,
-                region: c.region.clone(),
-                peer_group: (c.sector, c.kind),
-                registry,
-                feedback: feedback.remove(&c.id).unwrap_or_default(),
-                recorded: recorded.remove(&c.id).unwrap_or_default(),
-                critical_violations: critical.remove(&c.id).unwrap_or_default(),
-                previous: previous.get(&c.id).cloned(),
-            })
-            .collect();
+        let stored = stored(conn, period).await?;
+        let (inputs, city) = inputs(conn, period, centers, facts, &stored.previous).await?;
         let rated = engine::rate_all(m, &inputs, &city);
-        let version = latest.as_ref().map_or(1, |r| r.version + 1);
+        let number = stored.latest.as_ref().map_or(1, |r| r.version + 1);
         let at = now();
         let bodies: Vec<pb::CenterRating> = centers
             .iter()
             .zip(&rated)
-            .map(|(c, r)| convert::rating(c, period, version, &m.version, r, at))
+            .map(|(c, r)| convert::rating(c, period, number, &m.version, r, at))
             .collect();
-
-        if let Some(run) = &latest
+        if let Some(run) = &stored.latest
             && run.methodology_version == m.version
-            && current_rows.len() == bodies.len()
+            && unchanged(&stored.current, centers, &bodies)
         {
-            let stored: HashMap<Uuid, Vec<u8>> = current_rows
-                .iter()
-                .filter_map(|row| {
-                    let body = pb::CenterRating::decode(row.body.as_slice()).ok()?;
-                    Some((row.center_id, comparable(body)))
-                })
-                .collect();
-            let unchanged = centers
-                .iter()
-                .zip(&bodies)
-                .all(|(c, body)| stored.get(&c.id) == Some(&comparable(body.clone())));
-            if unchanged {
-                return Ok((
-                    pb::ComputeRatingsResponse {
-                        period: Some(period.encode()),
-                        rating_version: run.version,
-                        created: false,
-                        methodology_version: run.methodology_version.clone(),
-                        centers_rated: run.centers_rated,
-                        events_emitted: 0,
-                    },
-                    false,
-                ));
-            }
+            return Ok((answer(period, run, false), false));
         }
+        let version = Version {
+            period,
+            number,
+            at,
+            centers,
+            rated,
+            bodies,
+        };
+        let run = self.write(conn, &version, &stored, by).await?;
+        Ok((answer(period, &run, true), true))
+    }
 
-        let baseline: HashMap<Uuid, Snapshot> = events::baseline(&current_rows, &previous_rows)
+    /// Writes `v` with its events and the inspections its tiers ask for; the run written.
+    async fn write(
+        &self,
+        conn: &mut Conn,
+        v: &Version<'_>,
+        stored: &Stored,
+        by: &str,
+    ) -> Result<ratings::RunRow, ApiError> {
+        let m = &self.methodology;
+        let label = v.period.label();
+        let new_events = news(v, stored, m.event_composite_threshold);
+        let rows: Vec<ratings::RatingRow> = v
+            .centers
             .iter()
-            .map(|r| (r.center_id, snapshot(r)))
+            .zip(&v.rated)
+            .zip(&v.bodies)
+            .map(|((c, r), body)| convert::rating_row(c, v.period, v.number, r, body))
             .collect();
-        let mut new_events = Vec::new();
-        let mut rows = Vec::with_capacity(bodies.len());
-        for ((c, r), body) in centers.iter().zip(&rated).zip(bodies) {
-            let after = Snapshot {
-                composite: r.composite,
-                stars: r.stars,
-                tier: r.tier,
-            };
-            let before = baseline.get(&c.id);
-            let changes = events::changes(before, &after, m.event_composite_threshold);
-            if !changes.is_empty() {
-                let event = pb::RatingEvent {
-                    sequence_number: 0,
-                    event_time: Some(timestamp(at)),
-                    center_id: c.id.to_string(),
-                    region_code: c.region.clone(),
-                    sector: c.sector,
-                    kind: c.kind,
-                    period: Some(period.encode()),
-                    rating_version: version,
-                    changes: changes
-                        .iter()
-                        .map(|ch| convert::change(*ch) as i32)
-                        .collect(),
-                    previous_composite: before.and_then(|b| b.composite),
-                    composite: r.composite,
-                    previous_stars: before.and_then(|b| b.stars),
-                    stars: r.stars,
-                    previous_tier: before.map_or(0, |b| convert::tier(b.tier) as i32),
-                    tier: convert::tier(r.tier) as i32,
-                };
-                new_events.push(event_store::NewEvent {
-                    center_id: c.id,
-                    region_code: c.region.clone(),
-                    sector: c.sector,
-                    kind: c.kind,
-                    body: event.encode_to_vec(),
-                    event_time: at,
-                });
-            }
-            rows.push(ratings::RatingRow {
-                period: label.clone(),
-                version,
-                center_id: c.id,
-                period_start: period.start(),
-                region_code: c.region.clone(),
-                sector: c.sector,
-                kind: c.kind,
-                tier: convert::tier(r.tier) as i16,
-                composite: r.composite,
-                stars: r.stars,
-                low_streak: r.low_streak as i32,
-                body: body.encode_to_vec(),
-            });
-        }
         let run = ratings::RunRow {
             period: label.clone(),
-            version,
-            period_start: period.start(),
+            version: v.number,
+            period_start: v.period.start(),
             methodology_version: m.version.clone(),
             centers_rated: rows.len() as i32,
             events_emitted: new_events.len() as i32,
             computed_by: by.to_string(),
-            compute_time: at,
+            compute_time: v.at,
         };
         ratings::insert(conn, &run, &rows).await?;
         event_store::insert(conn, &new_events).await?;
-        for r in rated.iter().filter(|r| engine::asks_for_inspection(r.tier)) {
-            let reason = r
-                .explanations
-                .iter()
-                .find(|l| l.code == "tier")
-                .map(|l| l.en.as_str())
-                .unwrap_or("PENALTY");
-            ratings::request_inspection(conn, r.center, &label, version, reason, at).await?;
+        for r in &v.rated {
+            if let Some(reason) = &r.inspection {
+                let reason = reason.describe();
+                ratings::request_inspection(conn, r.center, &label, v.number, &reason, v.at)
+                    .await?;
+            }
         }
-        Ok((
-            pb::ComputeRatingsResponse {
-                period: Some(period.encode()),
-                rating_version: version,
-                created: true,
-                methodology_version: m.version.clone(),
-                centers_rated: run.centers_rated,
-                events_emitted: run.events_emitted,
-            },
-            true,
-        ))
+        Ok(run)
+    }
+}
+
+/// The events of the new version `v`: one for each centre whose rating moved enough since its
+/// latest rating so far.
+fn news(v: &Version<'_>, stored: &Stored, threshold: f64) -> Vec<event_store::NewEvent> {
+    let baseline: HashMap<Uuid, Snapshot> = events::baseline(&stored.current, &stored.previous)
+        .iter()
+        .map(|r| (r.center_id, snapshot(r)))
+        .collect();
+    v.centers
+        .iter()
+        .zip(&v.rated)
+        .filter_map(|(c, r)| {
+            let news = events::news(baseline.get(&c.id), Snapshot::of(r), threshold)?;
+            let event = convert::event(c, v.period, v.number, &news, v.at);
+            Some(event_store::NewEvent {
+                center_id: c.id,
+                region_code: c.region.clone(),
+                sector: c.sector,
+                kind: c.kind,
+                body: event.encode_to_vec(),
+                event_time: v.at,
+            })
+        })
+        .collect()
+}
+
+/// The period's latest computation and its ratings, and the previous period's latest ratings.
+async fn stored(conn: &mut Conn, period: Period) -> Result<Stored, ApiError> {
+    let label = period.label();
+    let before = period.previous().label();
+    let previous = match ratings::latest_version(conn, &before).await? {
+        Some(v) => ratings::of_version(conn, &before, v).await?,
+        None => Vec::new(),
+    };
+    let latest = ratings::latest_run(conn, &label).await?;
+    let current = match &latest {
+        Some(run) => ratings::of_version(conn, &label, run.version).await?,
+        None => Vec::new(),
+    };
+    Ok(Stored {
+        latest,
+        current,
+        previous,
+    })
+}
+
+/// Everything each of `centers` is rated on in `period`, and the city's feedback totals.
+async fn inputs(
+    conn: &mut Conn,
+    period: Period,
+    centers: &[CenterFacts],
+    facts: Vec<Option<RegistryFacts>>,
+    previous_rows: &[ratings::RatingRow],
+) -> Result<(Vec<CenterInputs>, fb::Totals), ApiError> {
+    let mut feedback = feedback::of_months(conn, period.start(), period.end_exclusive()).await?;
+    let city = fb::city(feedback.values());
+    let mut recorded: HashMap<Uuid, Vec<Recorded>> = HashMap::new();
+    for row in indicators::of_period(conn, &period.label()).await? {
+        if let Some(source) = convert::source_of(i32::from(row.source)) {
+            recorded.entry(row.center_id).or_default().push(Recorded {
+                code: row.indicator_code,
+                source,
+                value: row.value,
+                sample_size: row.sample_size,
+            });
+        }
+    }
+    let mut critical: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for (center, id) in violations::critical_open_at(conn, period.end_exclusive()).await? {
+        critical.entry(center).or_default().push(id);
+    }
+    let previous: HashMap<Uuid, Previous> = previous_rows
+        .iter()
+        .map(|row| (row.center_id, previous_of(period.previous(), row)))
+        .collect();
+    let inputs = centers
+        .iter()
+        .zip(facts)
+        .map(|(c, registry)| CenterInputs {
+            center: c.id,
+            region: c.region.clone(),
+            peer_group: (c.sector, c.kind),
+            registry,
+            feedback: feedback.remove(&c.id).unwrap_or_default(),
+            recorded: recorded.remove(&c.id).unwrap_or_default(),
+            critical_violations: critical.remove(&c.id).unwrap_or_default(),
+            previous: previous.get(&c.id).cloned(),
+        })
+        .collect();
+    Ok((inputs, city))
+}
+
+fn previous_of(period: Period, row: &ratings::RatingRow) -> Previous {
+    Previous {
+        period,
+        composite: row.composite,
+        stars: row.stars,
+        tier: convert::tier_of(i32::from(row.tier)),
+        low_streak: row.low_streak.max(0) as u32,
+    }
+}
+
+/// Whether the newly rated `bodies` equal the stored `current` version, centre by centre.
+fn unchanged(
+    current: &[ratings::RatingRow],
+    centers: &[CenterFacts],
+    bodies: &[pb::CenterRating],
+) -> bool {
+    if current.len() != bodies.len() {
+        return false;
+    }
+    let stored: HashMap<Uuid, Vec<u8>> = current
+        .iter()
+        .filter_map(|row| {
+            let body = pb::CenterRating::decode(row.body.as_slice()).ok()?;
+            Some((row.center_id, comparable(body)))
+        })
+        .collect();
+    centers
+        .iter()
+        .zip(bodies)
+        .all(|(c, body)| stored.get(&c.id) == Some(&comparable(body.clone())))
+}
+
+fn answer(period: Period, run: &ratings::RunRow, created: bool) -> pb::ComputeRatingsResponse {
+    pb::ComputeRatingsResponse {
+        period: Some(period.encode()),
+        rating_version: run.version,
+        created,
+        methodology_version: run.methodology_version.clone(),
+        centers_rated: run.centers_rated,
+        events_emitted: if created { run.events_emitted } else { 0 },
     }
 }
 
 fn decode_answer(answer: &[u8]) -> Result<pb::ComputeRatingsResponse, ApiError> {
     pb::ComputeRatingsResponse::decode(answer)
         .map_err(|e| ApiError::Internal(format!("stored answer: {e}")))
-}
-
-impl Rating {
-    /// Rates the last ended quarter unless it was rated after it ended (the end-of-period
-    /// computation); `None` when nothing was due.
-    pub async fn rate_ended_quarter(&self) -> Result<Option<pb::ComputeRatingsResponse>, ApiError> {
-        let period = schedule::ended_quarter(onaltu_api::today());
-        let mut conn = self.conn().await?;
-        let last = ratings::latest_run(&mut conn, &period.label()).await?;
-        drop(conn);
-        let last_computed = last.map(|r| onaltu_api::local_date(r.compute_time));
-        if !schedule::needs_final_rating(period, last_computed) {
-            return Ok(None);
-        }
-        self.compute(period, "schedule", None).await.map(Some)
-    }
-
-    /// Rates each quarter once it has ended, checking every `every` until `closing`.
-    pub async fn run_schedule(
-        self,
-        every: std::time::Duration,
-        mut closing: tokio::sync::watch::Receiver<bool>,
-    ) {
-        while !*closing.borrow() {
-            if let Err(e) = self.rate_ended_quarter().await {
-                tracing::warn!(error = %e, "scheduled rating failed; will retry");
-            }
-            tokio::select! {
-                () = tokio::time::sleep(every) => {}
-                _ = closing.changed() => {}
-            }
-        }
-    }
 }

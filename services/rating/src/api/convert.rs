@@ -4,11 +4,14 @@ use chrono::{DateTime, Utc};
 use onaltu_api::{Period, date, timestamp};
 use onaltu_proto::common::LocalizedText;
 use onaltu_proto::rating as pb;
+use prost::Message as _;
 
 use crate::clients::registry::CenterFacts;
 use crate::domain::engine::{Flag, Rank, Rating, Tier};
-use crate::domain::events::Change;
+use crate::domain::events::{Change, RatingChanged};
 use crate::domain::methodology::{Criterion, Methodology, Source};
+use crate::store::indicators::ValueRow;
+use crate::store::ratings::RatingRow;
 
 /// The contract's criterion.
 pub fn criterion(c: Criterion) -> pb::Criterion {
@@ -236,5 +239,71 @@ pub fn rating(
                 }),
             })
             .collect(),
+    }
+}
+
+/// The stored row of a centre's rating `r` in `version`, with its served `body`.
+pub fn rating_row(
+    center: &CenterFacts,
+    period: Period,
+    version: i64,
+    r: &Rating,
+    body: &pb::CenterRating,
+) -> RatingRow {
+    RatingRow {
+        period: period.label(),
+        version,
+        center_id: center.id,
+        period_start: period.start(),
+        region_code: center.region.clone(),
+        sector: center.sector,
+        kind: center.kind,
+        tier: tier(r.tier) as i16,
+        composite: r.composite,
+        stars: r.stars,
+        low_streak: r.low_streak as i32,
+        body: body.encode_to_vec(),
+    }
+}
+
+/// The rating event of `news` about `center` in `version` (its sequence number is given when
+/// it is stored).
+pub fn event(
+    center: &CenterFacts,
+    period: Period,
+    version: i64,
+    news: &RatingChanged,
+    at: DateTime<Utc>,
+) -> pb::RatingEvent {
+    let before = news.before.as_ref();
+    pb::RatingEvent {
+        sequence_number: 0,
+        event_time: Some(timestamp(at)),
+        center_id: center.id.to_string(),
+        region_code: center.region.clone(),
+        sector: center.sector,
+        kind: center.kind,
+        period: Some(period.encode()),
+        rating_version: version,
+        changes: news.changes.iter().map(|ch| change(*ch) as i32).collect(),
+        previous_composite: before.and_then(|b| b.composite),
+        composite: news.after.composite,
+        previous_stars: before.and_then(|b| b.stars),
+        stars: news.after.stars,
+        previous_tier: before.map_or(0, |b| tier(b.tier) as i32),
+        tier: tier(news.after.tier) as i32,
+    }
+}
+
+/// A stored indicator value as served.
+pub fn indicator_value(r: ValueRow) -> pb::IndicatorValue {
+    pb::IndicatorValue {
+        indicator_code: r.indicator_code,
+        value: r.value,
+        source: i32::from(r.source),
+        sample_size: r.sample_size,
+        evidence_reference: r.evidence_reference,
+        recorded_by: r.recorded_by,
+        record_time: Some(timestamp(r.record_time)),
     }
 }

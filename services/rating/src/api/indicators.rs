@@ -1,17 +1,18 @@
 //! ListIndicatorDefinitions, GetMethodology and RecordIndicators.
 
+use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection as _;
-use onaltu_api::{Period, now, page_size, parse_id, timestamp};
-use onaltu_auth::Role;
-use onaltu_errors::{ApiError, Violations};
+use onaltu_api::{Ctx, decode_offset_token, next_offset_token, now, page_size, parse_id};
+use onaltu_errors::ApiError;
 use onaltu_proto::rating as pb;
 use prost::Message as _;
+use uuid::Uuid;
 
-use super::{OFFICIALS, Rating, convert};
+use super::decode::RecordIndicatorsInput;
+use super::{OFFICIALS, RECORDERS, Rating, convert};
 use crate::domain::indicators::Recorded;
-use crate::domain::record::{self, Recorder, Submitted};
-use crate::store::{indicators, methodologies, requests};
-use onaltu_api::{Ctx, decode_offset_token, next_offset_token};
+use crate::domain::record::{self, Recorder};
+use crate::store::{Conn, indicators, methodologies, requests};
 
 const RECORD: &str = "RecordIndicators";
 
@@ -71,120 +72,103 @@ impl Rating {
         ctx: &Ctx,
         req: pb::RecordIndicatorsRequest,
     ) -> Result<pb::RecordIndicatorsResponse, ApiError> {
-        let mut v = Violations::new();
-        let request_id = parse_id("request_id", &req.request_id).map_err(|e| v.absorb(e));
-        let center = parse_id("center_id", &req.center_id).map_err(|e| v.absorb(e));
-        let period = match &req.period {
-            Some(p) => Period::decode("period", p).map_err(|e| v.absorb(e)),
-            None => {
-                v.add("period", "is required");
-                Err(())
-            }
-        };
-        // Authorise on the centre before describing the values, so a stranger learns nothing.
-        if let Ok(center) = center {
-            ctx.caller.require_center(center, OFFICIALS)?;
-        } else {
-            ctx.caller
-                .require(&[Role::CenterStaff, Role::CityOperator, Role::Admin])?;
-        }
-        let recorder = match ctx.caller.role() {
-            Some(Role::CenterStaff) => Recorder::CentreStaff,
-            Some(Role::CityOperator) => Recorder::CityOperator,
-            _ => Recorder::Admin,
-        };
-        let submitted: Vec<Submitted> = req
-            .values
-            .iter()
-            .map(|value| Submitted {
-                code: value.indicator_code.clone(),
-                source: convert::source_of(value.source),
-                value: value.value,
-                sample_size: value.sample_size,
-                evidence_reference: value.evidence_reference.clone(),
-            })
-            .collect();
-        record::check_values(&self.methodology, &submitted, recorder, &mut v);
-        v.into_result()?;
-        let (Ok(request_id), Ok(center), Ok(period)) = (request_id, center, period) else {
-            return Err(ApiError::Internal("validated request incomplete".into()));
-        };
+        let recorder = recorder(ctx, &req.center_id)?;
+        let input = RecordIndicatorsInput::decode(req, &self.methodology, recorder)?;
         let by = ctx.subject();
         let mut conn = self.conn().await?;
-        if let Some(answer) = requests::answered(&mut conn, request_id, RECORD, &by).await? {
+        if let Some(answer) = requests::answered(&mut conn, input.request_id, RECORD, &by).await? {
             return pb::RecordIndicatorsResponse::decode(answer.as_slice())
                 .map_err(|e| ApiError::Internal(format!("stored answer: {e}")));
         }
-        if !self.registry.center_exists(center).await? {
+        if !self.registry.center_exists(input.center).await? {
             return Err(ApiError::NotFound {
                 resource: "center",
-                id: center.to_string(),
+                id: input.center.to_string(),
             });
         }
-        let label = period.label();
-        let at = now();
-        let incoming: Vec<indicators::ValueRow> = submitted
-            .iter()
-            .filter_map(|s| {
-                Some(indicators::ValueRow {
-                    center_id: center,
-                    period: label.clone(),
-                    indicator_code: s.code.clone(),
-                    source: convert::source(s.source?) as i16,
-                    value: s.value,
-                    sample_size: s.sample_size,
-                    evidence_reference: s.evidence_reference.trim().to_string(),
-                    recorded_by: by.clone(),
-                    record_time: at,
-                })
-            })
-            .collect();
+        let incoming = rows(&input, &by, now());
         conn.transaction(async |conn| {
-            let stored = indicators::of_center(conn, center, &label).await?;
-            let as_recorded = |rows: &[indicators::ValueRow]| -> Vec<Recorded> {
-                rows.iter()
-                    .filter_map(|r| {
-                        Some(Recorded {
-                            code: r.indicator_code.clone(),
-                            source: convert::source_of(i32::from(r.source))?,
-                            value: r.value,
-                            sample_size: r.sample_size,
-                        })
-                    })
-                    .collect()
-            };
-            let stored_values = as_recorded(&stored);
-            let incoming_values = as_recorded(&incoming);
             let (changed_count, unchanged_count) =
-                record::count_changes(&stored_values, &incoming_values);
-            let changed: Vec<indicators::ValueRow> = incoming
-                .iter()
-                .zip(&incoming_values)
-                .filter(|(_, r)| record::is_change(&stored_values, r))
-                .map(|(row, _)| row.clone())
-                .collect();
-            indicators::upsert(conn, &changed).await?;
-            let values = indicators::of_center(conn, center, &label)
+                record(conn, input.center, &input.period.label(), &incoming).await?;
+            let values = indicators::of_center(conn, input.center, &input.period.label())
                 .await?
                 .into_iter()
-                .map(|r| pb::IndicatorValue {
-                    indicator_code: r.indicator_code,
-                    value: r.value,
-                    source: i32::from(r.source),
-                    sample_size: r.sample_size,
-                    evidence_reference: r.evidence_reference,
-                    recorded_by: r.recorded_by,
-                    record_time: Some(timestamp(r.record_time)),
-                })
+                .map(convert::indicator_value)
                 .collect();
             let answer = pb::RecordIndicatorsResponse {
                 values,
                 changed_count,
                 unchanged_count,
             };
-            requests::remember(conn, request_id, RECORD, &by, answer.encode_to_vec()).await?;
+            requests::remember(conn, input.request_id, RECORD, &by, answer.encode_to_vec()).await?;
             Ok::<_, ApiError>(answer)
         })
         .await
     }
+}
+
+/// Who records, once the caller may record for the centre named: authorised on the centre
+/// before the values are described, so a stranger learns nothing of them.
+fn recorder(ctx: &Ctx, center_id: &str) -> Result<Recorder, ApiError> {
+    match parse_id("center_id", center_id) {
+        Ok(center) => ctx.caller.require_center(center, OFFICIALS)?,
+        Err(_) => ctx.caller.require(RECORDERS)?,
+    };
+    Ok(Recorder::of(ctx.caller.role()))
+}
+
+/// The rows of the values of `input`, recorded by `by` at `at`.
+fn rows(input: &RecordIndicatorsInput, by: &str, at: DateTime<Utc>) -> Vec<indicators::ValueRow> {
+    let label = input.period.label();
+    input
+        .values
+        .iter()
+        .filter_map(|s| {
+            Some(indicators::ValueRow {
+                center_id: input.center,
+                period: label.clone(),
+                indicator_code: s.code.clone(),
+                source: convert::source(s.source?) as i16,
+                value: s.value,
+                sample_size: s.sample_size,
+                evidence_reference: s.evidence_reference.trim().to_string(),
+                recorded_by: by.to_string(),
+                record_time: at,
+            })
+        })
+        .collect()
+}
+
+fn as_recorded(rows: &[indicators::ValueRow]) -> Vec<Recorded> {
+    rows.iter()
+        .filter_map(|r| {
+            Some(Recorded {
+                code: r.indicator_code.clone(),
+                source: convert::source_of(i32::from(r.source))?,
+                value: r.value,
+                sample_size: r.sample_size,
+            })
+        })
+        .collect()
+}
+
+/// Writes those of `incoming` that differ from what `center` has stored for `period`; how
+/// many changed and how many were equal.
+async fn record(
+    conn: &mut Conn,
+    center: Uuid,
+    period: &str,
+    incoming: &[indicators::ValueRow],
+) -> Result<(i32, i32), ApiError> {
+    let stored = as_recorded(&indicators::of_center(conn, center, period).await?);
+    let incoming_values = as_recorded(incoming);
+    let counts = record::count_changes(&stored, &incoming_values);
+    let changed: Vec<indicators::ValueRow> = incoming
+        .iter()
+        .zip(&incoming_values)
+        .filter(|(_, r)| record::is_change(&stored, r))
+        .map(|(row, _)| row.clone())
+        .collect();
+    indicators::upsert(conn, &changed).await?;
+    Ok(counts)
 }

@@ -3,7 +3,7 @@
 
 pub mod compute;
 pub mod convert;
-pub mod feedback_events;
+pub mod decode;
 pub mod indicators;
 pub mod ratings;
 pub mod violations;
@@ -28,6 +28,9 @@ use watch::EventHub;
 
 /// Roles that record inspection values and violations and compute ratings.
 pub const OFFICIALS: &[Role] = &[Role::CityOperator, Role::Admin];
+/// Roles that record indicator values: a centre's staff its own SELF_REPORTED ones, the
+/// officials INSPECTION ones.
+pub const RECORDERS: &[Role] = &[Role::CenterStaff, Role::CityOperator, Role::Admin];
 /// Roles that may subscribe to rating events.
 pub const SUBSCRIBERS: &[Role] = &[
     Role::Integration,

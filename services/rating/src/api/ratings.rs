@@ -3,25 +3,16 @@
 
 use std::future::Future;
 
-use onaltu_api::{Period, page_size, parse_id};
+use onaltu_api::{Period, next_offset_token};
 use onaltu_cache::CacheValue;
-use onaltu_errors::{ApiError, Violations};
+use onaltu_errors::ApiError;
 use onaltu_proto::rating as pb;
 use prost::Message as _;
 
 use super::Rating;
 use super::compute::RATINGS_GENERATION;
+use super::decode::{CenterRatingInput, HistoryInput, ListRatingsInput};
 use crate::store::{Conn, ratings};
-use onaltu_api::{decode_offset_token, next_offset_token};
-
-fn decode_period(
-    field: &str,
-    p: Option<&onaltu_proto::common::Period>,
-    v: &mut Violations,
-) -> Option<Period> {
-    let p = p?;
-    Period::decode(field, p).map_err(|e| v.absorb(e)).ok()
-}
 
 /// The stored rating `row` as served, marked latest when it is its period's latest version.
 async fn served(conn: &mut Conn, row: &ratings::RatingRow) -> Result<pb::CenterRating, ApiError> {
@@ -53,31 +44,17 @@ impl Rating {
         &self,
         req: pb::GetCenterRatingRequest,
     ) -> Result<pb::GetCenterRatingResponse, ApiError> {
-        let mut v = Violations::new();
-        let center = parse_id("center_id", &req.center_id).map_err(|e| v.absorb(e));
-        let period = decode_period("period", req.period.as_ref(), &mut v);
-        if req.rating_version.is_some_and(|n| n < 1) {
-            v.add("rating_version", "must be >= 1");
-        }
-        if req.rating_version.is_some() && req.period.is_none() {
-            v.add(
-                "period",
-                "is required with rating_version: versions are numbered per period",
-            );
-        }
-        v.into_result()?;
-        let Ok(center) = center else {
-            return Err(ApiError::Internal("validated request incomplete".into()));
-        };
-        let label = period.map(Period::label);
+        let input = CenterRatingInput::try_from(req)?;
+        let center = input.center;
+        let label = input.period.map(Period::label);
         let key = format!(
             "center:{center}:{}:{}",
             label.as_deref().unwrap_or("-"),
-            req.rating_version.unwrap_or_default()
+            input.version.unwrap_or_default()
         );
         self.cached(key, || async {
             let mut conn = self.conn().await?;
-            let row = ratings::of_center(&mut conn, center, label.as_deref(), req.rating_version)
+            let row = ratings::of_center(&mut conn, center, label.as_deref(), input.version)
                 .await?
                 .ok_or_else(|| ApiError::NotFound {
                     resource: "rating",
@@ -94,97 +71,64 @@ impl Rating {
         &self,
         req: pb::ListRatingsRequest,
     ) -> Result<pb::ListRatingsResponse, ApiError> {
-        let mut v = Violations::new();
-        let size = page_size(req.page_size).map_err(|e| v.absorb(e));
-        let offset = decode_offset_token(&req.page_token).map_err(|e| v.absorb(e));
-        let period = decode_period("period", req.period.as_ref(), &mut v);
-        for (field, value, ok) in [
-            (
-                "sector",
-                req.sector,
-                onaltu_proto::common::CenterSector::try_from(req.sector).is_ok(),
-            ),
-            (
-                "kind",
-                req.kind,
-                onaltu_proto::common::CenterKind::try_from(req.kind).is_ok(),
-            ),
-            ("tier", req.tier, pb::Tier::try_from(req.tier).is_ok()),
-        ] {
-            v.check(ok, field, format!("{value} is not a known value"));
+        let input = ListRatingsInput::try_from(req)?;
+        self.cached(input.key(), || self.leaderboard(&input)).await
+    }
+
+    /// A page of the leaderboard `input` asks for: the latest version of its period (or of the
+    /// period most recently rated).
+    async fn leaderboard(
+        &self,
+        input: &ListRatingsInput,
+    ) -> Result<pb::ListRatingsResponse, ApiError> {
+        let mut conn = self.conn().await?;
+        let label = match input.period {
+            Some(p) => Some(p.label()),
+            None => ratings::latest_period(&mut conn).await?,
+        };
+        let Some(label) = label else {
+            return Ok(pb::ListRatingsResponse::default());
+        };
+        let Some(version) = ratings::latest_version(&mut conn, &label).await? else {
+            return Ok(pb::ListRatingsResponse {
+                period: input.period.map(Period::encode),
+                ..Default::default()
+            });
+        };
+        let (offset, size) = (input.offset, input.size);
+        let rows =
+            ratings::leaderboard(&mut conn, &label, version, &input.filter(), offset, size).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let mut body = pb::CenterRating::decode(row.body.as_slice())
+                .map_err(|e| ApiError::Internal(format!("stored rating: {e}")))?;
+            body.latest = true;
+            out.push(body);
         }
-        v.into_result()?;
-        let (Ok(size), Ok(offset)) = (size, offset) else {
-            return Err(ApiError::Internal("validated request incomplete".into()));
-        };
-        let filter = ratings::Filter {
-            region: (!req.region_code.is_empty()).then(|| req.region_code.clone()),
-            sector: (req.sector != 0).then_some(req.sector),
-            kind: (req.kind != 0).then_some(req.kind),
-            tier: (req.tier != 0).then_some(req.tier as i16),
-        };
-        let key = format!(
-            "list:{}:{}:{}:{}:{}:{offset}:{size}",
-            period.map_or_else(|| "-".to_string(), Period::label),
-            req.region_code,
-            req.sector,
-            req.kind,
-            req.tier
-        );
-        self.cached(key, || async {
-            let mut conn = self.conn().await?;
-            let label = match period {
-                Some(p) => Some(p.label()),
-                None => ratings::latest_period(&mut conn).await?,
-            };
-            let Some(label) = label else {
-                return Ok(pb::ListRatingsResponse::default());
-            };
-            let Some(version) = ratings::latest_version(&mut conn, &label).await? else {
-                return Ok(pb::ListRatingsResponse {
-                    period: period.map(Period::encode),
-                    ..Default::default()
-                });
-            };
-            let rows =
-                ratings::leaderboard(&mut conn, &label, version, &filter, offset, size).await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for row in &rows {
-                let mut body = pb::CenterRating::decode(row.body.as_slice())
-                    .map_err(|e| ApiError::Internal(format!("stored rating: {e}")))?;
-                body.latest = true;
-                out.push(body);
-            }
-            Ok(pb::ListRatingsResponse {
-                next_page_token: next_offset_token(offset, size, out.len()),
-                ratings: out,
-                period: Period::parse_label(&label).map(Period::encode),
-                rating_version: version,
-            })
+        Ok(pb::ListRatingsResponse {
+            next_page_token: next_offset_token(offset, size, out.len()),
+            ratings: out,
+            period: Period::parse_label(&label).map(Period::encode),
+            rating_version: version,
         })
-        .await
     }
 
     pub(crate) async fn get_rating_history(
         &self,
         req: pb::GetRatingHistoryRequest,
     ) -> Result<pb::GetRatingHistoryResponse, ApiError> {
-        let mut v = Violations::new();
-        let center = parse_id("center_id", &req.center_id).map_err(|e| v.absorb(e));
-        let size = page_size(req.page_size).map_err(|e| v.absorb(e));
-        let offset = decode_offset_token(&req.page_token).map_err(|e| v.absorb(e));
-        v.into_result()?;
-        let (Ok(center), Ok(size), Ok(offset)) = (center, size, offset) else {
-            return Err(ApiError::Internal("validated request incomplete".into()));
-        };
-        let key = format!(
-            "history:{center}:{}:{offset}:{size}",
-            req.include_superseded
-        );
+        let input = HistoryInput::try_from(req)?;
+        let HistoryInput {
+            center,
+            size,
+            offset,
+            include_superseded,
+        } = input;
+        let key = format!("history:{center}:{include_superseded}:{offset}:{size}");
         self.cached(key, || async {
             let mut conn = self.conn().await?;
             let rows =
-                ratings::history(&mut conn, center, req.include_superseded, offset, size).await?;
+                ratings::history(&mut conn, center, include_superseded, offset, size).await?;
             let mut out = Vec::with_capacity(rows.len());
             for row in &rows {
                 out.push(served(&mut conn, row).await?);

@@ -40,6 +40,33 @@ pub enum Flag {
     InspectionTriggered,
 }
 
+/// Why a rating asks the city for an inspection (RATING.md: PENALTY triggers one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InspectionReason {
+    /// A critical violation is open.
+    CriticalViolation,
+    /// Two stars or less for this many consecutive periods.
+    ConsecutiveLow {
+        /// Consecutive low periods, this one included.
+        periods: u32,
+    },
+}
+
+impl InspectionReason {
+    /// The reason in English, as the tier's explanation gives it and the inspection task
+    /// records it.
+    pub fn describe(self) -> String {
+        match self {
+            Self::CriticalViolation => {
+                "Tier PENALTY: an open critical violation; an inspection is triggered.".to_string()
+            }
+            Self::ConsecutiveLow { periods } => format!(
+                "Tier PENALTY: two stars or less for {periods} consecutive periods; an inspection is triggered."
+            ),
+        }
+    }
+}
+
 /// A centre's rating of the previous period, as far as this one needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Previous {
@@ -133,6 +160,8 @@ pub struct Rating {
     pub previous: Option<Previous>,
     /// Consecutive periods at two stars or less ending with this one.
     pub low_streak: u32,
+    /// The inspection the tier asks for, and why; none when it asks for none.
+    pub inspection: Option<InspectionReason>,
     /// Published evaluations counted.
     pub evaluations: i64,
     /// Criteria present.
@@ -242,6 +271,7 @@ pub fn score(m: &Methodology, inputs: &CenterInputs, city: &Totals) -> Rating {
         rank_in_peer_group: Rank::default(),
         previous: inputs.previous.clone(),
         low_streak: 0,
+        inspection: None,
         evaluations: inputs.feedback[EVALUATIONS].n,
         criteria_present,
         explanations: Vec::new(),
@@ -266,47 +296,76 @@ fn rank_by<K: PartialEq>(ratings: &[Rating], key: impl Fn(&Rating) -> K) -> Vec<
         .collect()
 }
 
+/// The tier a rating earns, with the low streak it continues, its flags and the inspection
+/// it asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TierDecision {
+    /// The tier.
+    pub tier: Tier,
+    /// Consecutive periods at two stars or less ending with this one.
+    pub low_streak: u32,
+    /// Flags the tier adds.
+    pub flags: Vec<Flag>,
+    /// The inspection it asks for.
+    pub inspection: Option<InspectionReason>,
+}
+
+fn decided(
+    tier: Tier,
+    low_streak: u32,
+    flags: Vec<Flag>,
+    inspection: Option<InspectionReason>,
+) -> TierDecision {
+    TierDecision {
+        tier,
+        low_streak,
+        flags,
+        inspection,
+    }
+}
+
 /// The tier of a scored and ranked rating, with the low streak it continues.
-pub fn tier(m: &Methodology, r: &Rating) -> (Tier, u32, Vec<Flag>) {
-    let mut flags = Vec::new();
+pub fn tier(m: &Methodology, r: &Rating) -> TierDecision {
     if !r.capping_violations.is_empty() {
-        flags.push(Flag::InspectionTriggered);
         let streak = if r.stars.is_some_and(|s| s <= 2) {
             low_streak_before(r) + 1
         } else {
             0
         };
-        return (Tier::Penalty, streak, flags);
+        return decided(
+            Tier::Penalty,
+            streak,
+            vec![Flag::InspectionTriggered],
+            Some(InspectionReason::CriticalViolation),
+        );
     }
     let Some(stars) = r.stars else {
-        return (Tier::InsufficientData, 0, flags);
+        return decided(Tier::InsufficientData, 0, Vec::new(), None);
     };
     if stars <= 2 {
         let streak = low_streak_before(r) + 1;
         if streak >= m.penalty_consecutive_periods {
-            flags.push(Flag::ConsecutiveLow);
-            flags.push(Flag::InspectionTriggered);
-            return (Tier::Penalty, streak, flags);
+            return decided(
+                Tier::Penalty,
+                streak,
+                vec![Flag::ConsecutiveLow, Flag::InspectionTriggered],
+                Some(InspectionReason::ConsecutiveLow { periods: streak }),
+            );
         }
-        return (Tier::Warning, streak, flags);
+        return decided(Tier::Warning, streak, Vec::new(), None);
     }
     let top = (m.incentive_top_share * f64::from(r.rank_in_peer_group.out_of)).floor() as i32;
     if stars == 5
         || (stars == 4 && r.rank_in_peer_group.rank >= 1 && r.rank_in_peer_group.rank <= top)
     {
-        (Tier::Incentive, 0, flags)
+        decided(Tier::Incentive, 0, Vec::new(), None)
     } else {
-        (Tier::Standard, 0, flags)
+        decided(Tier::Standard, 0, Vec::new(), None)
     }
 }
 
 fn low_streak_before(r: &Rating) -> u32 {
     r.previous.as_ref().map_or(0, |p| p.low_streak)
-}
-
-/// Whether a tier asks the city for an inspection (RATING.md: PENALTY triggers one).
-pub fn asks_for_inspection(tier: Tier) -> bool {
-    tier == Tier::Penalty
 }
 
 /// Rates every centre of the period: scores, ranks, tiers and explanations.
@@ -317,10 +376,11 @@ pub fn rate_all(m: &Methodology, inputs: &[CenterInputs], city: &Totals) -> Vec<
     for ((r, region), peers) in ratings.iter_mut().zip(in_region).zip(in_peers) {
         r.rank_in_region = region;
         r.rank_in_peer_group = peers;
-        let (tier, streak, flags) = tier(m, r);
-        r.tier = tier;
-        r.low_streak = streak;
-        r.flags.extend(flags);
+        let decision = tier(m, r);
+        r.tier = decision.tier;
+        r.low_streak = decision.low_streak;
+        r.flags.extend(decision.flags);
+        r.inspection = decision.inspection;
         r.explanations = explain::explain(m, r);
     }
     ratings
@@ -463,6 +523,7 @@ mod tests {
         assert!(r.flags.contains(&Flag::StarsCapped));
         assert!(r.flags.contains(&Flag::InspectionTriggered));
         assert_eq!(r.capping_violations, vec![Uuid::from_u128(99)]);
+        assert_eq!(r.inspection, Some(InspectionReason::CriticalViolation));
     }
 
     fn rated(composite: f64, previous_low_streak: Option<u32>) -> Rating {
@@ -484,37 +545,45 @@ mod tests {
     #[test]
     fn two_stars_once_is_a_warning_twice_a_penalty() {
         let m = Methodology::standard();
-        let (t, streak, flags) = tier(&m, &rated(45.0, None));
-        assert_eq!((t, streak), (Tier::Warning, 1));
-        assert!(flags.is_empty());
-        let (t, streak, flags) = tier(&m, &rated(45.0, Some(1)));
-        assert_eq!((t, streak), (Tier::Penalty, 2));
-        assert_eq!(flags, vec![Flag::ConsecutiveLow, Flag::InspectionTriggered]);
+        let d = tier(&m, &rated(45.0, None));
+        assert_eq!((d.tier, d.low_streak), (Tier::Warning, 1));
+        assert!(d.flags.is_empty());
+        assert_eq!(d.inspection, None);
+        let d = tier(&m, &rated(45.0, Some(1)));
+        assert_eq!((d.tier, d.low_streak), (Tier::Penalty, 2));
+        assert_eq!(
+            d.flags,
+            vec![Flag::ConsecutiveLow, Flag::InspectionTriggered]
+        );
+        assert_eq!(
+            d.inspection,
+            Some(InspectionReason::ConsecutiveLow { periods: 2 })
+        );
         // A previous period that was not low does not count.
-        let (t, _, _) = tier(&m, &rated(45.0, Some(0)));
-        assert_eq!(t, Tier::Warning);
+        let d = tier(&m, &rated(45.0, Some(0)));
+        assert_eq!(d.tier, Tier::Warning);
     }
 
     #[test]
     fn five_stars_or_four_in_the_top_tenth_of_the_peer_group_is_incentive() {
         let m = Methodology::standard();
-        assert_eq!(tier(&m, &rated(90.0, None)).0, Tier::Incentive);
-        assert_eq!(tier(&m, &rated(60.0, None)).0, Tier::Standard);
+        assert_eq!(tier(&m, &rated(90.0, None)).tier, Tier::Incentive);
+        assert_eq!(tier(&m, &rated(60.0, None)).tier, Tier::Standard);
         let mut four = rated(80.0, None);
         // 20 in the peer group: floor(0.10 * 20) = 2, so ranks 1 and 2 qualify.
         four.rank_in_peer_group = Rank {
             rank: 2,
             out_of: 20,
         };
-        assert_eq!(tier(&m, &four).0, Tier::Incentive);
+        assert_eq!(tier(&m, &four).tier, Tier::Incentive);
         four.rank_in_peer_group = Rank {
             rank: 3,
             out_of: 20,
         };
-        assert_eq!(tier(&m, &four).0, Tier::Standard);
+        assert_eq!(tier(&m, &four).tier, Tier::Standard);
         // 9 in the group: floor(0.9) = 0, no four-star centre is in the top tenth.
         four.rank_in_peer_group = Rank { rank: 1, out_of: 9 };
-        assert_eq!(tier(&m, &four).0, Tier::Standard);
+        assert_eq!(tier(&m, &four).tier, Tier::Standard);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The explanation of a rating, one line per rule applied, in English, Kazakh and Russian, so a
 //! centre, a family and the city office read the same reasons.
 
-use super::engine::{Flag, Rating, Tier};
+use super::engine::{Flag, InspectionReason, Rating, Tier};
 use super::methodology::{Criterion, Methodology};
 
 /// One line of the explanation.
@@ -106,16 +106,16 @@ pub fn explain(m: &Methodology, r: &Rating) -> Vec<Line> {
             "Уровень: недостаточно данных.".to_string(),
         ),
         Tier::Penalty if !r.capping_violations.is_empty() => (
-            "Tier PENALTY: an open critical violation; an inspection is triggered.".to_string(),
+            InspectionReason::CriticalViolation.describe(),
             "Деңгей: санкция — жойылмаған елеулі бұзушылық бар, тексеру тағайындалады.".to_string(),
             "Уровень: санкция — не устранено критическое нарушение, назначается проверка."
                 .to_string(),
         ),
         Tier::Penalty => (
-            format!(
-                "Tier PENALTY: two stars or less for {} consecutive periods; an inspection is triggered.",
-                r.low_streak
-            ),
+            InspectionReason::ConsecutiveLow {
+                periods: r.low_streak,
+            }
+            .describe(),
             format!(
                 "Деңгей: санкция — қатарынан {} кезең екі жұлдыз не одан төмен, тексеру тағайындалады.",
                 r.low_streak
@@ -227,6 +227,8 @@ mod tests {
         let cap = &r.explanations[3];
         assert!(cap.en.contains("capped at 2 (from 5)"), "{}", cap.en);
         assert!(r.explanations[4].en.contains("PENALTY"));
+        let reason = r.inspection.map(InspectionReason::describe);
+        assert_eq!(reason.as_deref(), Some(r.explanations[4].en.as_str()));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! inspection act and dates that are not in the future.
 
 use chrono::NaiveDate;
+use onaltu_auth::Role;
 use onaltu_errors::{ApiError, Violations};
 
 use super::indicators::Recorded;
@@ -38,6 +39,17 @@ pub enum Recorder {
     CityOperator,
     /// An administrator: either.
     Admin,
+}
+
+impl Recorder {
+    /// The recorder a caller of `role` is (of the roles allowed to record values).
+    pub fn of(role: Option<Role>) -> Self {
+        match role {
+            Some(Role::CenterStaff) => Self::CentreStaff,
+            Some(Role::CityOperator) => Self::CityOperator,
+            _ => Self::Admin,
+        }
+    }
 }
 
 /// Why `recorder` may not record a value of `source`, if not.
@@ -333,6 +345,16 @@ mod tests {
             all.contains("values[2].indicator_code") && all.contains("twice"),
             "{all}"
         );
+    }
+
+    #[test]
+    fn the_recorder_follows_the_role() {
+        assert_eq!(Recorder::of(Some(Role::CenterStaff)), Recorder::CentreStaff);
+        assert_eq!(
+            Recorder::of(Some(Role::CityOperator)),
+            Recorder::CityOperator
+        );
+        assert_eq!(Recorder::of(Some(Role::Admin)), Recorder::Admin);
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! Who may see a person's record, and the audit trail of every read and write of one by anyone
-//! but that person.
+//! but that person. Whose records a role reaches is decided in `domain::access`.
 
-use onaltu_auth::Role;
 use onaltu_errors::ApiError;
 use uuid::Uuid;
 
-use super::{Ctx, Registry, audit};
+use super::Registry;
+use crate::domain::access::{PersonReach, person_reach};
 use crate::store::{Conn, persons};
+use crate::workers::audit;
+use onaltu_api::Ctx;
 
 impl Registry {
     /// Whether the caller may see `person`'s record; a refusal is itself audited.
@@ -18,18 +20,15 @@ impl Registry {
         person: Uuid,
     ) -> Result<(), ApiError> {
         let claims = ctx.caller.authenticated()?;
-        let allowed = match claims.role {
-            Role::CityOperator | Role::Auditor | Role::Admin => true,
-            Role::Citizen => match claims.person_id {
-                Some(own) if own == person => true,
-                Some(own) => persons::represents(conn, own, person).await?,
-                None => false,
-            },
-            Role::CenterStaff => match claims.center_id {
-                Some(center) => persons::has_episode_at(conn, person, center).await?,
-                None => false,
-            },
-            Role::Dispatcher | Role::Driver | Role::Integration => false,
+        let allowed = match person_reach(claims.role, claims.person_id, claims.center_id) {
+            PersonReach::All => true,
+            PersonReach::OwnAndRepresented(own) => {
+                own == person || persons::represents(conn, own, person).await?
+            }
+            PersonReach::CenterEpisodes(center) => {
+                persons::has_episode_at(conn, person, center).await?
+            }
+            PersonReach::Nobody => false,
         };
         if allowed {
             return Ok(());

@@ -1,16 +1,93 @@
 //! Disability assessments (мүгедектікті белгілеу / освидетельствование) of a person.
 
+use chrono::NaiveDate;
 use diesel_async::AsyncConnection as _;
+use onaltu_api::{decode_token, encode_token, now, page_size, parse_id, today};
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::registry as pb;
 use uuid::Uuid;
 
-use super::convert::{self, parse_id};
-use super::{Ctx, Registry, WRITERS, encode_token, page_size, today};
-use crate::domain::person::check_assessment;
-use crate::store::{idempotency, persons};
+use super::persons::decode::assessment_row;
+use super::{Registry, WRITERS, convert};
+use crate::store::persons::AssessmentRow;
+use crate::store::{Conn, idempotency, persons};
+use onaltu_api::Ctx;
+
+/// ListAssessments, decoded: whose, and the page.
+#[derive(Debug)]
+struct AssessmentPage {
+    person: Uuid,
+    /// The date and id of the last assessment of the previous page.
+    after: Option<(NaiveDate, Uuid)>,
+    limit: i64,
+}
+
+impl TryFrom<pb::ListAssessmentsRequest> for AssessmentPage {
+    type Error = ApiError;
+
+    fn try_from(req: pb::ListAssessmentsRequest) -> Result<Self, ApiError> {
+        let mut v = Violations::new();
+        let person = v.take(parse_id("person_id", &req.person_id));
+        let limit = v.take(page_size(req.page_size));
+        let after = v.take(
+            decode_token(&req.page_token).and_then(|pos| pos.map(|pos| position(&pos)).transpose()),
+        );
+        v.finish(AssessmentPage {
+            person,
+            after,
+            limit,
+        })
+    }
+}
+
+/// The position a page token of ListAssessments stands for: `<established_on>/<id>`.
+fn position(token: &str) -> Result<(NaiveDate, Uuid), ApiError> {
+    let bad = || ApiError::invalid("page_token", "is not a token this service issued");
+    let (d, id) = token.split_once('/').ok_or_else(bad)?;
+    Ok((
+        d.parse().map_err(|_| bad())?,
+        Uuid::parse_str(id).map_err(|_| bad())?,
+    ))
+}
 
 impl Registry {
+    /// Records an assessment of `person` in one transaction, checked against the person's
+    /// age; a retry with the same request id answers the first result.
+    async fn add_assessment(
+        conn: &mut Conn,
+        person: Uuid,
+        request_id: &str,
+        a: &pb::Assessment,
+    ) -> Result<AssessmentRow, ApiError> {
+        let p = persons::get_for_update(conn, person)
+            .await?
+            .ok_or_else(|| ApiError::NotFound {
+                resource: "person",
+                id: person.to_string(),
+            })?;
+        let mut v = Violations::new();
+        let row = assessment_row(
+            "assessment",
+            a,
+            person,
+            p.birth_date,
+            today(),
+            now(),
+            &mut v,
+        );
+        v.into_result()?;
+        if let Some(first) =
+            idempotency::claim(conn, "RecordAssessment", request_id, row.id).await?
+        {
+            return persons::assessments_of(conn, person, None, i64::MAX)
+                .await?
+                .into_iter()
+                .find(|x| x.id == first)
+                .ok_or_else(|| ApiError::Internal("idempotent assessment missing".into()));
+        }
+        Ok(persons::add_assessment(conn, &row).await?)
+    }
+
     pub(crate) async fn record_assessment(
         &self,
         ctx: &Ctx,
@@ -21,30 +98,7 @@ impl Registry {
         let a = req.assessment.unwrap_or_default();
         let mut conn = self.conn().await?;
         let row = conn
-            .transaction(async |conn| {
-                let p = persons::get_for_update(conn, person)
-                    .await?
-                    .ok_or_else(|| ApiError::NotFound {
-                        resource: "person",
-                        id: person.to_string(),
-                    })?;
-                let mut v = Violations::new();
-                check_assessment(&a, p.birth_date, today(), &mut v);
-                let mut scoped = Violations::new();
-                scoped.extend_prefixed("assessment", v);
-                scoped.into_result()?;
-                let row = convert::assessment_row(&a, person, crate::api::now());
-                if let Some(first) =
-                    idempotency::claim(conn, "RecordAssessment", &req.request_id, row.id).await?
-                {
-                    return persons::assessments_of(conn, person, None, i64::MAX)
-                        .await?
-                        .into_iter()
-                        .find(|x| x.id == first)
-                        .ok_or_else(|| ApiError::Internal("idempotent assessment missing".into()));
-                }
-                Ok(persons::add_assessment(conn, &row).await?)
-            })
+            .transaction(async |conn| Self::add_assessment(conn, person, &req.request_id, &a).await)
             .await?;
         self.invalidate_person(person).await;
         self.audit_persons(ctx, "RecordAssessment", [person], None)
@@ -59,31 +113,18 @@ impl Registry {
         ctx: &Ctx,
         req: pb::ListAssessmentsRequest,
     ) -> Result<pb::ListAssessmentsResponse, ApiError> {
-        let person = parse_id("person_id", &req.person_id)?;
-        let limit = page_size(req.page_size)?;
-        let after = match super::decode_token(&req.page_token)? {
-            None => None,
-            Some(pos) => {
-                let bad = || ApiError::invalid("page_token", "is not a token this service issued");
-                let (d, id) = pos.split_once('/').ok_or_else(bad)?;
-                Some((
-                    d.parse().map_err(|_| bad())?,
-                    Uuid::parse_str(id).map_err(|_| bad())?,
-                ))
-            }
-        };
+        let page = AssessmentPage::try_from(req)?;
+        let person = page.person;
         let mut conn = self.conn().await?;
         self.authorize_person(&mut conn, ctx, "ListAssessments", person)
             .await?;
-        let rows = persons::assessments_of(&mut conn, person, after, limit + 1).await?;
-        let more = rows.len() as i64 > limit;
-        let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
-        let next = if more {
-            rows.last()
-                .map(|r| encode_token(&format!("{}/{}", r.established_on, r.id)))
-        } else {
-            None
-        };
+        let rows = persons::assessments_of(&mut conn, person, page.after, page.limit + 1).await?;
+        let more = rows.len() as i64 > page.limit;
+        let rows: Vec<_> = rows.into_iter().take(page.limit as usize).collect();
+        let next = rows
+            .last()
+            .filter(|_| more)
+            .map(|r| encode_token(&format!("{}/{}", r.established_on, r.id)));
         self.audit_persons(ctx, "ListAssessments", [person], None)
             .await?;
         Ok(pb::ListAssessmentsResponse {

@@ -1,14 +1,13 @@
 //! Conversions between stored rows and the messages of the contract.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use onaltu_errors::Violations;
+use onaltu_api::{timestamp, to_date};
 use onaltu_proto::common::{Date, GeoPoint, LocalizedText, Money};
 use onaltu_proto::registry as pb;
 use prost_types::Timestamp;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::person::{from_date, to_date};
 use crate::store::centers::CenterRow;
 use crate::store::episodes::{EpisodeRow, EventRow};
 use crate::store::households::HouseholdRecord;
@@ -16,10 +15,7 @@ use crate::store::persons::{AssessmentRow, EducationRow, PersonRecord};
 
 /// A timestamp in the contract's form.
 pub fn ts(t: DateTime<Utc>) -> Option<Timestamp> {
-    Some(Timestamp {
-        seconds: t.timestamp(),
-        nanos: t.timestamp_subsec_nanos() as i32,
-    })
+    Some(timestamp(t))
 }
 
 /// An optional calendar date in the contract's form.
@@ -27,16 +23,8 @@ pub fn date(d: Option<NaiveDate>) -> Option<Date> {
     d.map(from_date)
 }
 
-pub use onaltu_api::{parse_id, parse_opt_id};
-
-/// An optional date field, recording a violation when it is not a calendar date.
-pub fn parse_opt_date(field: &str, d: Option<&Date>, v: &mut Violations) -> Option<NaiveDate> {
-    let d = d?;
-    let parsed = to_date(d);
-    if parsed.is_none() {
-        v.add(field, "is not a calendar date");
-    }
-    parsed
+fn from_date(d: NaiveDate) -> Date {
+    onaltu_api::date(d)
 }
 
 /// The record of a person, as the contract shows it.

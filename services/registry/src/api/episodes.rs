@@ -2,21 +2,23 @@
 //! journal up to discharge, and reading episodes. The rules are in `domain::queue` and
 //! `domain::episode`.
 
+mod decode;
+
 use diesel_async::AsyncConnection as _;
-use onaltu_auth::Role;
-use onaltu_errors::{ApiError, Violations};
-use onaltu_proto::registry::{
-    self as pb, EpisodeEventKind as Kind, EpisodeState as State, ServiceForm,
-};
+use onaltu_api::{encode_token, now, parse_id};
+use onaltu_errors::ApiError;
+use onaltu_proto::registry::{self as pb, EpisodeEventKind as Kind};
 use uuid::Uuid;
 
-use super::convert::{self, parse_id, parse_opt_date, parse_opt_id};
+use self::decode::{AdmitInput, EpisodeQuery, PostponeInput};
+use super::Registry;
 use super::queue::{event_row, form_of, not_found, state};
-use super::{Ctx, Registry, encode_token, page_size, today};
+use crate::domain::access;
 use crate::domain::episode::{self, check_postponement, transition};
 use crate::domain::queue as rules;
 use crate::store::episodes::{self, EpisodeFilter, EpisodeRow};
 use crate::store::{Conn, centers, idempotency};
+use onaltu_api::{Ctx, today};
 
 impl Registry {
     /// Whether the caller may see an episode: its centre's staff, or whoever may see the person.
@@ -28,14 +30,8 @@ impl Registry {
         e: &EpisodeRow,
     ) -> Result<(), ApiError> {
         let claims = ctx.caller.authenticated()?;
-        if claims.role == Role::CenterStaff {
-            return if claims.center_id == Some(e.center_id) {
-                Ok(())
-            } else {
-                Err(ApiError::PermissionDenied(
-                    "this episode is at another centre".into(),
-                ))
-            };
+        if let Some(decided) = access::staff_episode(claims.role, claims.center_id, e.center_id) {
+            return decided;
         }
         self.authorize_person(conn, ctx, action, e.person_id).await
     }
@@ -46,7 +42,7 @@ impl Registry {
         e: &EpisodeRow,
     ) -> Result<pb::Episode, ApiError> {
         let events = episodes::events_of(conn, &[e.id]).await?;
-        let mut message = convert::episode(e, &events);
+        let mut message = super::convert::episode(e, &events);
         if episode::WAITING.contains(&state(e)) {
             message.queue_position = episodes::position(conn, e).await?.0 as i32;
         }
@@ -69,6 +65,21 @@ impl Registry {
         Ok(message)
     }
 
+    /// The episode an earlier call of `rpc` with `request_id` wrote, if there was one.
+    pub(super) async fn replayed(
+        conn: &mut Conn,
+        rpc: &str,
+        request_id: &str,
+    ) -> Result<Option<EpisodeRow>, ApiError> {
+        match idempotency::find(conn, rpc, request_id).await? {
+            Some(first) => episodes::get(conn, first)
+                .await?
+                .map(Some)
+                .ok_or_else(|| not_found(first)),
+            None => Ok(None),
+        }
+    }
+
     /// Locks the episode's centre, then the episode (always in this order).
     pub(super) async fn lock_episode(conn: &mut Conn, id: Uuid) -> Result<EpisodeRow, ApiError> {
         let e = episodes::get(conn, id)
@@ -85,66 +96,60 @@ impl Registry {
         ctx: &Ctx,
         req: pb::PostponeArrivalRequest,
     ) -> Result<pb::PostponeArrivalResponse, ApiError> {
-        let id = parse_id("episode_id", &req.episode_id)?;
-        let mut v = Violations::new();
-        let due = parse_opt_date("arrival_due_date", req.arrival_due_date.as_ref(), &mut v);
-        v.check(
-            req.arrival_due_date.is_some(),
-            "arrival_due_date",
-            "is required",
-        );
-        v.check(!req.reason.trim().is_empty(), "reason", "is required");
-        rules::check_length(&mut v, "reason", &req.reason, rules::MAX_NOTE);
-        rules::check_length(&mut v, "order_number", &req.order_number, rules::MAX_NUMBER);
-        v.into_result()?;
-        let Some(due) = due else {
-            return Err(ApiError::Internal(
-                "validated postponement incomplete".into(),
-            ));
-        };
+        let input = PostponeInput::try_from(req)?;
         let mut conn = self.conn().await?;
         let row = conn
             .transaction(async |conn| {
                 if let Some(first) =
-                    idempotency::find(conn, "PostponeArrival", &req.request_id).await?
+                    Self::replayed(conn, "PostponeArrival", &input.request_id).await?
                 {
-                    return episodes::get(conn, first)
-                        .await?
-                        .ok_or_else(|| not_found(first));
+                    return Ok(first);
                 }
-                let mut e = Self::lock_episode(conn, id).await?;
+                let e = Self::lock_episode(conn, input.episode).await?;
                 Self::require_center_writer(ctx, e.center_id)?;
-                let next = transition(&id.to_string(), state(&e), Kind::Postponed)?;
-                let offered = e
-                    .arrival_due_date
-                    .ok_or_else(|| ApiError::Internal("offered episode without a date".into()))?;
-                check_postponement(&id.to_string(), form_of(&e), offered, due)?;
-                e.state = next as i16;
-                e.postponed = true;
-                e.arrival_due_date = Some(due);
-                e.update_time = crate::api::now();
-                e.version += 1;
-                episodes::update(conn, &e).await?;
-                let mut event = event_row(
-                    id,
-                    Kind::Postponed,
-                    today(),
-                    &req.order_number,
-                    &req.reason,
-                    ctx,
-                );
-                event.arrival_due_date = Some(due);
-                episodes::add_event(conn, &event).await?;
-                idempotency::claim(conn, "PostponeArrival", &req.request_id, id).await?;
+                let e = Self::postpone(conn, ctx, e, &input).await?;
+                idempotency::claim(conn, "PostponeArrival", &input.request_id, e.id).await?;
                 Ok::<_, ApiError>(e)
             })
             .await?;
+        let episode = self
+            .episode_after_write(&mut conn, ctx, "PostponeArrival", &row)
+            .await?;
         Ok(pb::PostponeArrivalResponse {
-            episode: Some(
-                self.episode_after_write(&mut conn, ctx, "PostponeArrival", &row)
-                    .await?,
-            ),
+            episode: Some(episode),
         })
+    }
+
+    /// Moves an offered episode to POSTPONED with the new arrival date.
+    async fn postpone(
+        conn: &mut Conn,
+        ctx: &Ctx,
+        mut e: EpisodeRow,
+        p: &PostponeInput,
+    ) -> Result<EpisodeRow, ApiError> {
+        let id = e.id.to_string();
+        let next = transition(&id, state(&e), Kind::Postponed)?;
+        let offered = e
+            .arrival_due_date
+            .ok_or_else(|| ApiError::Internal("offered episode without a date".into()))?;
+        check_postponement(&id, form_of(&e), offered, p.due)?;
+        e.state = next as i16;
+        e.postponed = true;
+        e.arrival_due_date = Some(p.due);
+        e.update_time = now();
+        e.version += 1;
+        episodes::update(conn, &e).await?;
+        let mut event = event_row(
+            e.id,
+            Kind::Postponed,
+            today(),
+            &p.order_number,
+            &p.reason,
+            ctx,
+        );
+        event.arrival_due_date = Some(p.due);
+        episodes::add_event(conn, &event).await?;
+        Ok(e)
     }
 
     pub(crate) async fn admit_person(
@@ -152,68 +157,61 @@ impl Registry {
         ctx: &Ctx,
         req: pb::AdmitPersonRequest,
     ) -> Result<pb::AdmitPersonResponse, ApiError> {
-        let id = parse_id("episode_id", &req.episode_id)?;
-        let mut v = Violations::new();
-        let admitted = parse_opt_date("admitted_on", req.admitted_on.as_ref(), &mut v);
-        v.check(req.admitted_on.is_some(), "admitted_on", "is required");
-        rules::check_admission_date(admitted, today(), &mut v);
-        rules::check_length(&mut v, "order_number", &req.order_number, rules::MAX_NUMBER);
-        v.into_result()?;
-        let Some(admitted) = admitted else {
-            return Err(ApiError::Internal("validated admission incomplete".into()));
-        };
+        let input = AdmitInput::decode(req, today())?;
         let mut conn = self.conn().await?;
         let row = conn
             .transaction(async |conn| {
-                if let Some(first) = idempotency::find(conn, "AdmitPerson", &req.request_id).await?
-                {
-                    return episodes::get(conn, first)
-                        .await?
-                        .ok_or_else(|| not_found(first));
+                if let Some(first) = Self::replayed(conn, "AdmitPerson", &input.request_id).await? {
+                    return Ok(first);
                 }
-                // The centre row is locked first: concurrent admissions to the same centre
-                // queue here, so the count below cannot be raced past capacity.
-                let e0 = episodes::get(conn, id)
-                    .await?
-                    .ok_or_else(|| not_found(id))?;
-                Self::require_center_writer(ctx, e0.center_id)?;
-                let c = centers::get_for_update(conn, e0.center_id)
-                    .await?
-                    .ok_or_else(|| ApiError::NotFound {
-                        resource: "center",
-                        id: e0.center_id.to_string(),
-                    })?;
-                let mut e = episodes::get_for_update(conn, id)
-                    .await?
-                    .ok_or_else(|| not_found(id))?;
-                let next = transition(&id.to_string(), state(&e), Kind::Admitted)?;
-                rules::check_admitted_after_referral(admitted, e.referral_date)?;
-                let capacity = rules::capacity(form_of(&e), c.beds, c.places);
-                if capacity.is_some() {
-                    let occupied = episodes::occupied(conn, c.id, e.service_form).await?;
-                    rules::check_capacity(c.id, capacity, occupied)?;
-                }
-                e.state = next as i16;
-                e.admitted_on = Some(admitted);
-                e.update_time = crate::api::now();
-                e.version += 1;
-                episodes::update(conn, &e).await?;
-                episodes::add_event(
-                    conn,
-                    &event_row(id, Kind::Admitted, admitted, &req.order_number, "", ctx),
-                )
-                .await?;
-                super::events::episode_admitted(conn, &e, admitted).await?;
-                idempotency::claim(conn, "AdmitPerson", &req.request_id, id).await?;
+                let e = Self::admit(conn, ctx, &input).await?;
+                idempotency::claim(conn, "AdmitPerson", &input.request_id, e.id).await?;
                 Ok::<_, ApiError>(e)
             })
             .await?;
+        let episode = self
+            .episode_after_write(&mut conn, ctx, "AdmitPerson", &row)
+            .await?;
         Ok(pb::AdmitPersonResponse {
-            episode: Some(
-                self.episode_after_write(&mut conn, ctx, "AdmitPerson", &row)
-                    .await?,
-            ),
+            episode: Some(episode),
         })
+    }
+
+    /// Admits the person of an offered episode when a place of its form is free, and announces
+    /// the admission.
+    async fn admit(conn: &mut Conn, ctx: &Ctx, a: &AdmitInput) -> Result<EpisodeRow, ApiError> {
+        let id = a.episode;
+        // The centre row is locked first: concurrent admissions to the same centre queue here,
+        // so the count below cannot be raced past capacity.
+        let e0 = episodes::get(conn, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        Self::require_center_writer(ctx, e0.center_id)?;
+        let c = centers::get_for_update(conn, e0.center_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound {
+                resource: "center",
+                id: e0.center_id.to_string(),
+            })?;
+        let mut e = episodes::get_for_update(conn, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        let next = transition(&id.to_string(), state(&e), Kind::Admitted)?;
+        rules::check_admitted_after_referral(a.admitted_on, e.referral_date)?;
+        let capacity = rules::capacity(form_of(&e), c.beds, c.places);
+        if capacity.is_some() {
+            let occupied = episodes::occupied(conn, c.id, e.service_form).await?;
+            rules::check_capacity(c.id, capacity, occupied)?;
+        }
+        e.state = next as i16;
+        e.admitted_on = Some(a.admitted_on);
+        e.update_time = now();
+        e.version += 1;
+        episodes::update(conn, &e).await?;
+        let admitted = event_row(id, Kind::Admitted, a.admitted_on, &a.order_number, "", ctx);
+        episodes::add_event(conn, &admitted).await?;
+        crate::events::episode_admitted(conn, &e, a.admitted_on).await?;
+        Ok(e)
     }
 
     pub(crate) async fn get_episode(
@@ -243,87 +241,37 @@ impl Registry {
         req: pb::ListEpisodesRequest,
     ) -> Result<pb::ListEpisodesResponse, ApiError> {
         let claims = ctx.caller.authenticated()?.clone();
-        let limit = page_size(req.page_size)?;
-        let after = super::decode_id_token(&req.page_token)?;
-        let mut v = Violations::new();
-        let person = parse_opt_id("person_id", &req.person_id, &mut v);
-        let center = parse_opt_id("center_id", &req.center_id, &mut v);
-        let mut states = Vec::new();
-        for (i, s) in req.states.iter().enumerate() {
-            match State::try_from(*s) {
-                Ok(s) if s != State::Unspecified => states.push(s as i16),
-                _ => v.add(format!("states[{i}]"), "unknown state"),
-            }
-        }
-        let form = ServiceForm::try_from(req.service_form);
-        v.check(form.is_ok(), "service_form", "unknown value");
-        let range = req.referral_dates.unwrap_or_default();
-        let from = parse_opt_date(
-            "referral_dates.start_date",
-            range.start_date.as_ref(),
-            &mut v,
-        );
-        let until = parse_opt_date("referral_dates.end_date", range.end_date.as_ref(), &mut v);
-        v.into_result()?;
+        let q = EpisodeQuery::try_from(req)?;
+        let scope = access::episode_scope(claims.role, claims.center_id, q.center, q.person)?;
         let mut conn = self.conn().await?;
-        let center = match claims.role {
-            Role::CenterStaff => {
-                if center.is_some_and(|c| Some(c) != claims.center_id) {
-                    return Err(ApiError::PermissionDenied(
-                        "staff see their own centre's episodes".into(),
-                    ));
-                }
-                claims.center_id
-            }
-            Role::CityOperator | Role::Auditor | Role::Admin => center,
-            Role::Citizen => {
-                let Some(p) = person else {
-                    return Err(ApiError::invalid(
-                        "person_id",
-                        "is required: whose episodes?",
-                    ));
-                };
-                self.authorize_person(&mut conn, ctx, "ListEpisodes", p)
-                    .await?;
-                center
-            }
-            _ => {
-                return Err(ApiError::PermissionDenied(
-                    "episodes are not for this role".into(),
-                ));
-            }
-        };
+        if let Some(p) = scope.person_to_check {
+            self.authorize_person(&mut conn, ctx, "ListEpisodes", p)
+                .await?;
+        }
         let f = EpisodeFilter {
-            person_id: person,
-            center_id: center,
-            states,
-            service_form: form
-                .ok()
-                .filter(|f| *f != ServiceForm::Unspecified)
-                .map(|f| f as i16),
-            referred_from: from,
-            referred_until: until,
+            person_id: q.person,
+            center_id: scope.center,
+            states: q.states,
+            service_form: q.form,
+            referred_from: q.referred_from,
+            referred_until: q.referred_until,
         };
-        let rows = episodes::list(&mut conn, &f, after, limit + 1).await?;
-        let more = rows.len() as i64 > limit;
-        let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
+        let rows = episodes::list(&mut conn, &f, q.after, q.limit + 1).await?;
+        let more = rows.len() as i64 > q.limit;
+        let rows: Vec<_> = rows.into_iter().take(q.limit as usize).collect();
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         let events = episodes::events_of(&mut conn, &ids).await?;
-        self.audit_persons(
-            ctx,
-            "ListEpisodes",
-            rows.iter().map(|r| r.person_id),
-            center,
-        )
-        .await?;
+        let persons = rows.iter().map(|r| r.person_id);
+        self.audit_persons(ctx, "ListEpisodes", persons, scope.center)
+            .await?;
         Ok(pb::ListEpisodesResponse {
-            episodes: rows.iter().map(|r| convert::episode(r, &events)).collect(),
-            next_page_token: if more {
-                rows.last()
-                    .map(|r| encode_token(&r.id.to_string()))
-                    .unwrap_or_default()
-            } else {
-                String::new()
+            episodes: rows
+                .iter()
+                .map(|r| super::convert::episode(r, &events))
+                .collect(),
+            next_page_token: match rows.last() {
+                Some(last) if more => encode_token(&last.id.to_string()),
+                _ => String::new(),
             },
         })
     }

@@ -3,61 +3,92 @@
 //! every rejected row with its number and every reason. A rejected row writes nothing; the
 //! others are written in chunks, one transaction each.
 
+mod decode;
+
 use std::collections::HashMap;
 
 use diesel_async::{AsyncConnection as _, SimpleAsyncConnection as _};
-use onaltu_errors::{ApiError, FieldViolation, Violations};
+use onaltu_api::{now, today};
+use onaltu_errors::ApiError;
 use onaltu_proto::registry as pb;
+use tokio::task::{JoinError, JoinSet};
 use tonic::Streaming;
 use uuid::Uuid;
 
-use super::convert;
+use self::decode::{ImportRun, PendingPerson, center_row, pending_person};
 use super::persons::{STATS_GENERATION, person_key};
-use super::{Ctx, Registry, WRITERS, audit, today};
-use crate::domain::person::check_assessment;
-use crate::store::centers;
+use super::{Registry, WRITERS};
+use crate::store::Conn;
+use crate::store::centers::{self, CenterRow};
 use crate::store::persons::{self, AssessmentRow, PersonRow};
+use crate::workers::audit;
+use onaltu_api::Ctx;
 
 /// Rows written per transaction.
 const CHUNK: usize = 1_000;
 /// Chunk transactions running at once during one import.
 const WRITERS_IN_FLIGHT: usize = 3;
 
-/// Created, updated, unchanged, and the ids of changed persons.
-type ChunkOutcome = (i64, i64, i64, Vec<Uuid>);
-
-fn absorb(
-    joined: Option<Result<Result<ChunkOutcome, ApiError>, tokio::task::JoinError>>,
-    summary: &mut pb::ImportSummary,
-    changed: &mut Vec<Uuid>,
-) -> Result<(), ApiError> {
-    let Some(joined) = joined else {
-        return Ok(());
-    };
-    let (created, updated, unchanged, touched) =
-        joined.map_err(|e| ApiError::Internal(format!("import writer: {e}")))??;
-    summary.created += created;
-    summary.updated += updated;
-    summary.unchanged += unchanged;
-    changed.extend(touched);
-    Ok(())
+/// What one chunk of persons did.
+#[derive(Debug, Default)]
+struct ChunkOutcome {
+    created: i64,
+    updated: i64,
+    unchanged: i64,
+    /// The ids of the persons that changed.
+    touched: Vec<Uuid>,
 }
 
-struct PendingPerson {
-    row: PersonRow,
-    assessment: Option<AssessmentRow>,
+/// The chunk writers of one ImportPersons, and what they did so far.
+#[derive(Default)]
+struct ChunkWriters {
+    running: JoinSet<Result<ChunkOutcome, ApiError>>,
+    done: ChunkOutcome,
 }
 
-fn rejected(row_number: i64, violations: &[FieldViolation]) -> pb::RejectedRow {
-    pb::RejectedRow {
-        row_number,
-        violations: violations
-            .iter()
-            .map(|v| pb::RowViolation {
-                field: v.field.clone(),
-                description: v.description.clone(),
-            })
-            .collect(),
+impl ChunkWriters {
+    /// Starts writing `pending`, first waiting for a writer when as many as allowed are busy.
+    async fn start(
+        &mut self,
+        registry: &Registry,
+        pending: Vec<PendingPerson>,
+        validate_only: bool,
+    ) -> Result<(), ApiError> {
+        if self.running.len() >= WRITERS_IN_FLIGHT {
+            let joined = self.running.join_next().await;
+            self.absorb(joined)?;
+        }
+        let me = registry.clone();
+        self.running
+            .spawn(async move { me.write_person_chunk(pending, validate_only).await });
+        Ok(())
+    }
+
+    /// Waits for every writer; the first failure fails the import.
+    async fn finish(mut self, summary: &mut pb::ImportSummary) -> Result<Vec<Uuid>, ApiError> {
+        while !self.running.is_empty() {
+            let joined = self.running.join_next().await;
+            self.absorb(joined)?;
+        }
+        summary.created += self.done.created;
+        summary.updated += self.done.updated;
+        summary.unchanged += self.done.unchanged;
+        Ok(self.done.touched)
+    }
+
+    fn absorb(
+        &mut self,
+        joined: Option<Result<Result<ChunkOutcome, ApiError>, JoinError>>,
+    ) -> Result<(), ApiError> {
+        let Some(joined) = joined else {
+            return Ok(());
+        };
+        let outcome = joined.map_err(|e| ApiError::Internal(format!("import writer: {e}")))??;
+        self.done.created += outcome.created;
+        self.done.updated += outcome.updated;
+        self.done.unchanged += outcome.unchanged;
+        self.done.touched.extend(outcome.touched);
+        Ok(())
     }
 }
 
@@ -68,6 +99,13 @@ fn stream_error(status: tonic::Status) -> ApiError {
     )
 }
 
+/// What one imported centre did.
+enum CenterOutcome {
+    Created(Uuid),
+    Updated(Uuid),
+    Unchanged,
+}
+
 impl Registry {
     pub(crate) async fn import_persons(
         &self,
@@ -75,101 +113,68 @@ impl Registry {
         mut stream: Streaming<pb::ImportPersonsRequest>,
     ) -> Result<pb::ImportPersonsResponse, ApiError> {
         ctx.caller.require(WRITERS)?;
-        let mut summary = pb::ImportSummary::default();
+        let mut run = ImportRun::default();
         let mut seen: HashMap<String, i64> = HashMap::new();
         let mut chunk: Vec<PendingPerson> = Vec::with_capacity(CHUNK);
-        let mut validate_only = None;
-        let mut changed: Vec<Uuid> = Vec::new();
         // Chunks are written by a few transactions at once while the stream is still read.
-        let mut writers = tokio::task::JoinSet::new();
+        let mut writers = ChunkWriters::default();
         while let Some(msg) = stream.message().await.map_err(stream_error)? {
-            summary.received += 1;
-            let validate_only = *validate_only.get_or_insert(msg.validate_only);
-            let number = if msg.row_number > 0 {
-                msg.row_number
-            } else {
-                summary.received
-            };
-            let person = msg.person.unwrap_or_default();
-            let mut v = Violations::new();
-            let mut inner = Violations::new();
-            let row = self.person_row(&person, &mut inner);
-            v.extend_prefixed("person", inner);
-            if let Some(first) = seen.get(&person.iin) {
-                v.add(
-                    "person.iin",
-                    format!("the same IIN is already in row {first} of this import"),
-                );
-            }
-            let assessment = match (&msg.assessment, &row) {
-                (Some(a), Some(r)) => {
-                    let mut av = Violations::new();
-                    check_assessment(a, r.birth_date, today(), &mut av);
-                    v.extend_prefixed("assessment", av);
-                    Some(a)
+            let (number, validate_only) = run.next_row(msg.row_number, msg.validate_only);
+            match pending_person(msg, &seen, &self.regions, today(), now()) {
+                Err(v) => run.reject(number, &v),
+                Ok(p) => {
+                    seen.insert(p.row.iin.clone(), number);
+                    chunk.push(p);
                 }
-                _ => None,
-            };
-            let Some(mut row) = row.filter(|_| v.is_empty()) else {
-                summary.rejected.push(rejected(number, v.as_slice()));
-                continue;
-            };
-            seen.insert(person.iin.clone(), number);
-            row.id = Uuid::now_v7();
-            let assessment =
-                assessment.map(|a| convert::assessment_row(a, row.id, crate::api::now()));
-            if let Some(a) = &assessment {
-                row.current_group = a.disability_group;
-                row.current_cause = a.cause;
-                row.current_nosology = a.nosology_class;
             }
-            chunk.push(PendingPerson { row, assessment });
             if chunk.len() >= CHUNK {
-                if writers.len() >= WRITERS_IN_FLIGHT {
-                    absorb(writers.join_next().await, &mut summary, &mut changed)?;
-                }
-                let (me, pending) = (self.clone(), std::mem::take(&mut chunk));
-                writers.spawn(async move { me.write_person_chunk(pending, validate_only).await });
+                writers
+                    .start(self, std::mem::take(&mut chunk), validate_only)
+                    .await?;
             }
         }
-        let validate_only = validate_only.unwrap_or(false);
+        let validate_only = run.validate_only();
         if !chunk.is_empty() {
-            let (me, pending) = (self.clone(), std::mem::take(&mut chunk));
-            writers.spawn(async move { me.write_person_chunk(pending, validate_only).await });
+            writers.start(self, chunk, validate_only).await?;
         }
-        while !writers.is_empty() {
-            absorb(writers.join_next().await, &mut summary, &mut changed)?;
-        }
-        summary.validate_only = validate_only;
-        summary.rejected.sort_by_key(|r| r.row_number);
+        let mut summary = run.finish();
+        let changed = writers.finish(&mut summary).await?;
         if !validate_only {
-            for ids in changed.chunks(500) {
-                let keys: Vec<String> = ids.iter().map(|id| person_key(*id)).collect();
-                self.cache.invalidate(&keys).await;
-            }
-            // The statistics read the deltas too: folding them now keeps the next read short.
-            let mut conn = self.conn().await?;
-            crate::store::reporting::fold_tallies(&mut conn).await?;
-            self.cache.bump(STATS_GENERATION).await;
-            self.audit
-                .record(vec![audit::event(
-                    &ctx.caller,
-                    &ctx.purpose,
-                    &ctx.trace_id,
-                    "ImportPersons",
-                    None,
-                    None,
-                    tonic::Code::Ok,
-                )])
-                .await?;
+            self.persons_imported(ctx, &changed).await?;
         }
         Ok(pb::ImportPersonsResponse {
             summary: Some(summary),
         })
     }
 
-    /// Writes one chunk in its own transaction: returns created, updated, unchanged and the ids
-    /// of the persons that changed.
+    /// After an import wrote persons: caches retired, statistics folded, the import audited.
+    async fn persons_imported(&self, ctx: &Ctx, changed: &[Uuid]) -> Result<(), ApiError> {
+        for ids in changed.chunks(500) {
+            let keys: Vec<String> = ids.iter().map(|id| person_key(*id)).collect();
+            self.cache.invalidate(&keys).await;
+        }
+        // The statistics read the deltas too: folding them now keeps the next read short.
+        let mut conn = self.conn().await?;
+        crate::store::reporting::fold_tallies(&mut conn).await?;
+        self.cache.bump(STATS_GENERATION).await;
+        self.audit_import(ctx, "ImportPersons").await
+    }
+
+    async fn audit_import(&self, ctx: &Ctx, action: &str) -> Result<(), ApiError> {
+        self.audit
+            .record(vec![audit::event(
+                &ctx.caller,
+                &ctx.purpose,
+                &ctx.trace_id,
+                action,
+                None,
+                None,
+                tonic::Code::Ok,
+            )])
+            .await
+    }
+
+    /// Writes one chunk in its own transaction.
     async fn write_person_chunk(
         self,
         pending: Vec<PendingPerson>,
@@ -177,101 +182,16 @@ impl Registry {
     ) -> Result<ChunkOutcome, ApiError> {
         let rows = pending.len();
         let started = std::time::Instant::now();
-        let iins: Vec<String> = pending.iter().map(|p| p.row.iin.clone()).collect();
         let mut conn = self.conn().await?;
-        let (created, updated, unchanged, touched) = conn
-            .transaction(async |conn| {
-                // A chunk is a bulk write: it may take longer than an interactive statement.
-                // Plans are made for each chunk's arrays: a generic plan cached while the table
-                // was small would scan it whole once it has grown.
-                conn.batch_execute(
-                    "SET LOCAL statement_timeout = '120s'; \
-                     SET LOCAL plan_cache_mode = force_custom_plan",
-                )
-                .await?;
-                let existing: HashMap<String, PersonRow> = persons::by_iins(conn, &iins)
-                    .await?
-                    .into_iter()
-                    .map(|p| (p.iin.clone(), p))
-                    .collect();
-                let known: Vec<Uuid> = existing.values().map(|p| p.id).collect();
-                let mut assessed: HashMap<Uuid, AssessmentRow> =
-                    persons::current_assessments(conn, &known)
-                        .await?
-                        .into_iter()
-                        .map(|a| (a.person_id, a))
-                        .collect();
-                let (mut created, mut updated, mut unchanged) = (0i64, 0i64, 0i64);
-                let mut new_rows = Vec::new();
-                let mut new_assessments = Vec::new();
-                let mut touched = Vec::new();
-                for p in pending {
-                    match existing.get(&p.row.iin) {
-                        None => {
-                            created += 1;
-                            if let Some(a) = p.assessment {
-                                new_assessments.push(a);
-                            }
-                            new_rows.push(p.row);
-                        }
-                        Some(current) => {
-                            let mut next = PersonRow {
-                                id: current.id,
-                                household_id: current.household_id,
-                                current_group: current.current_group,
-                                current_cause: current.current_cause,
-                                current_nosology: current.current_nosology,
-                                registered_on: current.registered_on,
-                                create_time: current.create_time,
-                                version: current.version,
-                                ..p.row
-                            };
-                            let person_changed = !next.same_content(current);
-                            let mut assessment_changed = false;
-                            if let Some(mut a) = p.assessment {
-                                a.person_id = current.id;
-                                assessment_changed = assessed
-                                    .remove(&current.id)
-                                    .is_none_or(|c| !c.same_decision(&a));
-                                if assessment_changed && !validate_only {
-                                    persons::add_assessment(conn, &a).await?;
-                                }
-                            }
-                            if person_changed && !validate_only {
-                                next.update_time = crate::api::now();
-                                next.version = current.version + 1;
-                                // The assessment (if any) already bumped these columns.
-                                if let Some(fresh) = persons::get(conn, current.id).await? {
-                                    next.current_group = fresh.current_group;
-                                    next.current_cause = fresh.current_cause;
-                                    next.current_nosology = fresh.current_nosology;
-                                    next.version = fresh.version + 1;
-                                }
-                                persons::update(conn, &next).await?;
-                            }
-                            if person_changed || assessment_changed {
-                                updated += 1;
-                                touched.push(current.id);
-                            } else {
-                                unchanged += 1;
-                            }
-                        }
-                    }
-                }
-                if !validate_only {
-                    persons::insert_many(conn, &new_rows).await?;
-                    super::events::persons_registered(conn, &new_rows).await?;
-                    persons::insert_assessments_many(conn, &new_assessments).await?;
-                }
-                Ok::<_, ApiError>((created, updated, unchanged, touched))
-            })
+        let outcome = conn
+            .transaction(async |conn| merge_chunk(conn, pending, validate_only).await)
             .await?;
         tracing::debug!(
             rows,
             elapsed_ms = started.elapsed().as_millis() as u64,
             "import chunk written"
         );
-        Ok((created, updated, unchanged, touched))
+        Ok(outcome)
     }
 
     pub(crate) async fn import_centers(
@@ -280,103 +200,30 @@ impl Registry {
         mut stream: Streaming<pb::ImportCentersRequest>,
     ) -> Result<pb::ImportCentersResponse, ApiError> {
         ctx.caller.require(WRITERS)?;
-        let mut summary = pb::ImportSummary::default();
-        let mut validate_only = None;
-        let mut seen: HashMap<(String, String), i64> = HashMap::new();
+        let mut run = ImportRun::default();
+        let mut seen: HashMap<String, i64> = HashMap::new();
         let mut changed = Vec::new();
         let mut conn = self.conn().await?;
         while let Some(msg) = stream.message().await.map_err(stream_error)? {
-            summary.received += 1;
-            let validate_only = *validate_only.get_or_insert(msg.validate_only);
-            let number = if msg.row_number > 0 {
-                msg.row_number
-            } else {
-                summary.received
+            let (number, validate_only) = run.next_row(msg.row_number, msg.validate_only);
+            let (identity, row) = match center_row(msg, &seen, &self.regions, now()) {
+                Err(v) => {
+                    run.reject(number, &v);
+                    continue;
+                }
+                Ok(decoded) => decoded,
             };
-            let c = msg.center.unwrap_or_default();
-            let mut v = Violations::new();
-            let mut inner = Violations::new();
-            crate::domain::center::check_center(&c, &self.regions, &mut inner);
-            v.extend_prefixed("center", inner);
-            let row = convert::center_row(&c, Uuid::now_v7(), crate::api::now());
-            let identity = (
-                row.bin
-                    .clone()
-                    .unwrap_or_else(|| format!("{}/{}", row.region_code, row.name_kk)),
-                String::new(),
-            );
-            if let Some(first) = seen.get(&identity) {
-                v.add(
-                    "center",
-                    format!("the same centre is already in row {first} of this import"),
-                );
-            }
-            if !v.is_empty() {
-                summary.rejected.push(rejected(number, v.as_slice()));
-                continue;
-            }
             seen.insert(identity, number);
             let outcome = conn
-                .transaction(async |conn| {
-                    let existing = centers::find_match(
-                        conn,
-                        row.bin.as_deref(),
-                        &row.region_code,
-                        &row.name_kk,
-                    )
-                    .await?;
-                    let outcome = match existing {
-                        None => {
-                            if !validate_only {
-                                centers::insert(conn, &row).await?;
-                                super::events::center_updated(conn, &row, true).await?;
-                            }
-                            (0, row.id)
-                        }
-                        Some(current)
-                            if current.same_content(&CenterRowWithId::from(&row, &current)) =>
-                        {
-                            (2, current.id)
-                        }
-                        Some(current) => {
-                            if !validate_only {
-                                let mut next = CenterRowWithId::from(&row, &current);
-                                next.update_time = crate::api::now();
-                                next.version = current.version + 1;
-                                centers::update(conn, &next).await?;
-                                super::events::center_updated(conn, &next, false).await?;
-                            }
-                            (1, current.id)
-                        }
-                    };
-                    Ok::<_, ApiError>(outcome)
-                })
+                .transaction(async |conn| import_center(conn, &row, validate_only).await)
                 .await?;
-            match outcome.0 {
-                0 => summary.created += 1,
-                1 => summary.updated += 1,
-                _ => summary.unchanged += 1,
-            }
-            if outcome.0 != 2 {
-                changed.push(outcome.1);
-            }
+            run.count_center(&outcome, &mut changed);
         }
-        let validate_only = validate_only.unwrap_or(false);
-        summary.validate_only = validate_only;
-        summary.rejected.sort_by_key(|r| r.row_number);
+        let validate_only = run.validate_only();
+        let summary = run.finish();
         if !validate_only && !changed.is_empty() {
             self.centers_changed(&changed).await;
-            self.audit
-                .record(vec![audit::event(
-                    &ctx.caller,
-                    &ctx.purpose,
-                    &ctx.trace_id,
-                    "ImportCenters",
-                    None,
-                    None,
-                    tonic::Code::Ok,
-                )])
-                .await?;
+            self.audit_import(ctx, "ImportCenters").await?;
         }
         Ok(pb::ImportCentersResponse {
             summary: Some(summary),
@@ -384,17 +231,148 @@ impl Registry {
     }
 }
 
-/// An imported centre row carrying the stored centre's identity and history.
-struct CenterRowWithId;
-
-impl CenterRowWithId {
-    fn from(row: &centers::CenterRow, current: &centers::CenterRow) -> centers::CenterRow {
-        centers::CenterRow {
-            id: current.id,
-            create_time: current.create_time,
-            update_time: current.update_time,
-            version: current.version,
-            ..row.clone()
+impl ImportRun {
+    /// Counts what an imported centre did; a changed one is remembered in `changed`.
+    fn count_center(&mut self, outcome: &CenterOutcome, changed: &mut Vec<Uuid>) {
+        match outcome {
+            CenterOutcome::Created(id) => {
+                self.summary.created += 1;
+                changed.push(*id);
+            }
+            CenterOutcome::Updated(id) => {
+                self.summary.updated += 1;
+                changed.push(*id);
+            }
+            CenterOutcome::Unchanged => self.summary.unchanged += 1,
         }
     }
+}
+
+/// Writes one chunk of persons: new IINs are inserted together, known ones updated where
+/// their content or assessment changed.
+async fn merge_chunk(
+    conn: &mut Conn,
+    pending: Vec<PendingPerson>,
+    validate_only: bool,
+) -> Result<ChunkOutcome, ApiError> {
+    // A chunk is a bulk write: it may take longer than an interactive statement. Plans are
+    // made for each chunk's arrays: a generic plan cached while the table was small would scan
+    // it whole once it has grown.
+    conn.batch_execute(
+        "SET LOCAL statement_timeout = '120s'; \
+         SET LOCAL plan_cache_mode = force_custom_plan",
+    )
+    .await?;
+    let iins: Vec<String> = pending.iter().map(|p| p.row.iin.clone()).collect();
+    let existing: HashMap<String, PersonRow> = persons::by_iins(conn, &iins)
+        .await?
+        .into_iter()
+        .map(|p| (p.iin.clone(), p))
+        .collect();
+    let known: Vec<Uuid> = existing.values().map(|p| p.id).collect();
+    let mut assessed: HashMap<Uuid, AssessmentRow> = persons::current_assessments(conn, &known)
+        .await?
+        .into_iter()
+        .map(|a| (a.person_id, a))
+        .collect();
+    let mut outcome = ChunkOutcome::default();
+    let (mut new_rows, mut new_assessments) = (Vec::new(), Vec::new());
+    for p in pending {
+        let Some(current) = existing.get(&p.row.iin) else {
+            outcome.created += 1;
+            new_assessments.extend(p.assessment);
+            new_rows.push(p.row);
+            continue;
+        };
+        let stored = assessed.remove(&current.id);
+        if update_known(conn, p, current, stored, validate_only).await? {
+            outcome.updated += 1;
+            outcome.touched.push(current.id);
+        } else {
+            outcome.unchanged += 1;
+        }
+    }
+    if !validate_only {
+        persons::insert_many(conn, &new_rows).await?;
+        crate::events::persons_registered(conn, &new_rows).await?;
+        persons::insert_assessments_many(conn, &new_assessments).await?;
+    }
+    Ok(outcome)
+}
+
+/// Updates a known person from an imported row; whether the person or the assessment changed.
+async fn update_known(
+    conn: &mut Conn,
+    p: PendingPerson,
+    current: &PersonRow,
+    stored: Option<AssessmentRow>,
+    validate_only: bool,
+) -> Result<bool, ApiError> {
+    let mut next = PersonRow {
+        id: current.id,
+        household_id: current.household_id,
+        current_group: current.current_group,
+        current_cause: current.current_cause,
+        current_nosology: current.current_nosology,
+        registered_on: current.registered_on,
+        create_time: current.create_time,
+        version: current.version,
+        ..p.row
+    };
+    let person_changed = !next.same_content(current);
+    let mut assessment_changed = false;
+    if let Some(mut a) = p.assessment {
+        a.person_id = current.id;
+        assessment_changed = stored.is_none_or(|c| !c.same_decision(&a));
+        if assessment_changed && !validate_only {
+            persons::add_assessment(conn, &a).await?;
+        }
+    }
+    if person_changed && !validate_only {
+        next.update_time = now();
+        next.version = current.version + 1;
+        // The assessment (if any) already bumped these columns.
+        if let Some(fresh) = persons::get(conn, current.id).await? {
+            next.current_group = fresh.current_group;
+            next.current_cause = fresh.current_cause;
+            next.current_nosology = fresh.current_nosology;
+            next.version = fresh.version + 1;
+        }
+        persons::update(conn, &next).await?;
+    }
+    Ok(person_changed || assessment_changed)
+}
+
+/// Creates or updates one imported centre (matched by BIN, or Kazakh name within its region).
+async fn import_center(
+    conn: &mut Conn,
+    row: &CenterRow,
+    validate_only: bool,
+) -> Result<CenterOutcome, ApiError> {
+    let existing =
+        centers::find_match(conn, row.bin.as_deref(), &row.region_code, &row.name_kk).await?;
+    let Some(current) = existing else {
+        if !validate_only {
+            centers::insert(conn, row).await?;
+            crate::events::center_updated(conn, row, true).await?;
+        }
+        return Ok(CenterOutcome::Created(row.id));
+    };
+    let mut next = CenterRow {
+        id: current.id,
+        create_time: current.create_time,
+        update_time: current.update_time,
+        version: current.version,
+        ..row.clone()
+    };
+    if current.same_content(&next) {
+        return Ok(CenterOutcome::Unchanged);
+    }
+    if !validate_only {
+        next.update_time = now();
+        next.version = current.version + 1;
+        centers::update(conn, &next).await?;
+        crate::events::center_updated(conn, &next, false).await?;
+    }
+    Ok(CenterOutcome::Updated(current.id))
 }

@@ -3,12 +3,10 @@
 
 pub mod access;
 pub mod assessments;
-pub mod audit;
 pub mod audit_trail;
 pub mod centers;
 pub mod convert;
 pub mod episodes;
-pub mod events;
 pub mod households;
 pub mod import;
 pub mod journal;
@@ -28,11 +26,9 @@ use onaltu_proto::registry as pb;
 use onaltu_proto::registry::registry_service_server::RegistryService;
 use tonic::{Request, Response, Status, Streaming};
 
-pub use onaltu_api::{
-    Ctx, check_etag, decode_id_token, decode_token, encode_token, now, page_size, reply, today,
-};
+use onaltu_api::{Ctx, reply};
 
-use self::audit::AuditLog;
+use crate::workers::audit::AuditLog;
 
 /// Roles that read every record (AUDITOR's reads are audited like everyone's).
 pub const READ_ALL: &[Role] = &[Role::CityOperator, Role::Auditor, Role::Admin];
@@ -270,3 +266,13 @@ impl RegistryService for Registry {
         reply(self.list_audit_events(&ctx, r.into_inner()).await)
     }
 }
+
+/// Roles that read a centre's derived figures: those who read every record, and the rating.
+pub const REPORT_READERS: &[Role] = &[
+    Role::CityOperator,
+    Role::Auditor,
+    Role::Admin,
+    Role::Integration,
+];
+/// Roles that check any person's transport eligibility without seeing their record.
+pub const DISPATCH: &[Role] = &[Role::Dispatcher];

@@ -1,21 +1,26 @@
 //! Queues: referral, position, the queue itself, and the offer of a place. The rules are in
 //! `domain::queue` and `domain::episode`; the journal events after an offer are in `episodes.rs`.
 
+mod decode;
+mod encode;
+
 use chrono::NaiveDate;
 use diesel_async::AsyncConnection as _;
-use onaltu_errors::{ApiError, Violations};
+use onaltu_api::{encode_token, now, parse_id};
+use onaltu_errors::ApiError;
 use onaltu_proto::registry::{
     self as pb, EpisodeEventKind as Kind, EpisodeState as State, ServiceForm,
 };
 use uuid::Uuid;
 
-use super::convert::{self, parse_id, parse_opt_date, parse_opt_id};
-use super::{Ctx, READ_ALL, Registry, WRITERS, decode_token, encode_token, page_size, today};
+pub(super) use self::decode::required_date;
+use self::decode::{OfferInput, QueuePage, ReferralInput};
+use super::{READ_ALL, Registry, WRITERS};
 use crate::domain::episode::{self, transition};
-use crate::domain::person::from_date;
-use crate::domain::queue::{self as rules, Referral};
+use crate::domain::queue as rules;
 use crate::store::episodes::{self, EpisodeRow, EventRow};
 use crate::store::{Conn, centers, idempotency, persons};
+use onaltu_api::{Ctx, today};
 
 pub(super) fn state(e: &EpisodeRow) -> State {
     State::try_from(e.state as i32).unwrap_or(State::Unspecified)
@@ -28,6 +33,13 @@ pub(super) fn form_of(e: &EpisodeRow) -> ServiceForm {
 pub(super) fn not_found(id: Uuid) -> ApiError {
     ApiError::NotFound {
         resource: "episode",
+        id: id.to_string(),
+    }
+}
+
+fn center_not_found(id: Uuid) -> ApiError {
+    ApiError::NotFound {
+        resource: "center",
         id: id.to_string(),
     }
 }
@@ -50,12 +62,36 @@ pub(super) fn event_row(
         discharge_outcome: 0,
         transfer_center_id: None,
         arrival_due_date: None,
-        recorded_by: by
-            .caller
-            .authenticated()
-            .map(|c| c.sub.clone())
-            .unwrap_or_default(),
-        create_time: crate::api::now(),
+        recorded_by: by.subject(),
+        create_time: now(),
+    }
+}
+
+/// The new episode of referral `r`, queued with `receipt`.
+fn queued_episode(id: Uuid, r: &ReferralInput, receipt: i64) -> EpisodeRow {
+    let now = now();
+    EpisodeRow {
+        id,
+        person_id: r.person,
+        center_id: r.center,
+        service_form: r.form as i16,
+        referral_date: r.referral_date,
+        referral_number: r.number.clone(),
+        assessment_id: r.assessment,
+        renews_episode_id: r.renews,
+        queue_receipt: receipt,
+        out_of_turn: r.out_of_turn,
+        out_of_turn_reason: r.reason as i16,
+        out_of_turn_note: r.note.clone(),
+        state: State::Queued as i16,
+        arrival_due_date: None,
+        postponed: false,
+        admitted_on: None,
+        ended_on: None,
+        discharge_outcome: 0,
+        create_time: now,
+        update_time: now,
+        version: 1,
     }
 }
 
@@ -70,147 +106,108 @@ impl Registry {
         ctx: &Ctx,
         req: pb::EnqueueReferralRequest,
     ) -> Result<pb::EnqueueReferralResponse, ApiError> {
-        let r = req.referral.unwrap_or_default();
-        let mut v = Violations::new();
-        let person = parse_opt_id("referral.person_id", &r.person_id, &mut v);
-        v.check(!r.person_id.is_empty(), "referral.person_id", "is required");
-        let center = parse_opt_id("referral.center_id", &r.center_id, &mut v);
-        v.check(!r.center_id.is_empty(), "referral.center_id", "is required");
-        let form = ServiceForm::try_from(r.service_form).unwrap_or(ServiceForm::Unspecified);
-        let referral_date =
-            parse_opt_date("referral.referral_date", r.referral_date.as_ref(), &mut v);
-        let reason = pb::OutOfTurnReason::try_from(r.out_of_turn_reason).ok();
-        rules::check_referral(
-            &Referral {
-                form,
-                date_sent: r.referral_date.is_some(),
-                referral_date,
-                number: &r.referral_number,
-                out_of_turn: r.out_of_turn,
-                reason,
-                note: &r.out_of_turn_note,
-            },
-            today(),
-            &mut v,
-        );
-        let assessment = parse_opt_id("referral.assessment_id", &r.assessment_id, &mut v);
-        let renews = parse_opt_id("referral.renews_episode_id", &r.renews_episode_id, &mut v);
-        rules::check_length(&mut v, "request_id", &req.request_id, rules::MAX_NUMBER);
-        v.into_result()?;
-        let (Some(person), Some(center), Some(referral_date)) = (person, center, referral_date)
-        else {
-            return Err(ApiError::Internal("validated referral incomplete".into()));
-        };
-        let reason = reason.unwrap_or(pb::OutOfTurnReason::Unspecified);
-        Self::require_center_writer(ctx, center)?;
-        let id = Uuid::now_v7();
-        let key = (person, center, form as i16);
+        let input = ReferralInput::decode(req, today())?;
+        Self::require_center_writer(ctx, input.center)?;
         let mut conn = self.conn().await?;
         let row = conn
-            .transaction(async |conn| {
-                if let Some(first) =
-                    idempotency::claim(conn, "EnqueueReferral", &req.request_id, id).await?
-                {
-                    return episodes::get(conn, first)
-                        .await?
-                        .ok_or_else(|| not_found(first));
-                }
-                let c = centers::get_for_update(conn, center)
-                    .await?
-                    .ok_or_else(|| ApiError::NotFound {
-                        resource: "center",
-                        id: center.to_string(),
-                    })?;
-                rules::check_form_offered(center, &c.service_forms, form)?;
-                if persons::get(conn, person).await?.is_none() {
-                    return Err(ApiError::NotFound {
-                        resource: "person",
-                        id: person.to_string(),
-                    });
-                }
-                if let Some(a) = assessment {
-                    let owned = persons::assessments_of(conn, person, None, i64::MAX)
-                        .await?
-                        .iter()
-                        .any(|x| x.id == a);
-                    if !owned {
-                        return Err(ApiError::invalid(
-                            "referral.assessment_id",
-                            "is not an assessment of this person",
-                        ));
-                    }
-                }
-                let receipt = match renews {
-                    Some(old_id) => {
-                        let mut old = episodes::get_for_update(conn, old_id)
-                            .await?
-                            .ok_or_else(|| not_found(old_id))?;
-                        let old_key = (old.person_id, old.center_id, old.service_form);
-                        if rules::renewal(old_id, old_key, state(&old), key)? {
-                            old.state = State::Terminated as i16;
-                            old.ended_on = Some(referral_date);
-                            old.update_time = crate::api::now();
-                            old.version += 1;
-                            episodes::update(conn, &old).await?;
-                            let ended = event_row(
-                                old_id,
-                                Kind::Terminated,
-                                referral_date,
-                                &r.referral_number,
-                                rules::RENEWED_REASON,
-                                ctx,
-                            );
-                            episodes::add_event(conn, &ended).await?;
-                        }
-                        // Renewing an expired ЖОБ keeps the original queue position.
-                        old.queue_receipt
-                    }
-                    None => {
-                        if let Some(active) =
-                            episodes::active_in(conn, person, center, form as i16).await?
-                        {
-                            return Err(rules::already_waiting(active.id));
-                        }
-                        episodes::next_receipt(conn).await?
-                    }
-                };
-                let now = crate::api::now();
-                let row = EpisodeRow {
-                    id,
-                    person_id: person,
-                    center_id: center,
-                    service_form: form as i16,
-                    referral_date,
-                    referral_number: r.referral_number.trim().to_string(),
-                    assessment_id: assessment,
-                    renews_episode_id: renews,
-                    queue_receipt: receipt,
-                    out_of_turn: r.out_of_turn,
-                    out_of_turn_reason: reason as i16,
-                    out_of_turn_note: r.out_of_turn_note.trim().to_string(),
-                    state: State::Queued as i16,
-                    arrival_due_date: None,
-                    postponed: false,
-                    admitted_on: None,
-                    ended_on: None,
-                    discharge_outcome: 0,
-                    create_time: now,
-                    update_time: now,
-                    version: 1,
-                };
-                episodes::insert(conn, &row).await?;
-                let queued =
-                    event_row(id, Kind::Queued, referral_date, &r.referral_number, "", ctx);
-                episodes::add_event(conn, &queued).await?;
-                Ok::<_, ApiError>(row)
-            })
+            .transaction(async |conn| Self::enqueue(conn, ctx, &input).await)
+            .await?;
+        let episode = self
+            .episode_after_write(&mut conn, ctx, "EnqueueReferral", &row)
             .await?;
         Ok(pb::EnqueueReferralResponse {
-            episode: Some(
-                self.episode_after_write(&mut conn, ctx, "EnqueueReferral", &row)
-                    .await?,
-            ),
+            episode: Some(episode),
         })
+    }
+
+    /// Queues referral `r`, or answers the episode of an earlier call with its request id.
+    async fn enqueue(
+        conn: &mut Conn,
+        ctx: &Ctx,
+        r: &ReferralInput,
+    ) -> Result<EpisodeRow, ApiError> {
+        let id = Uuid::now_v7();
+        if let Some(first) = idempotency::claim(conn, "EnqueueReferral", &r.request_id, id).await? {
+            return episodes::get(conn, first)
+                .await?
+                .ok_or_else(|| not_found(first));
+        }
+        Self::check_referral_targets(conn, r).await?;
+        let receipt = match r.renews {
+            Some(old) => Self::renew(conn, ctx, r, old).await?,
+            None => {
+                let form = r.form as i16;
+                if let Some(active) = episodes::active_in(conn, r.person, r.center, form).await? {
+                    return Err(rules::already_waiting(active.id));
+                }
+                episodes::next_receipt(conn).await?
+            }
+        };
+        let row = queued_episode(id, r, receipt);
+        episodes::insert(conn, &row).await?;
+        let queued = event_row(id, Kind::Queued, r.referral_date, &r.number, "", ctx);
+        episodes::add_event(conn, &queued).await?;
+        Ok(row)
+    }
+
+    /// The centre (locked, so its queue's order holds), the person and the assessment a
+    /// referral names exist, and the centre offers the form.
+    async fn check_referral_targets(conn: &mut Conn, r: &ReferralInput) -> Result<(), ApiError> {
+        let c = centers::get_for_update(conn, r.center)
+            .await?
+            .ok_or_else(|| center_not_found(r.center))?;
+        rules::check_form_offered(r.center, &c.service_forms, r.form)?;
+        if persons::get(conn, r.person).await?.is_none() {
+            return Err(ApiError::NotFound {
+                resource: "person",
+                id: r.person.to_string(),
+            });
+        }
+        if let Some(a) = r.assessment {
+            let owned = persons::assessments_of(conn, r.person, None, i64::MAX)
+                .await?
+                .iter()
+                .any(|x| x.id == a);
+            if !owned {
+                return Err(ApiError::invalid(
+                    "referral.assessment_id",
+                    "is not an assessment of this person",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Renews episode `old_id` by referral `r`, terminating it while it still waits; answers the
+    /// queue receipt the new episode keeps (an expired ЖОБ keeps its queue position).
+    async fn renew(
+        conn: &mut Conn,
+        ctx: &Ctx,
+        r: &ReferralInput,
+        old_id: Uuid,
+    ) -> Result<i64, ApiError> {
+        let mut old = episodes::get_for_update(conn, old_id)
+            .await?
+            .ok_or_else(|| not_found(old_id))?;
+        let old_key = (old.person_id, old.center_id, old.service_form);
+        let key = (r.person, r.center, r.form as i16);
+        if rules::renewal(old_id, old_key, state(&old), key)? {
+            old.state = State::Terminated as i16;
+            old.ended_on = Some(r.referral_date);
+            old.update_time = now();
+            old.version += 1;
+            episodes::update(conn, &old).await?;
+            let ended = event_row(
+                old_id,
+                Kind::Terminated,
+                r.referral_date,
+                &r.number,
+                rules::RENEWED_REASON,
+                ctx,
+            );
+            episodes::add_event(conn, &ended).await?;
+        }
+        Ok(old.queue_receipt)
     }
 
     pub(crate) async fn get_queue_position(
@@ -220,37 +217,23 @@ impl Registry {
     ) -> Result<pb::GetQueuePositionResponse, ApiError> {
         let id = parse_id("episode_id", &req.episode_id)?;
         let mut conn = self.conn().await?;
-        let e = episodes::get(&mut conn, id).await?;
-        let Some(e) = e else {
+        let Some(e) = episodes::get(&mut conn, id).await? else {
             ctx.caller.authenticated()?;
             return Err(not_found(id));
         };
         self.authorize_episode(&mut conn, ctx, "GetQueuePosition", &e)
             .await?;
-        let waiting = episode::WAITING.contains(&state(&e));
-        let (position, length) = if waiting {
+        let (position, length) = if episode::WAITING.contains(&state(&e)) {
             episodes::position(&mut conn, &e).await?
         } else {
-            (
-                0,
-                episodes::queue_length(&mut conn, e.center_id, Some(e.service_form)).await?,
-            )
+            let length = episodes::queue_length(&mut conn, e.center_id, Some(e.service_form));
+            (0, length.await?)
         };
         let median = episodes::median_wait(&mut conn, e.center_id, e.service_form).await?;
         self.audit_persons(ctx, "GetQueuePosition", [e.person_id], Some(e.center_id))
             .await?;
         Ok(pb::GetQueuePositionResponse {
-            queue_position: Some(pb::QueuePosition {
-                episode_id: e.id.to_string(),
-                center_id: e.center_id.to_string(),
-                service_form: e.service_form as i32,
-                state: e.state as i32,
-                position: position as i32,
-                queue_length: length as i32,
-                referral_date: Some(from_date(e.referral_date)),
-                median_wait_days: median,
-                arrival_due_date: convert::date(e.arrival_due_date),
-            }),
+            queue_position: Some(encode::queue_position(&e, position, length, median)),
         })
     }
 
@@ -259,20 +242,11 @@ impl Registry {
         ctx: &Ctx,
         req: pb::ListQueueRequest,
     ) -> Result<pb::ListQueueResponse, ApiError> {
-        let center = parse_id("center_id", &req.center_id)?;
-        ctx.caller.require_center(center, READ_ALL)?;
-        let form = ServiceForm::try_from(req.service_form)
-            .map_err(|_| ApiError::invalid("service_form", "unknown value"))?;
-        let form = (form != ServiceForm::Unspecified).then_some(form as i16);
-        let limit = page_size(req.page_size)?;
-        let offset = match decode_token(&req.page_token)? {
-            Some(s) => s.parse::<i64>().map_err(|_| {
-                ApiError::invalid("page_token", "is not a token this service issued")
-            })?,
-            None => 0,
-        };
+        let page = QueuePage::try_from(req)?;
+        ctx.caller.require_center(page.center, READ_ALL)?;
         let mut conn = self.conn().await?;
-        let rows = episodes::queue(&mut conn, center, form, offset, limit + 1).await?;
+        let (center, form, limit) = (page.center, page.form, page.limit);
+        let rows = episodes::queue(&mut conn, center, form, page.offset, limit + 1).await?;
         let more = rows.len() as i64 > limit;
         let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
         let total = episodes::queue_length(&mut conn, center, form).await?;
@@ -280,24 +254,12 @@ impl Registry {
         let mut entries = Vec::with_capacity(rows.len());
         for e in &rows {
             let (position, _) = episodes::position(&mut conn, e).await?;
-            entries.push(pb::QueueEntry {
-                episode_id: e.id.to_string(),
-                person_id: e.person_id.to_string(),
-                center_id: e.center_id.to_string(),
-                service_form: e.service_form as i32,
-                position: position as i32,
-                referral_date: Some(from_date(e.referral_date)),
-                state: e.state as i32,
-                out_of_turn: e.out_of_turn,
-                out_of_turn_reason: e.out_of_turn_reason as i32,
-                arrival_due_date: convert::date(e.arrival_due_date),
-                days_waiting: (today - e.referral_date).num_days() as i32,
-            });
+            entries.push(encode::queue_entry(e, position, today));
         }
         Ok(pb::ListQueueResponse {
             entries,
             next_page_token: if more {
-                encode_token(&(offset + limit).to_string())
+                encode_token(&(page.offset + limit).to_string())
             } else {
                 String::new()
             },
@@ -310,71 +272,44 @@ impl Registry {
         ctx: &Ctx,
         req: pb::OfferPlaceRequest,
     ) -> Result<pb::OfferPlaceResponse, ApiError> {
-        let mut v = Violations::new();
-        let center = parse_opt_id("center_id", &req.center_id, &mut v);
-        v.check(!req.center_id.is_empty(), "center_id", "is required");
-        let form = ServiceForm::try_from(req.service_form).unwrap_or(ServiceForm::Unspecified);
-        v.check(
-            form != ServiceForm::Unspecified,
-            "service_form",
-            "is required",
-        );
-        let expected = parse_opt_id("episode_id", &req.episode_id, &mut v);
-        let due = parse_opt_date("arrival_due_date", req.arrival_due_date.as_ref(), &mut v);
-        v.check(
-            req.arrival_due_date.is_some(),
-            "arrival_due_date",
-            "is required",
-        );
-        rules::check_length(&mut v, "order_number", &req.order_number, rules::MAX_NUMBER);
-        v.into_result()?;
-        let (Some(center), Some(due)) = (center, due) else {
-            return Err(ApiError::Internal("validated offer incomplete".into()));
-        };
-        Self::require_center_writer(ctx, center)?;
+        let input = OfferInput::try_from(req)?;
+        Self::require_center_writer(ctx, input.center)?;
         let mut conn = self.conn().await?;
         let row = conn
-            .transaction(async |conn| {
-                if let Some(first) = idempotency::find(conn, "OfferPlace", &req.request_id).await? {
-                    return episodes::get(conn, first)
-                        .await?
-                        .ok_or_else(|| not_found(first));
-                }
-                centers::get_for_update(conn, center)
-                    .await?
-                    .ok_or_else(|| ApiError::NotFound {
-                        resource: "center",
-                        id: center.to_string(),
-                    })?;
-                let head = episodes::head_of_queue(conn, center, form as i16).await?;
-                rules::check_offer(
-                    center,
-                    head.as_ref().map(|h| (h.id, h.referral_date)),
-                    expected,
-                    due,
-                )?;
-                let Some(head) = head else {
-                    return Err(ApiError::Internal(
-                        "an offer without a head of queue".into(),
-                    ));
-                };
-                idempotency::claim(conn, "OfferPlace", &req.request_id, head.id).await?;
-                let on = rules::offer_date(today(), due);
-                self.offer(conn, ctx, head, (on, due), &req.order_number, "")
-                    .await
-            })
+            .transaction(async |conn| Self::offer_head(conn, ctx, &input).await)
+            .await?;
+        let episode = self
+            .episode_after_write(&mut conn, ctx, "OfferPlace", &row)
             .await?;
         Ok(pb::OfferPlaceResponse {
-            episode: Some(
-                self.episode_after_write(&mut conn, ctx, "OfferPlace", &row)
-                    .await?,
-            ),
+            episode: Some(episode),
         })
+    }
+
+    /// Offers the place to the head of the queue, or answers the episode an earlier call with
+    /// the same request id offered it to.
+    async fn offer_head(
+        conn: &mut Conn,
+        ctx: &Ctx,
+        o: &OfferInput,
+    ) -> Result<EpisodeRow, ApiError> {
+        if let Some(first) = Self::replayed(conn, "OfferPlace", &o.request_id).await? {
+            return Ok(first);
+        }
+        centers::get_for_update(conn, o.center)
+            .await?
+            .ok_or_else(|| center_not_found(o.center))?;
+        let head = episodes::head_of_queue(conn, o.center, o.form as i16).await?;
+        let named = head.as_ref().map(|h| (h.id, h.referral_date));
+        rules::check_offer(o.center, named, o.expected, o.due)?;
+        let head = head.ok_or_else(|| rules::queue_empty(o.center))?;
+        idempotency::claim(conn, "OfferPlace", &o.request_id, head.id).await?;
+        let on = rules::offer_date(today(), o.due);
+        Self::offer(conn, ctx, head, (on, o.due), &o.order_number, "").await
     }
 
     /// Moves a queued episode to OFFERED with an arrival date.
     pub(super) async fn offer(
-        &self,
         conn: &mut Conn,
         ctx: &Ctx,
         mut e: EpisodeRow,
@@ -385,7 +320,7 @@ impl Registry {
         let next = transition(&e.id.to_string(), state(&e), Kind::Offered)?;
         e.state = next as i16;
         e.arrival_due_date = Some(due);
-        e.update_time = crate::api::now();
+        e.update_time = now();
         e.version += 1;
         episodes::update(conn, &e).await?;
         let mut event = event_row(e.id, Kind::Offered, on, order, reason, ctx);

@@ -1,17 +1,23 @@
 //! Derived data: transport eligibility, centre indicators and the coordinator's statistics.
 
-use chrono::{Months, NaiveDate};
-use onaltu_auth::Role;
-use onaltu_errors::{ApiError, Violations};
-use onaltu_proto::common::{Money, Period, PeriodKind};
-use onaltu_proto::registry as pb;
+mod encode;
 
-use super::convert::{self, parse_id, parse_opt_date};
-use super::{Ctx, READ_ALL, Registry, today};
+use std::collections::HashSet;
+
+use chrono::{Months, NaiveDate};
+use onaltu_api::{date, parse_id, parse_opt_date};
+use onaltu_errors::{ApiError, Violations};
+use onaltu_proto::common::{Period, PeriodKind};
+use onaltu_proto::registry as pb;
+use uuid::Uuid;
+
+use self::encode::Figures;
+use super::{DISPATCH, REPORT_READERS, Registry};
 use crate::domain::eligibility::{self, Facts};
 use crate::domain::indicators::{Plan, Stay, center_indicators};
 use crate::domain::statistics::{self, Cell};
 use crate::store::{centers, persons, reporting};
+use onaltu_api::{Ctx, today};
 
 /// The first and last day of a period.
 pub fn period_bounds(p: &Period) -> Result<(NaiveDate, NaiveDate), ApiError> {
@@ -45,20 +51,103 @@ fn statistics_key(generation: u64, region: &str, as_of: NaiveDate) -> String {
     )
 }
 
+/// A transport eligibility check (CheckTransportEligibility).
+struct EligibilityInput {
+    person: Uuid,
+    travel: NaiveDate,
+}
+
+impl EligibilityInput {
+    /// Decodes a check asked on `today` (the travel date when none is given).
+    fn decode(
+        req: pb::CheckTransportEligibilityRequest,
+        today: NaiveDate,
+    ) -> Result<Self, ApiError> {
+        let mut v = Violations::new();
+        let person = v.take(parse_id("person_id", &req.person_id));
+        let travel = parse_opt_date("travel_date", req.travel_date.as_ref(), &mut v);
+        v.finish(Self {
+            person,
+            travel: travel.unwrap_or(today),
+        })
+    }
+}
+
+/// A centre's indicators for a period (GetCenterIndicators).
+struct IndicatorsInput {
+    center: Uuid,
+    period: Period,
+    start: NaiveDate,
+    end: NaiveDate,
+}
+
+impl TryFrom<pb::GetCenterIndicatorsRequest> for IndicatorsInput {
+    type Error = ApiError;
+
+    fn try_from(req: pb::GetCenterIndicatorsRequest) -> Result<Self, ApiError> {
+        let mut v = Violations::new();
+        let center = v.take(parse_id("center_id", &req.center_id));
+        let (period, (start, end)) = match req.period {
+            Some(p) => {
+                let bounds = v.take(period_bounds(&p));
+                (p, bounds)
+            }
+            None => {
+                v.add("period", "is required");
+                Default::default()
+            }
+        };
+        v.finish(Self {
+            center,
+            period,
+            start,
+            end,
+        })
+    }
+}
+
+/// The coordinator's statistics asked for (GetStatistics).
+struct StatisticsInput {
+    /// The region; the whole country when none.
+    region: Option<String>,
+    as_of: NaiveDate,
+}
+
+impl StatisticsInput {
+    /// Decodes a request asked on `today`, against the known region codes.
+    fn decode(
+        req: pb::GetStatisticsRequest,
+        regions: &HashSet<String>,
+        today: NaiveDate,
+    ) -> Result<Self, ApiError> {
+        let mut v = Violations::new();
+        if !req.region_code.is_empty() {
+            v.check(
+                regions.contains(&req.region_code),
+                "region_code",
+                "unknown region",
+            );
+        }
+        let as_of = parse_opt_date("as_of", req.as_of.as_ref(), &mut v).unwrap_or(today);
+        v.check(as_of <= today, "as_of", "must not be in the future");
+        v.finish(Self {
+            region: (!req.region_code.is_empty()).then_some(req.region_code),
+            as_of,
+        })
+    }
+}
+
 impl Registry {
     pub(crate) async fn check_transport_eligibility(
         &self,
         ctx: &Ctx,
         req: pb::CheckTransportEligibilityRequest,
     ) -> Result<pb::CheckTransportEligibilityResponse, ApiError> {
-        let person = parse_id("person_id", &req.person_id)?;
-        let mut v = Violations::new();
-        let travel =
-            parse_opt_date("travel_date", req.travel_date.as_ref(), &mut v).unwrap_or_else(today);
-        v.into_result()?;
+        let input = EligibilityInput::decode(req, today())?;
+        let person = input.person;
         let claims = ctx.caller.authenticated()?;
         let mut conn = self.conn().await?;
-        if claims.role != Role::Dispatcher {
+        if !DISPATCH.contains(&claims.role) {
             self.authorize_person(&mut conn, ctx, "CheckTransportEligibility", person)
                 .await?;
         }
@@ -83,7 +172,7 @@ impl Registry {
             valid_until: current.as_ref().and_then(|a| a.re_examination_due),
             assessed: current.is_some(),
         };
-        let (eligible, reasons) = eligibility::decide(&facts, travel);
+        let (eligible, reasons) = eligibility::decide(&facts, input.travel);
         self.audit_persons(ctx, "CheckTransportEligibility", [person], None)
             .await?;
         Ok(pb::CheckTransportEligibilityResponse {
@@ -91,7 +180,7 @@ impl Registry {
             reasons,
             needs: Some(needs),
             group: facts.group as i32,
-            valid_until: convert::date(facts.valid_until),
+            valid_until: facts.valid_until.map(date),
         })
     }
 
@@ -100,14 +189,9 @@ impl Registry {
         ctx: &Ctx,
         req: pb::GetCenterIndicatorsRequest,
     ) -> Result<pb::GetCenterIndicatorsResponse, ApiError> {
-        let center = parse_id("center_id", &req.center_id)?;
-        let period = req
-            .period
-            .ok_or_else(|| ApiError::invalid("period", "is required"))?;
-        let (start, end) = period_bounds(&period)?;
-        let mut allowed = READ_ALL.to_vec();
-        allowed.push(Role::Integration);
-        ctx.caller.require_center(center, &allowed)?;
+        let input = IndicatorsInput::try_from(req)?;
+        let center = input.center;
+        ctx.caller.require_center(center, REPORT_READERS)?;
         let mut conn = self.conn().await?;
         let c = centers::get(&mut conn, center)
             .await?
@@ -115,29 +199,26 @@ impl Registry {
                 resource: "center",
                 id: center.to_string(),
             })?;
-        let stays: Vec<Stay> = reporting::center_episodes(&mut conn, center, start, end)
-            .await?
-            .into_iter()
-            .map(|f| Stay {
-                service_form: f.service_form,
-                referral_date: f.referral_date,
-                admitted_on: f.admitted_on,
-                ended_on: f.ended_on,
-                discharge_outcome: f.discharge_outcome,
-                no_show: f.no_show_on.is_some(),
-            })
-            .collect();
+        let stays: Vec<Stay> =
+            reporting::center_episodes(&mut conn, center, input.start, input.end)
+                .await?
+                .into_iter()
+                .map(|f| Stay {
+                    service_form: f.service_form,
+                    referral_date: f.referral_date,
+                    admitted_on: f.admitted_on,
+                    ended_on: f.ended_on,
+                    discharge_outcome: f.discharge_outcome,
+                    no_show: f.no_show_on.is_some(),
+                })
+                .collect();
         let plan = Plan {
             beds: c.beds,
             admissions_per_month: c.admissions_per_month,
         };
-        let indicators = pb::CenterIndicators {
-            center_id: center.to_string(),
-            period: Some(period),
-            ..center_indicators(&stays, start, end, plan)
-        };
+        let indicators = center_indicators(&stays, input.start, input.end, plan);
         Ok(pb::GetCenterIndicatorsResponse {
-            indicators: Some(indicators),
+            indicators: Some(encode::indicators(center, input.period, &indicators)),
         })
     }
 
@@ -146,31 +227,18 @@ impl Registry {
         ctx: &Ctx,
         req: pb::GetStatisticsRequest,
     ) -> Result<pb::GetStatisticsResponse, ApiError> {
-        let mut allowed = READ_ALL.to_vec();
-        allowed.push(Role::Integration);
-        ctx.caller.require(&allowed)?;
-        let mut v = Violations::new();
-        if !req.region_code.is_empty() {
-            v.check(
-                self.regions.contains(&req.region_code),
-                "region_code",
-                "unknown region",
-            );
-        }
-        let as_of = parse_opt_date("as_of", req.as_of.as_ref(), &mut v).unwrap_or_else(today);
-        v.check(as_of <= today(), "as_of", "must not be in the future");
-        v.into_result()?;
-        let region = (!req.region_code.is_empty()).then(|| req.region_code.clone());
-        let load = || async { self.compute_statistics(region.as_deref(), as_of).await };
+        ctx.caller.require(REPORT_READERS)?;
+        let input = StatisticsInput::decode(req, &self.regions, today())?;
+        let (region, as_of) = (input.region.as_deref(), input.as_of);
+        let load = || async { self.compute_statistics(region, as_of).await };
         let statistics = match self
             .cache
             .generation(super::persons::STATS_GENERATION)
             .await
         {
             Some(generation) => {
-                self.cache
-                    .get_or_load(&statistics_key(generation, &req.region_code, as_of), load)
-                    .await?
+                let key = statistics_key(generation, region.unwrap_or_default(), as_of);
+                self.cache.get_or_load(&key, load).await?
             }
             None => load().await?,
         };
@@ -187,13 +255,8 @@ impl Registry {
     ) -> Result<pb::Statistics, ApiError> {
         let mut conn = self.conn().await?;
         reporting::fold_tallies(&mut conn).await?;
-        let cube = reporting::person_cube(&mut conn, as_of, region).await?;
-        let mut s = pb::Statistics {
-            region_code: region.unwrap_or_default().to_string(),
-            as_of: Some(crate::domain::person::from_date(as_of)),
-            ..Default::default()
-        };
-        let cells: Vec<Cell> = cube
+        let cells: Vec<Cell> = reporting::person_cube(&mut conn, as_of, region)
+            .await?
             .into_iter()
             .map(|c| Cell {
                 region_code: c.region_code,
@@ -206,69 +269,15 @@ impl Registry {
                 n: c.n,
             })
             .collect();
-        statistics::person_breakdowns(&cells, &mut s);
-        for h in reporting::households(&mut conn, as_of, region).await? {
-            s.families_with_special_needs_children += h.with_special_needs_children;
-            s.special_needs_children_in_families += h.special_needs_children;
-            s.by_housing_status.push(pb::HousingStatusCount {
-                housing_status: h.housing_status as i32,
-                households: h.households,
-            });
-        }
-        s.by_housing_status.sort_by_key(|h| h.housing_status);
-        let mut benefits: Vec<_> = reporting::benefits(&mut conn, as_of, region)
-            .await?
-            .into_iter()
-            .map(|b| pb::BenefitCount {
-                benefit: b.benefit as i32,
-                households: b.households,
-            })
-            .collect();
-        benefits.sort_by_key(|b| b.benefit);
-        s.by_benefit = benefits;
-        let aid = reporting::aid(&mut conn, as_of, region).await?;
-        s.one_time_aid_payments = aid.payments;
-        s.one_time_aid_total = Some(Money {
-            minor_units: aid.total_minor,
-        });
-        let mut with_record = 0;
-        let mut education: Vec<_> = reporting::education(&mut conn, as_of, region)
-            .await?
-            .into_iter()
-            .map(|e| {
-                with_record += e.children;
-                pb::EducationStatusCount {
-                    status: e.status as i32,
-                    children: e.children,
-                    with_tutor: e.with_tutor,
-                }
-            })
-            .collect();
-        education.sort_by_key(|e| e.status);
-        s.children_by_education = education;
-        s.children_without_education_record = (s.children_total - with_record).max(0);
-        s.queues = reporting::queues(&mut conn, as_of, region)
-            .await?
-            .into_iter()
-            .map(|q| pb::CenterQueueStats {
-                center_id: q.center_id.to_string(),
-                service_form: q.service_form as i32,
-                queue_length: q.queue_length,
-                median_wait_days: q.median_wait_days,
-            })
-            .collect();
-        let treated = reporting::treated(&mut conn, as_of, region).await?;
-        let share = |t: i64, r: i64| (r > 0).then(|| t as f64 / r as f64);
-        s.coverage = Some(pb::Coverage {
-            treated: treated.persons,
-            registered: s.persons_total,
-            share: share(treated.persons, s.persons_total),
-        });
-        s.children_coverage = Some(pb::Coverage {
-            treated: treated.children,
-            registered: s.children_total,
-            share: share(treated.children, s.children_total),
-        });
-        Ok(s)
+        let figures = Figures {
+            households: reporting::households(&mut conn, as_of, region).await?,
+            benefits: reporting::benefits(&mut conn, as_of, region).await?,
+            aid: reporting::aid(&mut conn, as_of, region).await?,
+            education: reporting::education(&mut conn, as_of, region).await?,
+            queues: reporting::queues(&mut conn, as_of, region).await?,
+            treated: reporting::treated(&mut conn, as_of, region).await?,
+        };
+        let persons = statistics::person_breakdowns(&cells);
+        Ok(encode::statistics(region, as_of, persons, figures))
     }
 }

@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use onaltu_auth::Role;
 use onaltu_errors::Violations;
 use onaltu_proto::common::{CenterKind, CenterSector};
 use onaltu_proto::registry::{
@@ -169,6 +170,112 @@ pub fn staff_may_update(path: &str) -> bool {
     )
 }
 
+/// Whether a caller in `role` edits a centre as its own staff, limited to the fields of
+/// [`staff_may_update`]; everyone else allowed to update a centre is the city office.
+pub fn edits_as_staff(role: Option<Role>) -> bool {
+    role == Some(Role::CenterStaff)
+}
+
+/// What identifies a centre across imports: its BIN, or without one its Kazakh name within its
+/// region.
+pub fn identity(bin: Option<&str>, region_code: &str, name_kk: &str) -> String {
+    bin.map_or_else(|| format!("{region_code}/{name_kk}"), str::to_string)
+}
+
+/// A field UpdateCenter may change, as named in its field mask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CenterField {
+    /// Both names.
+    Name,
+    /// The Kazakh name.
+    NameKk,
+    /// The Russian name.
+    NameRu,
+    /// BIN.
+    Bin,
+    /// Sector.
+    Sector,
+    /// Kind.
+    Kind,
+    /// Level.
+    Level,
+    /// Ownership.
+    Ownership,
+    /// Region.
+    RegionCode,
+    /// District.
+    District,
+    /// Address.
+    Address,
+    /// Geo point of the address.
+    Location,
+    /// E-mail addresses.
+    Emails,
+    /// Phones.
+    Phones,
+    /// Website.
+    Website,
+    /// Service forms offered.
+    ServiceForms,
+    /// Capacity.
+    Capacity,
+    /// Ages served.
+    AgesServed,
+    /// Disability groups served.
+    GroupsServed,
+    /// Beds by profile.
+    BedProfiles,
+    /// Accessibility checklist.
+    Accessibility,
+    /// Information openness checklist.
+    InformationOpenness,
+    /// Serves children.
+    ServesChildren,
+    /// Serves adults.
+    ServesAdults,
+}
+
+/// What a field-mask path of UpdateCenter changes, for staff of the centre (`staff`) or the
+/// city office; a refusal names the field to put in the answer and why.
+pub fn center_mask_field(path: &str, staff: bool) -> Result<CenterField, (String, &'static str)> {
+    use CenterField as F;
+    if staff && !staff_may_update(path) {
+        return Err((format!("update_mask.{path}"), CITY_OFFICE_FIELD));
+    }
+    Ok(match path {
+        "name" => F::Name,
+        "name.kk" => F::NameKk,
+        "name.ru" => F::NameRu,
+        "bin" => F::Bin,
+        "sector" => F::Sector,
+        "kind" => F::Kind,
+        "level" => F::Level,
+        "ownership" => F::Ownership,
+        "region_code" => F::RegionCode,
+        "district" => F::District,
+        "address" => F::Address,
+        "location" => F::Location,
+        "emails" => F::Emails,
+        "phones" => F::Phones,
+        "website" => F::Website,
+        "service_forms" => F::ServiceForms,
+        "capacity" => F::Capacity,
+        "ages_served" => F::AgesServed,
+        "groups_served" => F::GroupsServed,
+        "bed_profiles" => F::BedProfiles,
+        "accessibility" => F::Accessibility,
+        "information_openness" => F::InformationOpenness,
+        "serves_children" => F::ServesChildren,
+        "serves_adults" => F::ServesAdults,
+        other => {
+            return Err((
+                format!("update_mask.{other}"),
+                "is not a field that can be updated",
+            ));
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,5 +340,30 @@ mod tests {
         for path in ["name", "bin", "capacity", "service_forms", "sector"] {
             assert!(!staff_may_update(path), "{path}");
         }
+    }
+
+    #[test]
+    fn staff_edit_their_centre_within_their_fields_and_others_are_the_city_office() {
+        assert!(edits_as_staff(Some(Role::CenterStaff)));
+        assert!(!edits_as_staff(Some(Role::CityOperator)));
+        assert!(!edits_as_staff(None));
+        assert_eq!(center_mask_field("phones", true), Ok(CenterField::Phones));
+        assert_eq!(
+            center_mask_field("capacity", true),
+            Err(("update_mask.capacity".into(), CITY_OFFICE_FIELD))
+        );
+        assert_eq!(
+            center_mask_field("capacity", false),
+            Ok(CenterField::Capacity)
+        );
+        let (field, why) = center_mask_field("nonsense", false).unwrap_err();
+        assert_eq!(field, "update_mask.nonsense");
+        assert!(why.contains("not a field"));
+    }
+
+    #[test]
+    fn a_centre_is_known_by_its_bin_or_its_name_in_its_region() {
+        assert_eq!(identity(Some("123"), "KZ-71", "Үміт"), "123");
+        assert_eq!(identity(None, "KZ-71", "Үміт"), "KZ-71/Үміт");
     }
 }

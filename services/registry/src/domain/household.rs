@@ -3,12 +3,12 @@
 //! the housing status; an education status for children under 18 only.
 
 use chrono::NaiveDate;
-use onaltu_api::parse_opt_id;
+use onaltu_api::{parse_opt_id, to_date};
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::registry as pb;
 use uuid::Uuid;
 
-use super::person::{age_on, to_date};
+use super::person::age_on;
 
 /// Longest note on home schooling.
 pub const MAX_EDUCATION_NOTE: usize = 2000;

@@ -2,7 +2,7 @@
 //! waits, discharges by outcome, occupied and available bed-days, planned admissions.
 
 use chrono::{Datelike, NaiveDate};
-use onaltu_proto::registry::{self as pb, DischargeOutcome, ServiceForm};
+use onaltu_proto::registry::{DischargeOutcome, ServiceForm};
 
 use super::statistics::median_and_p90;
 
@@ -32,6 +32,44 @@ pub struct Plan {
     pub admissions_per_month: Option<i32>,
 }
 
+/// Discharges in a period by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Discharges {
+    /// Discharged IMPROVED.
+    pub improved: i64,
+    /// Discharged NO_CHANGE.
+    pub no_change: i64,
+    /// Discharged WORSENED.
+    pub worsened: i64,
+    /// Discharged CONTINUING.
+    pub continuing: i64,
+    /// All discharges.
+    pub total: i64,
+}
+
+/// A centre's registry-derived indicators for one period.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Indicators {
+    /// Admissions in the period.
+    pub admissions: i64,
+    /// Planned admissions, when the centre has a plan.
+    pub planned_admissions: Option<i64>,
+    /// Discharges by outcome.
+    pub discharges: Discharges,
+    /// Median wait, referral to admission, in days; none without admissions.
+    pub median_wait_days: Option<f64>,
+    /// 90th percentile of that wait.
+    pub p90_wait_days: Option<f64>,
+    /// Occupied bed-days (төсек-күн).
+    pub occupied_bed_days: i64,
+    /// Available bed-days; none for centres without beds.
+    pub available_bed_days: Option<i64>,
+    /// Other episodes ended (transferred, expelled, terminated).
+    pub other_exits: i64,
+    /// Offers that ended in a no-show.
+    pub no_shows: i64,
+}
+
 /// The indicators of the period `[start, end]` (inclusive) from the stays that touch it: an
 /// admission inside it counts with its wait (referral to admission); an ending inside it counts
 /// by outcome (improved, no change, worsened, continuing; anything else is another exit);
@@ -43,9 +81,9 @@ pub fn center_indicators(
     start: NaiveDate,
     end: NaiveDate,
     plan: Plan,
-) -> pb::CenterIndicators {
-    let mut indicators = pb::CenterIndicators::default();
-    let mut discharges = pb::DischargeCounts::default();
+) -> Indicators {
+    let mut indicators = Indicators::default();
+    let mut discharges = Discharges::default();
     let mut waits = Vec::new();
     let mut bed_days = 0i64;
     let within = |d: NaiveDate| (start..=end).contains(&d);
@@ -82,7 +120,7 @@ pub fn center_indicators(
     discharges.total =
         discharges.improved + discharges.no_change + discharges.worsened + discharges.continuing;
     let (median, p90) = median_and_p90(&mut waits);
-    indicators.discharges = Some(discharges);
+    indicators.discharges = discharges;
     indicators.median_wait_days = median;
     indicators.p90_wait_days = p90;
     indicators.occupied_bed_days = bed_days;
@@ -144,7 +182,7 @@ mod tests {
         assert_eq!(i.admissions, 2);
         assert_eq!(i.no_shows, 1);
         assert_eq!(i.other_exits, 1);
-        let discharges = i.discharges.unwrap();
+        let discharges = i.discharges;
         assert_eq!((discharges.improved, discharges.total), (1, 1));
         assert_eq!(i.occupied_bed_days, 10 + 91 + 4);
         assert_eq!(i.available_bed_days, Some(10 * 91));
@@ -161,6 +199,6 @@ mod tests {
         assert_eq!(i.occupied_bed_days, 0);
         assert_eq!(i.available_bed_days, None);
         assert_eq!(i.planned_admissions, None);
-        assert_eq!(i.discharges.unwrap().no_change, 1);
+        assert_eq!(i.discharges.no_change, 1);
     }
 }

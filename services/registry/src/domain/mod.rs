@@ -1,5 +1,6 @@
 //! The registry's rules, free of I/O and tested without a database.
 
+pub mod access;
 pub mod center;
 pub mod eligibility;
 pub mod episode;

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use chrono::{Datelike, NaiveDate};
+use onaltu_api::to_date;
 use onaltu_errors::Violations;
 use onaltu_kzid::{Iin, Sex as IinSex};
 use onaltu_proto::common::{Date, GeoPoint, Language, Sex};
@@ -17,18 +18,9 @@ pub fn child_category_law_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(2021, 10, 12).unwrap_or_default()
 }
 
-/// A proto date as a calendar date, if it is one.
-pub fn to_date(d: &Date) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(d.year, d.month.try_into().ok()?, d.day.try_into().ok()?)
-}
-
 /// A calendar date as a proto date.
 pub fn from_date(d: NaiveDate) -> Date {
-    Date {
-        year: d.year(),
-        month: d.month() as i32,
-        day: d.day() as i32,
-    }
+    onaltu_api::date(d)
 }
 
 /// Full years between `birth` and `on`.

@@ -161,6 +161,15 @@ pub fn already_waiting(active: Uuid) -> ApiError {
     }
 }
 
+/// Nobody waits in `center`'s queue for a place to be offered to.
+pub fn queue_empty(center: Uuid) -> ApiError {
+    ApiError::precondition(
+        "QUEUE_EMPTY",
+        format!("centers/{center}"),
+        "nobody is waiting in this queue",
+    )
+}
+
 /// The place goes to the head of the queue: `head` (its id and referral date), which the caller
 /// may name as `expected`; the arrival date may not precede the referral. Returns the head.
 pub fn check_offer(
@@ -169,13 +178,7 @@ pub fn check_offer(
     expected: Option<Uuid>,
     due: NaiveDate,
 ) -> Result<Uuid, ApiError> {
-    let (head, referred) = head.ok_or_else(|| {
-        ApiError::precondition(
-            "QUEUE_EMPTY",
-            format!("centers/{center}"),
-            "nobody is waiting in this queue",
-        )
-    })?;
+    let (head, referred) = head.ok_or_else(|| queue_empty(center))?;
     if let Some(expected) = expected.filter(|e| *e != head) {
         return Err(ApiError::precondition(
             "QUEUE_ORDER",

@@ -3,8 +3,7 @@
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
-use onaltu_proto::common::Sex;
-use onaltu_proto::registry::{self as pb, AgeBand, ChildAgeCategory};
+use onaltu_proto::registry::{AgeBand, ChildAgeCategory};
 
 use super::person::age_on;
 
@@ -78,23 +77,76 @@ pub struct Cell {
     pub n: i64,
 }
 
-/// Adds the person breakdowns of `cells` to `s`: totals, children and adults, regions, age
-/// bands, the legal child categories (under 7 and 7-18, and the older under 16 and 16-18),
-/// sex, group, cause and nosology (children and adults apart).
-pub fn person_breakdowns(cells: &[Cell], s: &mut pb::Statistics) {
-    let mut by_region: BTreeMap<String, pb::RegionCount> = BTreeMap::new();
-    let mut by_band: BTreeMap<i32, i64> = BTreeMap::new();
-    let mut by_category: BTreeMap<i32, i64> = BTreeMap::new();
-    let mut by_sex: BTreeMap<i32, i64> = BTreeMap::new();
-    let mut by_group: BTreeMap<i32, i64> = BTreeMap::new();
-    let mut by_cause: BTreeMap<i32, (i64, i64)> = BTreeMap::new();
-    let mut by_nosology: BTreeMap<i32, (i64, i64)> = BTreeMap::new();
+/// Persons counted apart as children and adults.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChildrenAndAdults {
+    /// Children under 18.
+    pub children: i64,
+    /// Adults.
+    pub adults: i64,
+}
+
+/// Persons of one region.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegionTally {
+    /// Region.
+    pub region_code: String,
+    /// Persons registered.
+    pub persons: i64,
+    /// Of them, children.
+    pub children: i64,
+    /// Of them, adults.
+    pub adults: i64,
+}
+
+/// The person breakdowns of the coordinator's statistics, each ordered by its key.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PersonBreakdowns {
+    /// Persons registered.
+    pub persons_total: i64,
+    /// Of them, children under 18.
+    pub children_total: i64,
+    /// Of them, adults.
+    pub adults_total: i64,
+    /// By region.
+    pub by_region: Vec<RegionTally>,
+    /// By age band.
+    pub by_age_band: Vec<(AgeBand, i64)>,
+    /// Children by legal age category, current and pre-12.10.2021.
+    pub by_child_age_category: Vec<(ChildAgeCategory, i64)>,
+    /// By sex code.
+    pub by_sex: Vec<(i16, i64)>,
+    /// By disability group code.
+    pub by_group: Vec<(i16, i64)>,
+    /// By cause code.
+    pub by_cause: Vec<(i16, ChildrenAndAdults)>,
+    /// By nosology class code.
+    pub by_nosology: Vec<(i16, ChildrenAndAdults)>,
+}
+
+/// The count of `key` in a map ordered by the key's proto number.
+fn tally<K>(map: &mut BTreeMap<i32, (K, i64)>, key: K, number: i32) -> &mut i64 {
+    &mut map.entry(number).or_insert((key, 0)).1
+}
+
+/// The person breakdowns of `cells`: totals, children and adults, regions, age bands, the legal
+/// child categories (under 7 and 7-18, and the older under 16 and 16-18), sex, group, cause and
+/// nosology (children and adults apart).
+pub fn person_breakdowns(cells: &[Cell]) -> PersonBreakdowns {
+    let mut s = PersonBreakdowns::default();
+    let mut by_region: BTreeMap<String, RegionTally> = BTreeMap::new();
+    let mut by_band: BTreeMap<i32, (AgeBand, i64)> = BTreeMap::new();
+    let mut by_category: BTreeMap<i32, (ChildAgeCategory, i64)> = BTreeMap::new();
+    let mut by_sex: BTreeMap<i16, i64> = BTreeMap::new();
+    let mut by_group: BTreeMap<i16, i64> = BTreeMap::new();
+    let mut by_cause: BTreeMap<i16, ChildrenAndAdults> = BTreeMap::new();
+    let mut by_nosology: BTreeMap<i16, ChildrenAndAdults> = BTreeMap::new();
     for c in cells {
         let child = c.band < 4;
         s.persons_total += c.n;
         let r = by_region
             .entry(c.region_code.clone())
-            .or_insert_with(|| pb::RegionCount {
+            .or_insert_with(|| RegionTally {
                 region_code: c.region_code.clone(),
                 ..Default::default()
             });
@@ -107,13 +159,13 @@ pub fn person_breakdowns(cells: &[Cell], s: &mut pb::Statistics) {
             } else {
                 ChildAgeCategory::ChildAgeCategory7To18
             };
-            *by_category.entry(category as i32).or_default() += c.n;
+            *tally(&mut by_category, category, category as i32) += c.n;
             let legacy = if c.band == 3 {
                 ChildAgeCategory::ChildAgeCategory16To18
             } else {
                 ChildAgeCategory::Under16
             };
-            *by_category.entry(legacy as i32).or_default() += c.n;
+            *tally(&mut by_category, legacy, legacy as i32) += c.n;
         } else {
             s.adults_total += c.n;
             r.adults += c.n;
@@ -124,55 +176,38 @@ pub fn person_breakdowns(cells: &[Cell], s: &mut pb::Statistics) {
             3 => AgeBand::AgeBand16To17,
             _ => AgeBand::AgeBand18AndOver,
         };
-        *by_band.entry(band as i32).or_default() += c.n;
-        *by_sex.entry(c.sex as i32).or_default() += c.n;
-        *by_group.entry(c.grp as i32).or_default() += c.n;
-        let cause = by_cause.entry(c.cause as i32).or_default();
-        let nosology = by_nosology.entry(c.nosology as i32).or_default();
+        *tally(&mut by_band, band, band as i32) += c.n;
+        *by_sex.entry(c.sex).or_default() += c.n;
+        *by_group.entry(c.grp).or_default() += c.n;
+        let cause = by_cause.entry(c.cause).or_default();
+        let nosology = by_nosology.entry(c.nosology).or_default();
         if child {
-            cause.0 += c.n;
-            nosology.0 += c.n;
+            cause.children += c.n;
+            nosology.children += c.n;
         } else {
-            cause.1 += c.n;
-            nosology.1 += c.n;
+            cause.adults += c.n;
+            nosology.adults += c.n;
         }
     }
     s.by_region = by_region.into_values().collect();
-    s.by_age_band = by_band
-        .into_iter()
-        .map(|(age_band, persons)| pb::AgeBandCount { age_band, persons })
-        .collect();
-    s.by_child_age_category = by_category
-        .into_iter()
-        .map(|(category, children)| pb::ChildAgeCategoryCount { category, children })
-        .collect();
-    s.by_sex = by_sex
-        .into_iter()
-        .map(|(sex, persons)| pb::SexCount {
-            sex: Sex::try_from(sex).unwrap_or_default() as i32,
-            persons,
-        })
-        .collect();
-    s.by_group = by_group
-        .into_iter()
-        .map(|(group, persons)| pb::GroupCount { group, persons })
-        .collect();
-    s.by_cause = by_cause
-        .into_iter()
-        .map(|(cause, (children, adults))| pb::CauseCount {
-            cause,
-            children,
-            adults,
-        })
-        .collect();
-    s.by_nosology = by_nosology
-        .into_iter()
-        .map(|(nosology_class, (children, adults))| pb::NosologyCount {
-            nosology_class,
-            children,
-            adults,
-        })
-        .collect();
+    s.by_age_band = by_band.into_values().collect();
+    s.by_child_age_category = by_category.into_values().collect();
+    s.by_sex = by_sex.into_iter().collect();
+    s.by_group = by_group.into_iter().collect();
+    s.by_cause = by_cause.into_iter().collect();
+    s.by_nosology = by_nosology.into_iter().collect();
+    s
+}
+
+/// The share of `registered` persons that were `treated`; none when nobody is registered.
+pub fn share(treated: i64, registered: i64) -> Option<f64> {
+    (registered > 0).then(|| treated as f64 / registered as f64)
+}
+
+/// Children without an education record: the children registered less those with one (never
+/// below zero, as the two are counted apart).
+pub fn children_without_record(children: i64, with_record: i64) -> i64 {
+    (children - with_record).max(0)
 }
 
 #[cfg(test)]
@@ -228,5 +263,68 @@ mod tests {
         assert_eq!(median_and_p90(&mut [5]), (Some(5.0), Some(5.0)));
         let mut v: Vec<i32> = (1..=10).rev().collect();
         assert_eq!(median_and_p90(&mut v), (Some(5.5), Some(9.0)));
+    }
+
+    fn cell(region: &str, band: i16, under7: bool, n: i64) -> Cell {
+        Cell {
+            region_code: region.into(),
+            sex: 2,
+            grp: 1,
+            cause: 3,
+            nosology: 4,
+            band,
+            under7,
+            n,
+        }
+    }
+
+    #[test]
+    fn breakdowns_count_children_in_both_category_schemes_and_adults_apart() {
+        let cells = [
+            cell("KZ-AST", 1, true, 2),
+            cell("KZ-AST", 3, false, 3),
+            cell("KZ-ALA", 4, false, 5),
+        ];
+        let b = person_breakdowns(&cells);
+        assert_eq!(
+            (b.persons_total, b.children_total, b.adults_total),
+            (10, 5, 5)
+        );
+        let regions: Vec<_> = b
+            .by_region
+            .iter()
+            .map(|r| (r.region_code.as_str(), r.persons, r.children, r.adults))
+            .collect();
+        assert_eq!(regions, [("KZ-ALA", 5, 0, 5), ("KZ-AST", 5, 5, 0)]);
+        assert_eq!(
+            b.by_child_age_category,
+            [
+                (ChildAgeCategory::Under7, 2),
+                (ChildAgeCategory::ChildAgeCategory7To18, 3),
+                (ChildAgeCategory::Under16, 2),
+                (ChildAgeCategory::ChildAgeCategory16To18, 3),
+            ]
+        );
+        assert_eq!(
+            b.by_age_band,
+            [
+                (AgeBand::AgeBand14AndUnder, 2),
+                (AgeBand::AgeBand16To17, 3),
+                (AgeBand::AgeBand18AndOver, 5),
+            ]
+        );
+        assert_eq!(
+            b.by_cause,
+            [(
+                3,
+                ChildrenAndAdults {
+                    children: 5,
+                    adults: 5
+                }
+            )]
+        );
+        assert_eq!(share(1, 4), Some(0.25));
+        assert_eq!(share(1, 0), None);
+        assert_eq!(children_without_record(3, 5), 0);
     }
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::schema::{assessments, education, episodes, legal_representatives, persons};
 
 /// A row of `persons`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Default, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = persons, check_for_backend(diesel::pg::Pg), treat_none_as_null = true)]
 pub struct PersonRow {
     pub id: Uuid,

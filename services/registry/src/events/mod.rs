@@ -7,7 +7,8 @@ use onaltu_proto::registry as pb;
 use prost::Message as _;
 use uuid::Uuid;
 
-use super::convert;
+use onaltu_api::{date, timestamp};
+
 use crate::store::Conn;
 use crate::store::centers::CenterRow;
 use crate::store::episodes::EpisodeRow;
@@ -23,8 +24,8 @@ pub async fn persons_registered(conn: &mut Conn, persons: &[PersonRow]) -> Resul
                 event_id: id.to_string(),
                 person_id: p.id.to_string(),
                 region_code: p.region_code.clone(),
-                registered_on: convert::date(Some(p.registered_on)),
-                occur_time: convert::ts(p.create_time),
+                registered_on: Some(date(p.registered_on)),
+                occur_time: Some(timestamp(p.create_time)),
             };
             (id, event.encode_to_vec())
         })
@@ -46,26 +47,26 @@ pub async fn center_updated(conn: &mut Conn, c: &CenterRow, created: bool) -> Re
         beds: c.beds,
         places: c.places,
         version: c.version,
-        occur_time: convert::ts(c.update_time),
+        occur_time: Some(timestamp(c.update_time)),
     };
     onaltu_events::enqueue_as(conn, id, CENTERS, CENTER_UPDATED, event.encode_to_vec()).await?;
     Ok(())
 }
 
 /// The stream feedback, rating and transport read episodes from.
-pub const EPISODES: &str = "registry.episodes";
+pub const EPISODES: &str = onaltu_proto::streams::REGISTRY_EPISODES;
 /// The stream of persons registered.
-pub const PERSONS: &str = "registry.persons";
+pub const PERSONS: &str = onaltu_proto::streams::REGISTRY_PERSONS;
 /// The stream of centres registered or changed.
-pub const CENTERS: &str = "registry.centers";
+pub const CENTERS: &str = onaltu_proto::streams::REGISTRY_CENTERS;
 /// Type name of [`pb::PersonRegistered`].
-pub const PERSON_REGISTERED: &str = "onaltu.registry.v1.PersonRegistered";
+pub const PERSON_REGISTERED: &str = onaltu_proto::streams::PERSON_REGISTERED;
 /// Type name of [`pb::CenterUpdated`].
-pub const CENTER_UPDATED: &str = "onaltu.registry.v1.CenterUpdated";
+pub const CENTER_UPDATED: &str = onaltu_proto::streams::CENTER_UPDATED;
 /// Type name of [`pb::EpisodeAdmitted`].
-pub const EPISODE_ADMITTED: &str = "onaltu.registry.v1.EpisodeAdmitted";
+pub const EPISODE_ADMITTED: &str = onaltu_proto::streams::EPISODE_ADMITTED;
 /// Type name of [`pb::EpisodeDischarged`].
-pub const EPISODE_DISCHARGED: &str = "onaltu.registry.v1.EpisodeDischarged";
+pub const EPISODE_DISCHARGED: &str = onaltu_proto::streams::EPISODE_DISCHARGED;
 
 /// Announces `e`'s admission on `admitted_on`.
 pub async fn episode_admitted(
@@ -80,10 +81,10 @@ pub async fn episode_admitted(
         person_id: e.person_id.to_string(),
         center_id: e.center_id.to_string(),
         service_form: i32::from(e.service_form),
-        referral_date: convert::date(Some(e.referral_date)),
-        admitted_on: convert::date(Some(admitted_on)),
+        referral_date: Some(date(e.referral_date)),
+        admitted_on: Some(date(admitted_on)),
         wait_days: (admitted_on - e.referral_date).num_days() as i32,
-        occur_time: convert::ts(e.update_time),
+        occur_time: Some(timestamp(e.update_time)),
     };
     onaltu_events::enqueue_as(conn, id, EPISODES, EPISODE_ADMITTED, event.encode_to_vec()).await?;
     Ok(())
@@ -102,10 +103,10 @@ pub async fn episode_discharged(
         person_id: e.person_id.to_string(),
         center_id: e.center_id.to_string(),
         service_form: i32::from(e.service_form),
-        admitted_on: convert::date(e.admitted_on),
-        discharged_on: convert::date(Some(discharged_on)),
+        admitted_on: e.admitted_on.map(date),
+        discharged_on: Some(date(discharged_on)),
         outcome: i32::from(e.discharge_outcome),
-        occur_time: convert::ts(e.update_time),
+        occur_time: Some(timestamp(e.update_time)),
     };
     onaltu_events::enqueue_as(
         conn,

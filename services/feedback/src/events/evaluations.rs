@@ -8,16 +8,16 @@ use onaltu_proto::feedback as pb;
 use prost::Message as _;
 use uuid::Uuid;
 
-use super::convert;
+use crate::api::convert;
 use crate::domain::summary;
 use crate::store::{Conn, evaluations::EvaluationRow, totals};
 
 /// The stream the rating service reads.
-pub const STREAM: &str = "feedback.evaluations";
+pub const STREAM: &str = onaltu_proto::streams::FEEDBACK_EVALUATIONS;
 /// Type name of [`pb::EvaluationPublished`].
-pub const PUBLISHED: &str = "onaltu.feedback.v1.EvaluationPublished";
+pub const PUBLISHED: &str = onaltu_proto::streams::EVALUATION_PUBLISHED;
 /// Type name of [`pb::EvaluationWithdrawn`].
-pub const WITHDRAWN: &str = "onaltu.feedback.v1.EvaluationWithdrawn";
+pub const WITHDRAWN: &str = onaltu_proto::streams::EVALUATION_WITHDRAWN;
 
 fn month_of(d: NaiveDate) -> NaiveDate {
     d.with_day(1).unwrap_or(d)

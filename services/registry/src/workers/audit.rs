@@ -121,7 +121,7 @@ pub fn event(
     };
     AuditRow {
         id: Uuid::now_v7(),
-        event_time: crate::api::now(),
+        event_time: onaltu_api::now(),
         actor_subject: subject,
         actor_role: role,
         action: action.to_string(),

@@ -1,0 +1,3 @@
+//! Events from other services the rating consumes.
+
+pub mod feedback;
