@@ -7,7 +7,7 @@ use onaltu_feedback::settings::Settings;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    onaltu_service::main::<Settings, _, _, _>(
+    onaltu_service::main::<Settings, _, _>(
         "feedback",
         "Recipients' evaluations of rehabilitation centres, moderation and complaints",
         &onaltu_feedback::migrations(),

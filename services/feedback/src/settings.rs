@@ -69,8 +69,7 @@ impl Settings {
         registry_url: &str,
     ) -> Self {
         let mut settings = Self::local_core(database, hs256_secret);
-        settings.cache.url = onaltu_config::SecretString::from(redis_url.to_string());
-        settings.cache.prefix = "feedback".into();
+        settings.cache = CacheSettings::local(redis_url, "feedback");
         settings.registry.url = registry_url.to_string();
         settings
     }

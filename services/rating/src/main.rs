@@ -7,7 +7,7 @@ use onaltu_rating::settings::Settings;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    onaltu_service::main::<Settings, _, _, _>(
+    onaltu_service::main::<Settings, _, _>(
         "rating",
         "The electronic quality rating of rehabilitation centres",
         &onaltu_rating::migrations(),

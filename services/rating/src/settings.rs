@@ -108,8 +108,7 @@ impl Settings {
         registry_url: &str,
     ) -> Self {
         let mut settings = Self::local_core(database, hs256_secret);
-        settings.cache.url = onaltu_config::SecretString::from(redis_url.to_string());
-        settings.cache.prefix = "rating".into();
+        settings.cache = CacheSettings::local(redis_url, "rating");
         settings.registry.url = registry_url.to_string();
         settings.registry.backoff_ms = 20;
         settings.compute.scheduled = false;

@@ -7,7 +7,7 @@ use onaltu_registry::settings::Settings;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    onaltu_service::main::<Settings, _, _, _>(
+    onaltu_service::main::<Settings, _, _>(
         "registry",
         "Registry of persons with disabilities and rehabilitation centres",
         &onaltu_registry::migrations(),

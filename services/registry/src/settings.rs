@@ -20,8 +20,7 @@ impl Settings {
         hs256_secret: onaltu_config::SecretString,
     ) -> Self {
         let mut settings = Self::local_core(database, hs256_secret);
-        settings.cache.url = onaltu_config::SecretString::from(redis_url.to_string());
-        settings.cache.prefix = "registry".into();
+        settings.cache = CacheSettings::local(redis_url, "registry");
         settings
     }
 }

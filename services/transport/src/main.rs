@@ -7,7 +7,7 @@ use onaltu_transport::settings::Settings;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    onaltu_service::main::<Settings, _, _, _>(
+    onaltu_service::main::<Settings, _, _>(
         "transport",
         "Invataxi booking and dispatch, buses to rehabilitation, service measures",
         &onaltu_transport::migrations(),

@@ -42,6 +42,17 @@ impl Default for CacheSettings {
     }
 }
 
+impl CacheSettings {
+    /// A local instance (tests, tools): the Redis at `url`, keys under `prefix`.
+    pub fn local(url: &str, prefix: &str) -> Self {
+        Self {
+            url: SecretString::from(url.to_string()),
+            prefix: prefix.into(),
+            ..Self::default()
+        }
+    }
+}
+
 impl Validate for CacheSettings {
     fn validate(&self, c: &mut Checker) {
         let url = self.url.expose_secret();

@@ -120,6 +120,16 @@ impl ApiError {
         }])
     }
 
+    /// The field paths an INVALID_ARGUMENT names, in order; `None` for any other error.
+    pub fn field_paths(&self) -> Option<Vec<&str>> {
+        match self {
+            Self::InvalidArgument(fields) => {
+                Some(fields.iter().map(|f| f.field.as_str()).collect())
+            }
+            _ => None,
+        }
+    }
+
     /// The gRPC code this error answers with.
     pub fn code(&self) -> Code {
         match self {

@@ -50,6 +50,22 @@ pub use onaltu::{registry::v1 as registry, transport::v1 as transport};
 /// The encoded `FileDescriptorSet` of every Onaltu proto file, for server reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("onaltu_descriptor");
 
+impl feedback::CriterionScores {
+    /// The seven criteria's scores in the contract's order (results, activities, accessibility,
+    /// information, comfort, waiting, staff courtesy), as producer and consumer both read them.
+    pub fn in_order(&self) -> [Option<i32>; 7] {
+        [
+            self.results,
+            self.activities,
+            self.accessibility,
+            self.information,
+            self.comfort,
+            self.waiting,
+            self.staff_courtesy,
+        ]
+    }
+}
+
 /// The event streams between services, named once for producer and consumer. An event's type is
 /// the full name of the message it carries ([`event_type`]).
 pub mod streams {

@@ -239,7 +239,7 @@ enum Command {
 /// and validates the configuration (exit 2 naming the bad key), then migrates, checks the
 /// configuration, or serves with `serve(settings, pool, listener, shutdown)` until SIGTERM or
 /// SIGINT.
-pub async fn main<S, F, Fut, E>(
+pub async fn main<S, F, Fut>(
     name: &str,
     about: &'static str,
     migrations: &[&'static EmbeddedMigrations],
@@ -248,8 +248,7 @@ pub async fn main<S, F, Fut, E>(
 where
     S: ServiceSettings,
     F: FnOnce(S, Pool, TcpListener) -> Fut,
-    Fut: Future<Output = Result<(), E>>,
-    E: Into<anyhow::Error>,
+    Fut: Future<Output = Result<(), StartError>>,
 {
     let binary = format!("onaltu-{name}");
     let command = <Cli as clap::CommandFactory>::command()
@@ -277,7 +276,7 @@ where
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("{binary}: {err:#}");
+            eprintln!("{binary}: {err}");
             ExitCode::FAILURE
         }
     }
@@ -286,8 +285,10 @@ where
 async fn migrate(
     url: &SecretString,
     migrations: &[&'static EmbeddedMigrations],
-) -> anyhow::Result<()> {
-    let applied = onaltu_db::run_migrations(url, migrations).await?;
+) -> Result<(), StartError> {
+    let applied = onaltu_db::run_migrations(url, migrations)
+        .await
+        .map_err(StartError::database)?;
     println!(
         "applied {} migration(s): {}",
         applied.len(),
@@ -296,21 +297,24 @@ async fn migrate(
     Ok(())
 }
 
-async fn run<S, F, Fut, E>(name: &str, settings: S, serve: F) -> anyhow::Result<()>
+async fn run<S, F, Fut>(name: &str, settings: S, serve: F) -> Result<(), StartError>
 where
     S: ServiceSettings,
     F: FnOnce(S, Pool, TcpListener) -> Fut,
-    Fut: Future<Output = Result<(), E>>,
-    E: Into<anyhow::Error>,
+    Fut: Future<Output = Result<(), StartError>>,
 {
-    let telemetry = onaltu_telemetry::init(name, settings.telemetry())?;
-    onaltu_db::check(settings.database()).await?;
-    let pool = onaltu_db::build_pool(settings.database(), &format!("onaltu-{name}"))?;
+    let telemetry = onaltu_telemetry::init(name, settings.telemetry())
+        .map_err(|e| StartError::config("telemetry", e))?;
+    onaltu_db::check(settings.database())
+        .await
+        .map_err(StartError::database)?;
+    let pool = onaltu_db::build_pool(settings.database(), &format!("onaltu-{name}"))
+        .map_err(|e| StartError::config("database", e))?;
     let listen = settings.listen();
     let listener = TcpListener::bind(listen)
         .await
-        .map_err(|e| anyhow::anyhow!("server.listen {listen}: {e}"))?;
-    serve(settings, pool, listener).await.map_err(Into::into)?;
+        .map_err(|e| StartError::config("server.listen", format!("{listen}: {e}")))?;
+    serve(settings, pool, listener).await?;
     telemetry.flush();
     Ok(())
 }

@@ -16,17 +16,8 @@ use crate::store::evaluations::EvaluationRow;
 
 /// The raw answers of a request's evaluation.
 pub fn draft(e: &pb::Evaluation) -> Draft {
-    let s = e.scores.unwrap_or_default();
     Draft {
-        scores: [
-            s.results,
-            s.activities,
-            s.accessibility,
-            s.information,
-            s.comfort,
-            s.waiting,
-            s.staff_courtesy,
-        ],
+        scores: e.scores.unwrap_or_default().in_order(),
         days_waited: e.days_waited,
         would_recommend: e.would_recommend,
         comment: e.comment.clone(),

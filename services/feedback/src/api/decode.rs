@@ -311,10 +311,8 @@ mod tests {
     use super::*;
 
     fn fields(err: ApiError) -> Vec<String> {
-        match err {
-            ApiError::InvalidArgument(v) => v.into_iter().map(|f| f.field).collect(),
-            other => panic!("not INVALID_ARGUMENT: {other:?}"),
-        }
+        let paths = err.field_paths().expect("INVALID_ARGUMENT");
+        paths.into_iter().map(String::from).collect()
     }
 
     #[test]

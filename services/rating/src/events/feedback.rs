@@ -44,17 +44,8 @@ fn time(t: Option<&prost_types::Timestamp>) -> Option<DateTime<Utc>> {
 }
 
 fn scores(e: &fpb::EvaluationPublished) -> EvaluationScores {
-    let s = e.scores.unwrap_or_default();
     fb::valid(EvaluationScores {
-        scores: [
-            s.results,
-            s.activities,
-            s.accessibility,
-            s.information,
-            s.comfort,
-            s.waiting,
-            s.staff_courtesy,
-        ],
+        scores: e.scores.unwrap_or_default().in_order(),
         would_recommend: e.would_recommend,
     })
 }

@@ -170,10 +170,8 @@ mod tests {
     use super::*;
 
     fn fields(e: ApiError) -> Vec<String> {
-        match e {
-            ApiError::InvalidArgument(v) => v.into_iter().map(|f| f.field).collect(),
-            other => panic!("not a field violation: {other:?}"),
-        }
+        let paths = e.field_paths().expect("INVALID_ARGUMENT");
+        paths.into_iter().map(String::from).collect()
     }
 
     #[test]

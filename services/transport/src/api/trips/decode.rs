@@ -294,10 +294,8 @@ mod tests {
     use prost_types::Timestamp;
 
     fn fields(err: ApiError) -> Vec<String> {
-        match err {
-            ApiError::InvalidArgument(v) => v.into_iter().map(|f| f.field).collect(),
-            other => panic!("not INVALID_ARGUMENT: {other}"),
-        }
+        let paths = err.field_paths().expect("INVALID_ARGUMENT");
+        paths.into_iter().map(String::from).collect()
     }
 
     fn place(latitude: f64, longitude: f64) -> Option<pb::Place> {
