@@ -1,0 +1,92 @@
+//! The Deployments' gRPC probes ask each server's health under the name it registers, on the
+//! port it listens on: a probe naming another service never passes and a rollout never completes.
+
+use std::path::Path;
+
+/// The `grpc:` probes of a Deployment file: (port, service name) of each.
+fn grpc_probes(yaml: &str) -> Vec<(u16, String)> {
+    let lines: Vec<&str> = yaml.lines().collect();
+    let mut probes = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim() != "grpc:" {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        let body = lines[i + 1..]
+            .iter()
+            .take_while(|l| l.len() - l.trim_start().len() > indent || l.trim().is_empty());
+        let (mut port, mut service) = (None, None);
+        for l in body {
+            if let Some(v) = l.trim().strip_prefix("port:") {
+                port = v.trim().parse().ok();
+            }
+            if let Some(v) = l.trim().strip_prefix("service:") {
+                service = Some(v.trim().trim_matches('"').to_string());
+            }
+        }
+        probes.push((
+            port.expect("a grpc probe names its port"),
+            service.unwrap_or_default(),
+        ));
+    }
+    probes
+}
+
+/// The port the service's production configuration listens on.
+fn production_port(service: &str) -> u16 {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../services")
+        .join(service)
+        .join("config/production.toml");
+    let toml = std::fs::read_to_string(&path).expect("the production configuration");
+    toml.lines()
+        .find_map(|l| l.trim().strip_prefix("listen = "))
+        .and_then(|v| v.trim_matches('"').rsplit(':').next()?.parse().ok())
+        .expect("[server] listen with a port")
+}
+
+fn check(service: &str, name: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let path = root
+        .join("deploy/k8s/base")
+        .join(service)
+        .join("deployment.yaml");
+    let yaml = std::fs::read_to_string(&path).expect("the Deployment");
+    let port = production_port(service);
+    let probes = grpc_probes(&yaml);
+    assert!(
+        probes.len() >= 2,
+        "{service}: a startup and a readiness probe over gRPC"
+    );
+    for (probe_port, probe_service) in probes {
+        assert_eq!(probe_port, port, "{service}: the probe's port");
+        assert_eq!(probe_service, name, "{service}: the probe's service name");
+    }
+    assert!(
+        yaml.contains(&format!("containerPort: {port}")),
+        "{service}: the container declares port {port}"
+    );
+}
+
+#[test]
+fn every_deployment_probes_its_own_service_on_its_own_port() {
+    check("registry", onaltu_registry::SERVICE_NAME);
+    check("feedback", onaltu_feedback::SERVICE_NAME);
+    check("rating", onaltu_rating::SERVICE_NAME);
+    check("transport", onaltu_transport::SERVICE_NAME);
+}
+
+#[test]
+fn the_probe_reader_sees_a_wrong_name() {
+    let yaml = "
+          readinessProbe:
+            grpc:
+              port: 50053
+              service: onaltu.rating.v1.FeedbackService
+            periodSeconds: 5
+";
+    assert_eq!(
+        grpc_probes(yaml),
+        vec![(50053, "onaltu.rating.v1.FeedbackService".to_string())]
+    );
+}
