@@ -92,7 +92,7 @@ async fn fleet(conn: &mut Conn, day: NaiveDate) -> Result<Vec<(VehicleRow, Shift
     let from = local_midnight(day);
     let until = from + chrono::Duration::days(1);
     let mut out: Vec<(VehicleRow, ShiftRow)> = Vec::new();
-    for s in shifts::between(conn, from, until, None, None, 0, 10_000).await? {
+    for s in shifts::between(conn, Some(from), Some(until), None, None, 0, 10_000).await? {
         let known = out
             .iter()
             .find(|(v, _)| v.id == s.vehicle_id)

@@ -57,23 +57,29 @@ pub async fn clash(
     Ok(row.map(|r| (r.id, r.vehicle_id == vehicle)))
 }
 
-/// Shifts overlapping `[from, until)`, by start, optionally of one vehicle or driver.
+/// Shifts overlapping `[from, until)` (either end open when `None`), by start, optionally of one
+/// vehicle or driver.
 pub async fn between(
     conn: &mut Conn,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
+    from: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
     vehicle: Option<Uuid>,
     driver: Option<String>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<Vec<ShiftRow>> {
     let mut q = s::table
-        .filter(s::start_time.lt(until).and(s::end_time.gt(from)))
         .order((s::start_time, s::id))
         .offset(offset)
         .limit(limit)
         .select(ShiftRow::as_select())
         .into_boxed();
+    if let Some(until) = until {
+        q = q.filter(s::start_time.lt(until));
+    }
+    if let Some(from) = from {
+        q = q.filter(s::end_time.gt(from));
+    }
     if let Some(v) = vehicle {
         q = q.filter(s::vehicle_id.eq(v));
     }

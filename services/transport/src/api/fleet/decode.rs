@@ -110,10 +110,10 @@ pub struct ShiftQuery {
     pub vehicle: Option<Uuid>,
     /// Only this driver's.
     pub driver: Option<String>,
-    /// From the local midnight of the first date named.
-    pub from: DateTime<Utc>,
-    /// Until the local midnight after the last date named.
-    pub until: DateTime<Utc>,
+    /// From the local midnight of the first date named; open when none is.
+    pub from: Option<DateTime<Utc>>,
+    /// Until the local midnight after the last date named; open when none is.
+    pub until: Option<DateTime<Utc>>,
 }
 
 /// Decodes a ListShifts.
@@ -130,11 +130,7 @@ pub fn shift_query(r: &pb::ListShiftsRequest) -> Result<ShiftQuery, ApiError> {
         offset,
         vehicle,
         driver: (!r.driver_subject.is_empty()).then(|| r.driver_subject.clone()),
-        from: from.map_or(DateTime::<Utc>::MIN_UTC, local_midnight),
-        until: until.map_or(DateTime::<Utc>::MAX_UTC, |d| {
-            local_midnight(d)
-                .checked_add_signed(chrono::Duration::days(1))
-                .unwrap_or(DateTime::<Utc>::MAX_UTC)
-        }),
+        from: from.map(local_midnight),
+        until: until.map(|d| local_midnight(d) + chrono::Duration::days(1)),
     })
 }
