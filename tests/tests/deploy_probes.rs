@@ -1,6 +1,8 @@
 //! The Deployments' gRPC probes ask each server's health under the name it registers, on the
 //! port it listens on: a probe naming another service never passes and a rollout never completes.
 
+#![allow(clippy::expect_used)]
+
 use std::path::Path;
 
 /// The `grpc:` probes of a Deployment file: (port, service name) of each.

@@ -99,8 +99,17 @@ async fn six_served_and_evaluated(s: &Suite, centre: &str, score: i32) {
     }
 }
 
-#[tokio::test]
-async fn a_quarter_is_rated_explained_capped_and_versioned() {
+/// The suite with two centres rated for today's quarter: `good`, served and evaluated by six
+/// adults with inspection values recorded, and `bare`, with nothing.
+struct Rated {
+    s: Suite,
+    good: String,
+    bare: String,
+    q: Period,
+    first: pb::ComputeRatingsResponse,
+}
+
+async fn rated() -> Rated {
     let s = Suite::start().await;
     let mut op = s.registry(Some(&claims(Role::CityOperator)));
     let good = centre(&mut op, "Жақсы орталық", 20).await.id;
@@ -126,8 +135,21 @@ async fn a_quarter_is_rated_explained_capped_and_versioned() {
     )
     .await;
     assert_eq!((recorded.changed_count, recorded.unchanged_count), (4, 0));
-
     let first = compute(&s, q).await;
+    Rated {
+        s,
+        good,
+        bare,
+        q,
+        first,
+    }
+}
+
+#[tokio::test]
+async fn published_evaluations_and_inspections_make_a_quarter_s_stars_and_explanation() {
+    let Rated {
+        s, good, q, first, ..
+    } = rated().await;
     assert!(first.created);
     assert_eq!(first.rating_version, 1);
     assert_eq!(first.centers_rated, 2);
@@ -151,7 +173,7 @@ async fn a_quarter_is_rated_explained_capped_and_versioned() {
     assert!(r.latest);
     assert_eq!(r.rank_in_region, Some(pb::Rank { rank: 1, out_of: 1 }));
     let events = indicator(&r, "events_per_100_recipients");
-    assert_eq!(events.source, Inspection as i32);
+    assert_eq!(events.source, pb::IndicatorSource::Inspection as i32);
     assert!(events.self_report_overridden);
     assert_eq!(events.normalised_value, Some(50.0));
     let overall = indicator(&r, "overall_score");
@@ -172,7 +194,11 @@ async fn a_quarter_is_rated_explained_capped_and_versioned() {
         text.kk.contains("68.79") && text.ru.contains("68.79"),
         "{text:?}"
     );
+}
 
+#[tokio::test]
+async fn a_centre_without_feedback_has_insufficient_data() {
+    let Rated { s, bare, q, .. } = rated().await;
     let bare_rating = rating_of(&s, &bare, q, None).await;
     assert_eq!(
         bare_rating.status,
@@ -185,13 +211,22 @@ async fn a_quarter_is_rated_explained_capped_and_versioned() {
             .flags
             .contains(&(pb::RatingFlag::FeedbackSuppressed as i32))
     );
+}
 
-    // Nothing changed: the same version comes back and no event is made.
+#[tokio::test]
+async fn unchanged_inputs_make_no_new_version_and_no_event() {
+    let Rated { s, q, .. } = rated().await;
     let again = compute(&s, q).await;
     assert!(!again.created);
     assert_eq!(again.rating_version, 1);
     assert_eq!(s.rating_count("rating_events").await, 2);
+}
 
+#[tokio::test]
+async fn a_critical_violation_caps_the_stars_until_resolved_and_versions_stay_immutable() {
+    let Rated {
+        s, good, bare, q, ..
+    } = rated().await;
     // A critical violation found today caps the stars at 2 and gives PENALTY.
     let violation = s
         .rating(Some(&claims(Role::CityOperator)))
@@ -352,241 +387,4 @@ async fn registry_episodes_and_withdrawn_evaluations_feed_the_rating() {
     assert!(again.created, "a withdrawal changes the inputs");
     let r = rating_of(&s, &centre_id, q, None).await;
     assert_eq!(indicator(&r, "overall_score").sample_size, Some(5));
-}
-
-#[tokio::test]
-async fn bad_input_names_every_field_and_writes_nothing() {
-    let s = Suite::start().await;
-    let mut op = s.registry(Some(&claims(Role::CityOperator)));
-    let centre_id = centre(&mut op, "Орталық", 20).await.id;
-    let mut rating = s.rating(Some(&claims(Role::CityOperator)));
-    let err = rating
-        .record_indicators(pb::RecordIndicatorsRequest {
-            request_id: "not-a-uuid".into(),
-            center_id: centre_id.clone(),
-            period: None,
-            values: vec![
-                value("no_such_indicator", pb::IndicatorSource::Inspection, 1.0),
-                value("median_wait_days", pb::IndicatorSource::Inspection, 10.0),
-                value(
-                    "accessibility_checklist_share",
-                    pb::IndicatorSource::Inspection,
-                    1.5,
-                ),
-                pb::IndicatorValue {
-                    indicator_code: "information_openness_share".into(),
-                    value: 0.5,
-                    source: pb::IndicatorSource::Inspection as i32,
-                    ..Default::default()
-                },
-            ],
-        })
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), tonic::Code::InvalidArgument);
-    let fields = bad_fields(&err);
-    for f in [
-        "request_id",
-        "period",
-        "values[0].indicator_code",
-        "values[1].source",
-        "values[2].value",
-        "values[3].evidence_reference",
-    ] {
-        assert!(fields.iter().any(|x| x == f), "{f} missing from {fields:?}");
-    }
-    assert_eq!(s.rating_count("indicator_values").await, 0);
-
-    let err = rating
-        .record_violation(pb::RecordViolationRequest {
-            request_id: Uuid::now_v7().to_string(),
-            violation: Some(pb::Violation {
-                center_id: centre_id.clone(),
-                found_on: Some(date(2099, 1, 1)),
-                ..Default::default()
-            }),
-        })
-        .await
-        .unwrap_err();
-    let fields = bad_fields(&err);
-    for f in [
-        "violation.description",
-        "violation.inspection_reference",
-        "violation.found_on",
-    ] {
-        assert!(fields.iter().any(|x| x == f), "{f} missing from {fields:?}");
-    }
-    assert_eq!(s.rating_count("violations").await, 0);
-
-    let err = rating
-        .compute_ratings(pb::ComputeRatingsRequest {
-            request_id: Uuid::now_v7().to_string(),
-            period: Some(onaltu_proto::common::Period {
-                year: 2026,
-                kind: onaltu_proto::common::PeriodKind::Quarter as i32,
-                number: 5,
-            }),
-        })
-        .await
-        .unwrap_err();
-    assert_eq!(bad_fields(&err), ["period.number"]);
-    assert_eq!(s.rating_count("rating_runs").await, 0);
-
-    // A centre the registry does not know.
-    let err = rating
-        .record_indicators(pb::RecordIndicatorsRequest {
-            request_id: Uuid::now_v7().to_string(),
-            center_id: Uuid::now_v7().to_string(),
-            period: Some(current().encode()),
-            values: vec![value(
-                "events_per_100_recipients",
-                pb::IndicatorSource::Inspection,
-                3.0,
-            )],
-        })
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), tonic::Code::NotFound);
-
-    // A retry with the same request id answers the first result; a resolved violation cannot
-    // be resolved again.
-    let request_id = Uuid::now_v7().to_string();
-    let ask = || pb::RecordIndicatorsRequest {
-        request_id: request_id.clone(),
-        center_id: centre_id.clone(),
-        period: Some(current().encode()),
-        values: vec![value(
-            "events_per_100_recipients",
-            pb::IndicatorSource::Inspection,
-            3.0,
-        )],
-    };
-    let first = rating.record_indicators(ask()).await.unwrap().into_inner();
-    let retry = rating.record_indicators(ask()).await.unwrap().into_inner();
-    assert_eq!(first, retry);
-    assert_eq!(first.changed_count, 1);
-    let mut same_values = ask();
-    same_values.request_id = Uuid::now_v7().to_string();
-    let unchanged = rating
-        .record_indicators(same_values)
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!((unchanged.changed_count, unchanged.unchanged_count), (0, 1));
-}
-
-#[tokio::test]
-async fn each_role_may_make_only_its_calls() {
-    let s = Suite::start().await;
-    let mut op = s.registry(Some(&claims(Role::CityOperator)));
-    let own = centre(&mut op, "Өз орталығы", 20).await.id;
-    let other = centre(&mut op, "Басқа орталық", 20).await.id;
-    let staff = onaltu_suite::staff(&own);
-    let record_as =
-        |claims: Option<onaltu_auth::Claims>, centre: String, source: pb::IndicatorSource| {
-            let client = s.rating(claims.as_ref());
-            async move {
-                let mut client = client;
-                client
-                    .record_indicators(pb::RecordIndicatorsRequest {
-                        request_id: Uuid::now_v7().to_string(),
-                        center_id: centre,
-                        period: Some(current().encode()),
-                        values: vec![value("events_per_100_recipients", source, 4.0)],
-                    })
-                    .await
-                    .map(drop)
-                    .map_err(|e| e.code())
-            }
-        };
-    use pb::IndicatorSource::{Inspection, SelfReported};
-    use tonic::Code;
-    assert_eq!(
-        record_as(Some(staff.clone()), own.clone(), SelfReported).await,
-        Ok(())
-    );
-    assert_eq!(
-        record_as(Some(staff.clone()), own.clone(), Inspection).await,
-        Err(Code::InvalidArgument)
-    );
-    assert_eq!(
-        record_as(Some(staff.clone()), other.clone(), SelfReported).await,
-        Err(Code::PermissionDenied)
-    );
-    assert_eq!(
-        record_as(
-            Some(citizen(&Uuid::now_v7().to_string())),
-            own.clone(),
-            SelfReported
-        )
-        .await,
-        Err(Code::PermissionDenied)
-    );
-    assert_eq!(
-        record_as(None, own.clone(), SelfReported).await,
-        Err(Code::Unauthenticated)
-    );
-    assert_eq!(
-        record_as(Some(claims(Role::Admin)), own.clone(), Inspection).await,
-        Ok(())
-    );
-
-    for (role, allowed) in [
-        (Role::CityOperator, true),
-        (Role::Admin, true),
-        (Role::CenterStaff, false),
-        (Role::Auditor, false),
-        (Role::Integration, false),
-        (Role::Citizen, false),
-    ] {
-        let got = s
-            .rating(Some(&claims(role)))
-            .compute_ratings(pb::ComputeRatingsRequest {
-                request_id: Uuid::now_v7().to_string(),
-                period: Some(current().encode()),
-            })
-            .await;
-        assert_eq!(got.is_ok(), allowed, "{role:?} computing");
-        if !allowed {
-            assert_eq!(got.unwrap_err().code(), Code::PermissionDenied);
-        }
-    }
-    for (role, allowed) in [
-        (Some(Role::Integration), true),
-        (Some(Role::Auditor), true),
-        (Some(Role::CenterStaff), false),
-        (Some(Role::Citizen), false),
-        (None, false),
-    ] {
-        let c = role.map(claims);
-        let got = s
-            .rating(c.as_ref())
-            .watch_ratings(pb::WatchRatingsRequest::default())
-            .await;
-        assert_eq!(got.is_ok(), allowed, "{role:?} watching");
-    }
-    // Public reads need no token.
-    let mut public = s.rating(None);
-    public
-        .get_methodology(pb::GetMethodologyRequest::default())
-        .await
-        .unwrap();
-    let defs = public
-        .list_indicator_definitions(pb::ListIndicatorDefinitionsRequest::default())
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(defs.indicator_definitions.len(), 12);
-    assert_eq!(defs.methodology_version, "2026.1");
-    public
-        .list_ratings(pb::ListRatingsRequest::default())
-        .await
-        .unwrap();
-    public
-        .get_center_rating(pb::GetCenterRatingRequest {
-            center_id: own.clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
 }

@@ -1,18 +1,19 @@
-//! Feedback across the running suite: who may evaluate which episode (asked of the registry),
+//! Submitting and editing evaluations: who may evaluate which episode (asked of the registry),
 //! one evaluation per episode, every bad field at once, the registry down, and the author's
 //! 14-day edits.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::*;
 use onaltu_auth::Role;
 use onaltu_proto::feedback as fb;
-use onaltu_suite::fixtures::*;
-use onaltu_suite::{Suite, citizen, claims};
 use tonic::Code;
 use tonic_types::StatusExt;
 
 struct World {
-    suite: Suite,
+    h: Harness,
     centre: String,
     adult: String,
     parent: String,
@@ -22,18 +23,18 @@ struct World {
 }
 
 async fn world() -> World {
-    let suite = Suite::start().await;
-    let mut op = suite.registry(Some(&claims(Role::CityOperator)));
+    let h = Harness::start().await;
+    let mut op = h.registry_operator();
     let centre = centre(&mut op, "Күншуақ оңалту орталығы", 20).await.id;
-    let adult = adult(&mut op, 1).await.id;
-    let parent = onaltu_suite::fixtures::adult(&mut op, 2).await.id;
+    let adult_id = adult(&mut op, 1).await.id;
+    let parent = adult(&mut op, 2).await.id;
     let child = child(&mut op, 3, &parent).await.id;
-    let adult_episode = discharged(&mut op, &adult, &centre).await.id;
+    let adult_episode = discharged(&mut op, &adult_id, &centre).await.id;
     let child_episode = admitted(&mut op, &child, &centre).await.id;
     World {
-        suite,
+        h,
         centre,
-        adult,
+        adult: adult_id,
         parent,
         child,
         adult_episode,
@@ -42,9 +43,9 @@ async fn world() -> World {
 }
 
 #[tokio::test]
-async fn the_recipient_and_a_legal_representative_evaluate_a_received_service() {
+async fn the_recipient_evaluates_a_received_service_pending_moderation() {
     let w = world().await;
-    let mut recipient = w.suite.feedback(Some(&citizen(&w.adult)));
+    let mut recipient = w.h.citizen(&w.adult);
     let e = submit(
         &mut recipient,
         evaluation(&w.adult_episode, 5, "Рахмет, көмектесті"),
@@ -60,8 +61,13 @@ async fn the_recipient_and_a_legal_representative_evaluate_a_received_service() 
     assert_eq!(author.recipient_person_id, w.adult);
     assert!(!author.legal_representative);
     assert!(e.editable_until.is_some());
+    assert_eq!(w.h.count("evaluations").await, 1);
+}
 
-    let mut parent = w.suite.feedback(Some(&citizen(&w.parent)));
+#[tokio::test]
+async fn a_legal_representative_evaluates_the_child_s_service() {
+    let w = world().await;
+    let mut parent = w.h.citizen(&w.parent);
     let e = submit(&mut parent, evaluation(&w.child_episode, 4, ""))
         .await
         .unwrap();
@@ -69,13 +75,13 @@ async fn the_recipient_and_a_legal_representative_evaluate_a_received_service() 
     assert_eq!(author.recipient_person_id, w.child);
     assert_eq!(author.submitted_by_person_id, w.parent);
     assert!(author.legal_representative);
-    assert_eq!(w.suite.feedback_count("evaluations").await, 2);
+    assert_eq!(w.h.count("evaluations").await, 1);
 }
 
 #[tokio::test]
-async fn one_evaluation_per_episode_and_a_retry_returns_the_first() {
+async fn a_retry_with_the_same_request_id_returns_the_first_evaluation() {
     let w = world().await;
-    let mut c = w.suite.feedback(Some(&citizen(&w.adult)));
+    let mut c = w.h.citizen(&w.adult);
     let request = fb::SubmitEvaluationRequest {
         request_id: uuid::Uuid::now_v7().to_string(),
         evaluation: Some(evaluation(&w.adult_episode, 5, "")),
@@ -88,35 +94,51 @@ async fn one_evaluation_per_episode_and_a_retry_returns_the_first() {
         .into_inner();
     let retry = c.submit_evaluation(request).await.unwrap().into_inner();
     assert_eq!(first.evaluation.unwrap().id, retry.evaluation.unwrap().id);
+    assert_eq!(w.h.count("evaluations").await, 1);
+}
+
+#[tokio::test]
+async fn an_episode_has_one_evaluation() {
+    let w = world().await;
+    let mut c = w.h.citizen(&w.adult);
+    submit(&mut c, evaluation(&w.adult_episode, 5, ""))
+        .await
+        .unwrap();
     let second = submit(&mut c, evaluation(&w.adult_episode, 1, ""))
         .await
         .unwrap_err();
     assert_eq!(second.code(), Code::AlreadyExists);
-    assert_eq!(w.suite.feedback_count("evaluations").await, 1);
+    assert_eq!(w.h.count("evaluations").await, 1);
 }
 
 #[tokio::test]
-async fn only_the_recipient_or_the_representative_may_evaluate() {
+async fn a_citizen_may_not_evaluate_someone_else_s_episode() {
     let w = world().await;
     // The child's representative cannot evaluate the unrelated adult's episode, nor the
     // adult the child's.
-    let mut stranger = w.suite.feedback(Some(&citizen(&w.parent)));
+    let mut stranger = w.h.citizen(&w.parent);
     let refused = submit(&mut stranger, evaluation(&w.adult_episode, 1, ""))
         .await
         .unwrap_err();
     assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
-    let mut adult = w.suite.feedback(Some(&citizen(&w.adult)));
+    let mut adult = w.h.citizen(&w.adult);
     let refused = submit(&mut adult, evaluation(&w.child_episode, 1, ""))
         .await
         .unwrap_err();
     assert_eq!(refused.code(), Code::PermissionDenied);
+    assert_eq!(w.h.count("evaluations").await, 0);
+}
+
+#[tokio::test]
+async fn staff_operators_and_the_public_do_not_evaluate() {
+    let w = world().await;
     // Staff and operators do not evaluate on anyone's behalf; the public not at all.
     for who in [
-        Some(onaltu_suite::staff(&w.centre)),
+        Some(staff(&w.centre)),
         Some(claims(Role::CityOperator)),
         None,
     ] {
-        let mut c = w.suite.feedback(who.as_ref());
+        let mut c = w.h.client(who.as_ref());
         let refused = submit(&mut c, evaluation(&w.adult_episode, 5, ""))
             .await
             .unwrap_err();
@@ -128,7 +150,13 @@ async fn only_the_recipient_or_the_representative_may_evaluate() {
             "{refused:?}"
         );
     }
-    // An episode nobody has.
+    assert_eq!(w.h.count("evaluations").await, 0);
+}
+
+#[tokio::test]
+async fn an_episode_the_registry_does_not_know_is_not_found() {
+    let w = world().await;
+    let mut adult = w.h.citizen(&w.adult);
     let unknown = submit(
         &mut adult,
         evaluation(&uuid::Uuid::now_v7().to_string(), 5, ""),
@@ -136,16 +164,16 @@ async fn only_the_recipient_or_the_representative_may_evaluate() {
     .await
     .unwrap_err();
     assert_eq!(unknown.code(), Code::NotFound);
-    assert_eq!(w.suite.feedback_count("evaluations").await, 0);
+    assert_eq!(w.h.count("evaluations").await, 0);
 }
 
 #[tokio::test]
 async fn a_service_not_yet_received_cannot_be_evaluated() {
     let w = world().await;
-    let mut op = w.suite.registry(Some(&claims(Role::CityOperator)));
+    let mut op = w.h.registry_operator();
     let other = centre(&mut op, "Екінші орталық", 5).await.id;
     let waiting = queued(&mut op, &w.adult, &other).await.id;
-    let mut c = w.suite.feedback(Some(&citizen(&w.adult)));
+    let mut c = w.h.citizen(&w.adult);
     let refused = submit(&mut c, evaluation(&waiting, 3, ""))
         .await
         .unwrap_err();
@@ -157,13 +185,13 @@ async fn a_service_not_yet_received_cannot_be_evaluated() {
     );
     let details = refused.get_details_precondition_failure().unwrap();
     assert_eq!(details.violations[0].r#type, "EPISODE_STATE");
-    assert_eq!(w.suite.feedback_count("evaluations").await, 0);
+    assert_eq!(w.h.count("evaluations").await, 0);
 }
 
 #[tokio::test]
 async fn every_bad_field_is_named_in_one_answer_and_nothing_is_written() {
     let w = world().await;
-    let mut c = w.suite.feedback(Some(&citizen(&w.adult)));
+    let mut c = w.h.citizen(&w.adult);
     let mut e = evaluation("not-a-uuid", 5, &"ы".repeat(2001));
     let scores = e.scores.as_mut().unwrap();
     scores.results = Some(0);
@@ -196,24 +224,33 @@ async fn every_bad_field_is_named_in_one_answer_and_nothing_is_written() {
             "request_id",
         ]
     );
+    assert_eq!(w.h.count("evaluations").await, 0);
+    assert_eq!(w.h.count("complaints").await, 0);
+}
+
+#[tokio::test]
+async fn an_evaluation_without_any_score_is_refused() {
+    let w = world().await;
+    let mut c = w.h.citizen(&w.adult);
     let mut empty = evaluation(&w.adult_episode, 5, "");
     empty.scores = Some(fb::CriterionScores::default());
     let bad = submit(&mut c, empty).await.unwrap_err();
+    assert_eq!(bad.code(), Code::InvalidArgument);
     assert_eq!(bad_fields(&bad), ["evaluation.scores"]);
-    assert_eq!(w.suite.feedback_count("evaluations").await, 0);
-    assert_eq!(w.suite.feedback_count("complaints").await, 0);
+    assert_eq!(w.h.count("evaluations").await, 0);
+    assert_eq!(w.h.count("complaints").await, 0);
 }
 
 #[tokio::test]
 async fn with_the_registry_unreachable_nothing_is_written_and_the_caller_retries_later() {
     let dead = format!("http://127.0.0.1:{}", onaltu_testkit::free_port());
-    let suite = Suite::start_with(|s| {
+    let h = Harness::start_with(|s| {
         s.registry.url = dead;
         s.registry.timeout_ms = 300;
     })
     .await;
     let person = uuid::Uuid::now_v7().to_string();
-    let mut c = suite.feedback(Some(&citizen(&person)));
+    let mut c = h.citizen(&person);
     let episode = uuid::Uuid::now_v7().to_string();
     let down = submit(&mut c, evaluation(&episode, 5, ""))
         .await
@@ -221,21 +258,12 @@ async fn with_the_registry_unreachable_nothing_is_written_and_the_caller_retries
     assert_eq!(down.code(), Code::Unavailable, "{down:?}");
     let retry = down.get_details_retry_info().expect("RetryInfo");
     assert!(retry.retry_delay.unwrap().as_secs() >= 1);
-    assert_eq!(suite.feedback_count("evaluations").await, 0);
+    assert_eq!(h.count("evaluations").await, 0);
 }
 
-#[tokio::test]
-async fn the_author_edits_within_fourteen_days_and_the_evaluation_returns_to_moderation() {
-    let w = world().await;
-    let mut author = w.suite.feedback(Some(&citizen(&w.adult)));
-    let mut moderator = w.suite.feedback(Some(&claims(Role::CityOperator)));
-    let e = submit(&mut author, evaluation(&w.adult_episode, 3, ""))
-        .await
-        .unwrap();
-    let published = publish(&mut moderator, &e.id).await;
-    assert_eq!(published.status, fb::EvaluationStatus::Published as i32);
-
-    let edit = |id: &str, comment: &str, paths: &[&str]| fb::UpdateEvaluationRequest {
+/// An edit of evaluation `id`: `comment`, and the comfort score 1, under `paths`.
+fn edit(id: &str, comment: &str, paths: &[&str]) -> fb::UpdateEvaluationRequest {
+    fb::UpdateEvaluationRequest {
         evaluation: Some(fb::Evaluation {
             id: id.into(),
             comment: comment.into(),
@@ -248,14 +276,32 @@ async fn the_author_edits_within_fourteen_days_and_the_evaluation_returns_to_mod
         update_mask: Some(prost_types::FieldMask {
             paths: paths.iter().map(|p| p.to_string()).collect(),
         }),
-    };
-    let edited = author
-        .update_evaluation(edit(&e.id, "Бөлмелер суық", &["comment", "scores.comfort"]))
+    }
+}
+
+/// The adult's evaluation, scored 3, published.
+async fn published(w: &World) -> fb::Evaluation {
+    let mut author = w.h.citizen(&w.adult);
+    let e = submit(&mut author, evaluation(&w.adult_episode, 3, ""))
         .await
-        .unwrap()
-        .into_inner()
-        .evaluation
         .unwrap();
+    let published = publish(&mut w.h.moderator(), &e.id).await;
+    assert_eq!(published.status, fb::EvaluationStatus::Published as i32);
+    published
+}
+
+#[tokio::test]
+async fn the_author_s_edit_returns_the_evaluation_to_moderation() {
+    let w = world().await;
+    let e = published(&w).await;
+    let edited =
+        w.h.citizen(&w.adult)
+            .update_evaluation(edit(&e.id, "Бөлмелер суық", &["comment", "scores.comfort"]))
+            .await
+            .unwrap()
+            .into_inner()
+            .evaluation
+            .unwrap();
     assert_eq!(
         edited.status,
         fb::EvaluationStatus::PendingModeration as i32
@@ -266,44 +312,54 @@ async fn the_author_edits_within_fourteen_days_and_the_evaluation_returns_to_mod
     assert_eq!(scores.results, Some(3), "unmasked scores are kept");
     // The public no longer sees it; the rating is told it stopped counting.
     assert_eq!(
-        w.suite.outbox_types().await,
+        w.h.outbox_types().await,
         [
             "onaltu.feedback.v1.EvaluationPublished",
             "onaltu.feedback.v1.EvaluationWithdrawn"
         ]
     );
-    let hidden = w
-        .suite
-        .feedback(None)
-        .get_evaluation(fb::GetEvaluationRequest { id: e.id.clone() })
-        .await
-        .unwrap_err();
+    let hidden = get(&mut w.h.public(), &e.id).await.unwrap_err();
     assert_eq!(hidden.code(), Code::NotFound);
+}
 
-    // Nobody else edits it.
-    let mut other = w.suite.feedback(Some(&citizen(&w.parent)));
-    let refused = other
-        .update_evaluation(edit(&e.id, "x", &["comment"]))
-        .await
-        .unwrap_err();
+#[tokio::test]
+async fn nobody_but_the_author_edits_an_evaluation() {
+    let w = world().await;
+    let e = published(&w).await;
+    let refused =
+        w.h.citizen(&w.parent)
+            .update_evaluation(edit(&e.id, "x", &["comment"]))
+            .await
+            .unwrap_err();
     assert_eq!(refused.code(), Code::PermissionDenied);
-    let bad = author
-        .update_evaluation(edit(&e.id, "x", &["center_id"]))
-        .await
-        .unwrap_err();
-    assert_eq!(bad_fields(&bad), ["update_mask.center_id"]);
+}
 
-    // Fifteen days after submission the window is closed.
-    w.suite
-        .feedback_sql(&format!(
-            "UPDATE evaluations SET submit_time = now() - interval '15 days' WHERE id = '{}'",
-            e.id
-        ))
-        .await;
-    let late = author
-        .update_evaluation(edit(&e.id, "кеш", &["comment"]))
-        .await
-        .unwrap_err();
+#[tokio::test]
+async fn an_edit_of_a_field_the_author_does_not_own_names_the_mask_path() {
+    let w = world().await;
+    let e = published(&w).await;
+    let bad =
+        w.h.citizen(&w.adult)
+            .update_evaluation(edit(&e.id, "x", &["center_id"]))
+            .await
+            .unwrap_err();
+    assert_eq!(bad_fields(&bad), ["update_mask.center_id"]);
+}
+
+#[tokio::test]
+async fn fifteen_days_after_submission_the_edit_window_is_closed() {
+    let w = world().await;
+    let e = published(&w).await;
+    w.h.sql(&format!(
+        "UPDATE evaluations SET submit_time = now() - interval '15 days' WHERE id = '{}'",
+        e.id
+    ))
+    .await;
+    let late =
+        w.h.citizen(&w.adult)
+            .update_evaluation(edit(&e.id, "кеш", &["comment"]))
+            .await
+            .unwrap_err();
     assert_eq!(late.code(), Code::FailedPrecondition);
     assert!(late.message().contains("14 days"), "{}", late.message());
 }

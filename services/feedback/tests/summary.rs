@@ -1,16 +1,16 @@
-//! A centre's feedback summary across the running suite: suppressed below 5 published
+//! A centre's feedback summary: suppressed below 5 published
 //! evaluations, Bayesian means toward the city's, the Wilson bound, public, cached, and
 //! renewed when an evaluation is published or withdrawn.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use onaltu_auth::Role;
-use onaltu_proto::feedback as fb;
-use onaltu_suite::fixtures::*;
-use onaltu_suite::{Suite, citizen, claims};
+mod common;
 
-async fn summary(s: &Suite, centre: &str) -> fb::CenterFeedbackSummary {
-    s.feedback(None)
+use common::*;
+use onaltu_proto::feedback as fb;
+
+async fn summary(s: &Harness, centre: &str) -> fb::CenterFeedbackSummary {
+    s.public()
         .get_center_feedback_summary(fb::GetCenterFeedbackSummaryRequest {
             center_id: centre.into(),
             period: None,
@@ -23,16 +23,13 @@ async fn summary(s: &Suite, centre: &str) -> fb::CenterFeedbackSummary {
 }
 
 /// Registers a person, takes them through `centre`, and has them evaluate it with `score`.
-async fn evaluated(s: &Suite, serial: u32, centre: &str, score: i32) -> String {
-    let mut op = s.registry(Some(&claims(Role::CityOperator)));
+async fn evaluated(s: &Harness, serial: u32, centre: &str, score: i32) -> String {
+    let mut op = s.registry_operator();
     let person = adult(&mut op, serial).await.id;
     let episode = discharged(&mut op, &person, centre).await.id;
     let mut e = evaluation(&episode, score, "");
     e.days_waited = Some(serial as i32 * 10);
-    submit(&mut s.feedback(Some(&citizen(&person))), e)
-        .await
-        .unwrap()
-        .id
+    submit(&mut s.citizen(&person), e).await.unwrap().id
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -41,11 +38,11 @@ fn close(a: f64, b: f64) -> bool {
 
 #[tokio::test]
 async fn summaries_are_suppressed_below_five_then_pulled_toward_the_city() {
-    let s = Suite::start().await;
-    let mut op = s.registry(Some(&claims(Role::CityOperator)));
+    let s = Harness::start().await;
+    let mut op = s.registry_operator();
     let small = centre(&mut op, "Кіші орталық", 20).await.id;
     let big = centre(&mut op, "Үлкен орталық", 20).await.id;
-    let mut moderator = s.feedback(Some(&claims(Role::CityOperator)));
+    let mut moderator = s.moderator();
 
     // The small centre: four evaluations of 5, the big one six of 2.
     let mut small_ids = Vec::new();
@@ -97,7 +94,7 @@ async fn summaries_are_suppressed_below_five_then_pulled_toward_the_city() {
     assert_eq!(shown.median_days_waited, Some(120.0));
 
     // A report withdraws one: back to four, suppressed again.
-    s.feedback(Some(&claims(Role::CityOperator)))
+    s.moderator()
         .report_evaluation(fb::ReportEvaluationRequest {
             id: fifth,
             issue: fb::ContentIssue::Spam as i32,
@@ -112,9 +109,9 @@ async fn summaries_are_suppressed_below_five_then_pulled_toward_the_city() {
 
 #[tokio::test]
 async fn a_summary_names_its_period_and_refuses_a_bad_one() {
-    let s = Suite::start().await;
+    let s = Harness::start().await;
     let centre = uuid::Uuid::now_v7().to_string();
-    let mut c = s.feedback(None);
+    let mut c = s.public();
     let empty = summary(&s, &centre).await;
     assert_eq!(empty.n, 0);
     assert!(empty.suppressed);

@@ -4,74 +4,73 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::Duration;
+mod common;
 
+use std::time::{Duration, Instant};
+
+use common::*;
 use onaltu_api::Period;
 use onaltu_auth::Role;
 use onaltu_proto::rating as pb;
 use onaltu_proto::rating::rating_service_client::RatingServiceClient;
-use onaltu_suite::fixtures::*;
-use onaltu_suite::{Suite, claims, serve_rating_with};
-use onaltu_testkit::{TestDb, authed};
+use onaltu_testkit::authed;
 use uuid::Uuid;
 
-fn compute_request(period: Period) -> pb::ComputeRatingsRequest {
-    pb::ComputeRatingsRequest {
-        request_id: Uuid::now_v7().to_string(),
-        period: Some(period.encode()),
-    }
+/// The ratings of `period` as the public lists them, or `None` if the call failed.
+async fn listed(public: &mut Rating, period: Period) -> Option<pb::ListRatingsResponse> {
+    public
+        .list_ratings(pb::ListRatingsRequest {
+            period: Some(period.encode()),
+            ..Default::default()
+        })
+        .await
+        .ok()
+        .map(|r| r.into_inner())
 }
 
 #[tokio::test]
 async fn the_ended_quarter_is_rated_on_schedule_once() {
-    let s = Suite::start().await;
-    let mut op = s.registry(Some(&claims(Role::CityOperator)));
-    centre(&mut op, "Орталық", 20).await;
-    let db = TestDb::new(&onaltu_rating::migrations()).await;
-    let scheduled = serve_rating_with(&db, &s.redis, &s.registry.addr, |settings| {
-        settings.compute.scheduled = true;
-        settings.compute.check_interval_secs = 1;
-    })
-    .await;
+    let h = Harness::start().await;
+    centre(&mut h.registry_operator(), "Орталық", 20).await;
+    let (scheduled, _db) = h
+        .another(|settings| {
+            settings.compute.scheduled = true;
+            settings.compute.check_interval_secs = 1;
+        })
+        .await;
     let ended = Period::quarter_of(onaltu_api::today()).previous();
     let mut public = RatingServiceClient::new(authed(&scheduled.channel, None));
-    let mut rated = None;
-    for _ in 0..100 {
-        if let Ok(r) = public
-            .list_ratings(pb::ListRatingsRequest {
-                period: Some(ended.encode()),
-                ..Default::default()
-            })
-            .await
-            && r.get_ref().rating_version > 0
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let rated = loop {
+        if let Some(r) = listed(&mut public, ended).await
+            && r.rating_version > 0
         {
-            rated = Some(r.into_inner());
-            break;
+            break r;
         }
+        assert!(
+            Instant::now() < deadline,
+            "the ended quarter was not rated in time"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let rated = rated.expect("the ended quarter was rated");
+    };
     assert_eq!(rated.rating_version, 1);
     assert_eq!(rated.ratings.len(), 1);
-    // Later checks find it rated and make no new version.
-    tokio::time::sleep(Duration::from_millis(2_500)).await;
-    let again = public
-        .list_ratings(pb::ListRatingsRequest {
-            period: Some(ended.encode()),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(again.rating_version, 1);
+    // Later checks (one a second) find it rated and make no new version: watched over more
+    // than two of them.
+    let watched = Instant::now() + Duration::from_millis(2_500);
+    while Instant::now() < watched {
+        let again = listed(&mut public, ended).await.unwrap();
+        assert_eq!(again.rating_version, 1);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test]
 async fn with_the_registry_down_nothing_is_computed_or_written() {
-    let s = Suite::start().await;
-    let db = TestDb::new(&onaltu_rating::migrations()).await;
+    let h = Harness::start().await;
     let nowhere = format!("http://127.0.0.1:{}", onaltu_testkit::free_port());
-    let cut_off = serve_rating_with(&db, &s.redis, &nowhere, |settings| {
+    let db = onaltu_testkit::TestDb::new(&onaltu_rating::migrations()).await;
+    let cut_off = serve(&db, &h.redis, &nowhere, |settings| {
         settings.registry.timeout_ms = 300;
     })
     .await;
@@ -87,26 +86,13 @@ async fn with_the_registry_down_nothing_is_computed_or_written() {
         err.get_details_retry_info().is_some(),
         "RetryInfo tells when to retry"
     );
-    let mut conn = db.connect().await;
-    use diesel_async::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let runs = diesel::sql_query("SELECT count(*) AS n FROM rating_runs")
-        .get_result::<N>(&mut conn)
-        .await
-        .unwrap()
-        .n;
-    assert_eq!(runs, 0);
+    assert_eq!(count(&db, "rating_runs").await, 0);
 }
 
 #[tokio::test]
 async fn public_reads_answer_with_redis_down_and_carry_the_previous_period() {
-    let mut s = Suite::start().await;
-    let mut op = s.registry(Some(&claims(Role::CityOperator)));
-    let id = centre(&mut op, "Орталық", 20).await.id;
+    let mut h = Harness::start().await;
+    let id = centre(&mut h.registry_operator(), "Орталық", 20).await.id;
     let q = Period::quarter_of(onaltu_api::today());
     let record = |period: Period, share: f64| pb::RecordIndicatorsRequest {
         request_id: Uuid::now_v7().to_string(),
@@ -129,7 +115,7 @@ async fn public_reads_answer_with_redis_down_and_carry_the_previous_period() {
             },
         ],
     };
-    let mut operator = s.rating(Some(&claims(Role::CityOperator)));
+    let mut operator = h.operator();
     operator
         .record_indicators(record(q.previous(), 1.0))
         .await
@@ -141,9 +127,9 @@ async fn public_reads_answer_with_redis_down_and_carry_the_previous_period() {
         .unwrap();
     operator.compute_ratings(compute_request(q)).await.unwrap();
 
-    s.redis.stop();
-    let r = s
-        .rating(None)
+    h.redis.stop();
+    let r = h
+        .public()
         .get_center_rating(pb::GetCenterRatingRequest {
             center_id: id.clone(),
             ..Default::default()
@@ -153,7 +139,7 @@ async fn public_reads_answer_with_redis_down_and_carry_the_previous_period() {
         .into_inner()
         .rating
         .unwrap();
-    s.redis.resume();
+    h.redis.resume();
     // Both quarters: capacity use 0 -> EFFECTIVENESS 0; events 20 -> ACTIVITIES 100.
     // Previous: accessibility 1.0 -> ACCESS 100: (0*0.3 + 100*0.1 + 100*0.3) / 0.7 = 57.14.
     // Now: accessibility 0.3 -> ACCESS 0: (0 + 10 + 0) / 0.7 = 14.29.

@@ -1,20 +1,23 @@
 //! The role x RPC matrix of the feedback service: every RPC called by every role (and without a
-//! token), refused exactly where API.md says.
+//! token), on the caller's own object and on another's, refused exactly where API.md says.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::*;
 use onaltu_auth::{Claims, Role};
 use onaltu_proto::feedback as fb;
-use onaltu_suite::fixtures::*;
-use onaltu_suite::{Suite, citizen, claims, staff};
 use tonic::Code;
 
-/// In an order where each call leaves the published evaluation as the next one needs it.
-const RPCS: [&str; 10] = [
+/// In an order where each call leaves the objects as the next one needs them.
+const RPCS: [&str; 12] = [
     "GetEvaluation",
+    "GetEvaluation(pending)",
     "ListEvaluations",
     "GetCenterFeedbackSummary",
     "ListComplaints",
+    "ListComplaints(centre)",
     "UpdateComplaint",
     "ReplyToEvaluation",
     "ModerateEvaluation",
@@ -23,51 +26,107 @@ const RPCS: [&str; 10] = [
     "UpdateEvaluation",
 ];
 
-/// Who may call each RPC, by the caller's name below.
-fn allowed(rpc: &str, who: &str) -> bool {
-    let any = true;
-    match rpc {
-        "SubmitEvaluation" | "UpdateEvaluation" => who == "CITIZEN",
-        "GetEvaluation" | "ListEvaluations" | "GetCenterFeedbackSummary" => any,
-        "ModerateEvaluation" => matches!(who, "CITY_OPERATOR" | "ADMIN"),
-        "ReplyToEvaluation" => who == "CENTER_STAFF",
-        "ReportEvaluation" => matches!(who, "CITIZEN" | "CENTER_STAFF" | "CITY_OPERATOR" | "ADMIN"),
-        "ListComplaints" => {
-            matches!(
-                who,
-                "CITIZEN" | "CENTER_STAFF" | "CITY_OPERATOR" | "AUDITOR" | "ADMIN"
-            )
+/// How a call was answered, as far as access goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// Let through (whatever the call then made of the request).
+    Allowed,
+    /// PERMISSION_DENIED or UNAUTHENTICATED.
+    Refused,
+    /// NOT_FOUND: the caller learns nothing of the object.
+    Hidden,
+}
+
+impl Answer {
+    fn of(answer: &Result<(), tonic::Status>) -> Self {
+        match answer {
+            Err(s) if matches!(s.code(), Code::PermissionDenied | Code::Unauthenticated) => {
+                Self::Refused
+            }
+            Err(s) if s.code() == Code::NotFound => Self::Hidden,
+            _ => Self::Allowed,
         }
-        "UpdateComplaint" => matches!(who, "CENTER_STAFF" | "CITY_OPERATOR" | "ADMIN"),
+    }
+}
+
+/// What each caller gets from each RPC, by the caller's name below. "Own" objects are the
+/// citizen's evaluation, episode and complaint, and the staff's centre; "other" callers are a
+/// second registered citizen and the staff of a second centre.
+fn expected(rpc: &str, who: &str) -> Answer {
+    use Answer::*;
+    let allowed = |yes: bool| if yes { Allowed } else { Refused };
+    let official = matches!(who, "CITY_OPERATOR" | "ADMIN");
+    match rpc {
+        "GetEvaluation" | "ListEvaluations" | "GetCenterFeedbackSummary" => Allowed,
+        // An unpublished evaluation: its author, its centre and the city read it; the public
+        // learns nothing of it.
+        "GetEvaluation(pending)" => match who {
+            "ANONYMOUS" => Hidden,
+            _ => allowed(matches!(
+                who,
+                "CITIZEN_OWN" | "STAFF_OWN" | "CITY_OPERATOR" | "AUDITOR" | "ADMIN"
+            )),
+        },
+        "SubmitEvaluation" | "UpdateEvaluation" => allowed(who == "CITIZEN_OWN"),
+        "ModerateEvaluation" => allowed(official),
+        "ReplyToEvaluation" => allowed(who == "STAFF_OWN"),
+        "ReportEvaluation" => allowed(
+            official
+                || matches!(
+                    who,
+                    "CITIZEN_OWN" | "CITIZEN_OTHER" | "STAFF_OWN" | "STAFF_OTHER"
+                ),
+        ),
+        "ListComplaints" => allowed(matches!(
+            who,
+            "CITIZEN_OWN"
+                | "CITIZEN_OTHER"
+                | "STAFF_OWN"
+                | "STAFF_OTHER"
+                | "CITY_OPERATOR"
+                | "AUDITOR"
+                | "ADMIN"
+        )),
+        // Filtered to the own centre: another centre's staff may not ask; a citizen gets their
+        // own complaints about it.
+        "ListComplaints(centre)" => allowed(matches!(
+            who,
+            "CITIZEN_OWN" | "CITIZEN_OTHER" | "STAFF_OWN" | "CITY_OPERATOR" | "AUDITOR" | "ADMIN"
+        )),
+        "UpdateComplaint" => allowed(official || who == "STAFF_OWN"),
         other => panic!("no rule for {other}"),
     }
 }
 
 #[tokio::test]
 async fn every_role_is_refused_exactly_where_the_contract_says() {
-    let s = Suite::start().await;
-    let mut op = s.registry(Some(&claims(Role::CityOperator)));
+    let h = Harness::start().await;
+    let mut op = h.registry_operator();
     let centre = centre(&mut op, "Матрица орталығы", 10).await.id;
+    let other_centre = common::centre(&mut op, "Басқа орталық", 10).await.id;
     let person = adult(&mut op, 1).await.id;
+    let other_person = adult(&mut op, 2).await.id;
     let episode = discharged(&mut op, &person, &centre).await.id;
     let second = discharged(&mut op, &person, &centre).await.id;
-    let mut author = s.feedback(Some(&citizen(&person)));
-    let e = author
-        .submit_evaluation(fb::SubmitEvaluationRequest {
-            request_id: uuid::Uuid::now_v7().to_string(),
-            evaluation: Some(evaluation(&episode, 2, "Кезек ұзақ")),
-            complaint_text: "Кезек ұзақ".into(),
-        })
+    let third = discharged(&mut op, &person, &centre).await.id;
+    let mut author = h.citizen(&person);
+    let e = submit_with_complaint(
+        &mut author,
+        evaluation(&episode, 2, "Кезек ұзақ"),
+        "Кезек ұзақ",
+    )
+    .await
+    .unwrap();
+    publish(&mut h.moderator(), &e.id).await;
+    let pending = submit(&mut author, evaluation(&third, 4, ""))
         .await
-        .unwrap()
-        .into_inner()
-        .evaluation
         .unwrap();
-    publish(&mut s.feedback(Some(&claims(Role::CityOperator))), &e.id).await;
 
     let callers: Vec<(&str, Option<Claims>)> = vec![
-        ("CITIZEN", Some(citizen(&person))),
-        ("CENTER_STAFF", Some(staff(&centre))),
+        ("CITIZEN_OWN", Some(citizen(&person))),
+        ("CITIZEN_OTHER", Some(citizen(&other_person))),
+        ("STAFF_OWN", Some(staff(&centre))),
+        ("STAFF_OTHER", Some(staff(&other_centre))),
         ("CITY_OPERATOR", Some(claims(Role::CityOperator))),
         ("DISPATCHER", Some(claims(Role::Dispatcher))),
         ("DRIVER", Some(claims(Role::Driver))),
@@ -79,7 +138,7 @@ async fn every_role_is_refused_exactly_where_the_contract_says() {
     let mut wrong = Vec::new();
     for rpc in RPCS {
         for (who, claims) in &callers {
-            let mut c = s.feedback(claims.as_ref());
+            let mut c = h.client(claims.as_ref());
             let answer: Result<(), tonic::Status> = match rpc {
                 "SubmitEvaluation" => submit(&mut c, evaluation(&second, 4, "")).await.map(drop),
                 "UpdateEvaluation" => c
@@ -95,10 +154,8 @@ async fn every_role_is_refused_exactly_where_the_contract_says() {
                     })
                     .await
                     .map(drop),
-                "GetEvaluation" => c
-                    .get_evaluation(fb::GetEvaluationRequest { id: e.id.clone() })
-                    .await
-                    .map(drop),
+                "GetEvaluation" => get(&mut c, &e.id).await.map(drop),
+                "GetEvaluation(pending)" => get(&mut c, &pending.id).await.map(drop),
                 "ListEvaluations" => c
                     .list_evaluations(fb::ListEvaluationsRequest::default())
                     .await
@@ -130,6 +187,13 @@ async fn every_role_is_refused_exactly_where_the_contract_says() {
                     .list_complaints(fb::ListComplaintsRequest::default())
                     .await
                     .map(drop),
+                "ListComplaints(centre)" => c
+                    .list_complaints(fb::ListComplaintsRequest {
+                        center_id: centre.clone(),
+                        ..Default::default()
+                    })
+                    .await
+                    .map(drop),
                 "UpdateComplaint" => c
                     .update_complaint(fb::UpdateComplaintRequest {
                         complaint: Some(fb::Complaint {
@@ -152,12 +216,9 @@ async fn every_role_is_refused_exactly_where_the_contract_says() {
                     .map(drop),
                 other => panic!("unknown {other}"),
             };
-            let refused = matches!(
-                &answer,
-                Err(s) if matches!(s.code(), Code::PermissionDenied | Code::Unauthenticated)
-            );
-            if refused == allowed(rpc, who) {
-                wrong.push(format!("{rpc} by {who}: {answer:?}"));
+            let want = expected(rpc, who);
+            if Answer::of(&answer) != want {
+                wrong.push(format!("{rpc} by {who}: wanted {want:?}, got {answer:?}"));
             }
         }
     }

@@ -1,4 +1,4 @@
-//! WatchRatings across the running suite: a subscriber that disconnects in the middle of a
+//! WatchRatings: a subscriber that disconnects in the middle of a
 //! recompute, and again across a restart of the rating service, resumes from the last sequence
 //! number it saw and receives every event exactly once; filters narrow the stream.
 
@@ -6,26 +6,19 @@
 
 use std::time::Duration;
 
-use onaltu_api::Period;
+mod common;
+
+use common::*;
 use onaltu_auth::Role;
 use onaltu_proto::rating as pb;
-use onaltu_suite::fixtures::*;
-use onaltu_suite::{Suite, claims};
 use uuid::Uuid;
 
-fn current() -> Period {
-    Period::quarter_of(onaltu_api::today())
+fn compute_now() -> pb::ComputeRatingsRequest {
+    compute_request(current())
 }
 
-fn compute_request() -> pb::ComputeRatingsRequest {
-    pb::ComputeRatingsRequest {
-        request_id: Uuid::now_v7().to_string(),
-        period: Some(current().encode()),
-    }
-}
-
-async fn record(s: &Suite, centre: &str, code: &str, value: f64) {
-    s.rating(Some(&claims(Role::CityOperator)))
+async fn record(s: &Harness, centre: &str, code: &str, value: f64) {
+    s.operator()
         .record_indicators(pb::RecordIndicatorsRequest {
             request_id: Uuid::now_v7().to_string(),
             center_id: centre.into(),
@@ -43,10 +36,10 @@ async fn record(s: &Suite, centre: &str, code: &str, value: f64) {
 }
 
 async fn subscribe(
-    s: &Suite,
+    s: &Harness,
     request: pb::WatchRatingsRequest,
 ) -> tonic::Streaming<pb::WatchRatingsResponse> {
-    s.rating(Some(&claims(Role::Integration)))
+    s.as_role(Role::Integration)
         .watch_ratings(request)
         .await
         .unwrap()
@@ -71,15 +64,15 @@ async fn read_until(
 
 #[tokio::test]
 async fn a_subscriber_resumes_across_a_recompute_and_a_restart_and_misses_nothing() {
-    let mut s = Suite::start().await;
-    let mut op = s.registry(Some(&claims(Role::CityOperator)));
+    let mut s = Harness::start().await;
+    let mut op = s.registry_operator();
     let mut centres = Vec::new();
     for i in 0..12 {
         centres.push(centre(&mut op, &format!("Орталық {i}"), 20).await.id);
     }
-    let mut operator = s.rating(Some(&claims(Role::CityOperator)));
+    let mut operator = s.operator();
     let first = operator
-        .compute_ratings(compute_request())
+        .compute_ratings(compute_now())
         .await
         .unwrap()
         .into_inner();
@@ -101,7 +94,7 @@ async fn a_subscriber_resumes_across_a_recompute_and_a_restart_and_misses_nothin
         let mut operator = operator.clone();
         async move {
             operator
-                .compute_ratings(compute_request())
+                .compute_ratings(compute_now())
                 .await
                 .unwrap()
                 .into_inner()
@@ -122,7 +115,7 @@ async fn a_subscriber_resumes_across_a_recompute_and_a_restart_and_misses_nothin
     drop(stream);
 
     // The rating service restarts; three centres' values change; the subscriber resumes.
-    s.restart_rating().await;
+    s.restart().await;
     for c in &centres[..3] {
         record(&s, c, "accessibility_checklist_share", 0.4).await;
     }
@@ -136,8 +129,8 @@ async fn a_subscriber_resumes_across_a_recompute_and_a_restart_and_misses_nothin
     )
     .await;
     let third = s
-        .rating(Some(&claims(Role::CityOperator)))
-        .compute_ratings(compute_request())
+        .operator()
+        .compute_ratings(compute_now())
         .await
         .unwrap()
         .into_inner();
@@ -149,7 +142,7 @@ async fn a_subscriber_resumes_across_a_recompute_and_a_restart_and_misses_nothin
         numbers.windows(2).all(|w| w[0] < w[1]),
         "strictly increasing, no repeats: {numbers:?}"
     );
-    assert_eq!(s.rating_count("rating_events").await, 27);
+    assert_eq!(s.count("rating_events").await, 27);
     let third_changes = &seen[24..];
     for e in third_changes {
         assert!(centres[..3].contains(&e.center_id));
