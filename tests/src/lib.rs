@@ -49,10 +49,7 @@ impl Suite {
         );
         settings.registry.backoff_ms = 20;
         let pool = feedback_db.pool();
-        let feedback = Served::start("feedback", move |listener, shutdown| {
-            onaltu_feedback::serve(settings, pool, listener, shutdown)
-        })
-        .await;
+        let feedback = Served::service("feedback", settings, pool, onaltu_feedback::serve).await;
         let rating_db = TestDb::new(&onaltu_rating::migrations()).await;
         let rating = serve_rating(&rating_db, &redis, &registry.addr).await;
         Self {
@@ -73,7 +70,7 @@ impl Suite {
 
     /// Rows of `table` in the rating database.
     pub async fn rating_count(&self, table: &str) -> i64 {
-        count(&self.rating_db, table).await
+        self.rating_db.count(table).await
     }
 
     /// Waits (up to ten seconds) until the rating service has counted `n` published
@@ -122,25 +119,7 @@ async fn serve_rating(db: &TestDb, redis: &RedisServer, registry: &str) -> Serve
         registry,
     );
     let pool = db.pool();
-    Served::start("rating", move |listener, shutdown| {
-        onaltu_rating::serve(settings, pool, listener, shutdown)
-    })
-    .await
-}
-
-async fn count(db: &TestDb, table: &str) -> i64 {
-    use diesel_async::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let mut conn = db.connect().await;
-    diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
-        .get_result::<N>(&mut conn)
-        .await
-        .unwrap()
-        .n
+    Served::service("rating", settings, pool, onaltu_rating::serve).await
 }
 
 /// Claims of `role`, for a test.

@@ -94,10 +94,7 @@ impl Harness {
             onaltu_testkit::jwt_secret(),
         );
         let pool = db.pool();
-        let served = Served::start("registry", move |listener, shutdown| {
-            onaltu_registry::serve(settings, pool, listener, shutdown)
-        })
-        .await;
+        let served = Served::service("registry", settings, pool, onaltu_registry::serve).await;
         Self {
             channel: served.channel.clone(),
             addr: served.addr.clone(),

@@ -13,8 +13,7 @@ pub mod store;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use onaltu_cache::Cache;
 use onaltu_proto::feedback::feedback_service_server::FeedbackServiceServer;
-use onaltu_service::StartError;
-use tokio::net::TcpListener;
+use onaltu_service::{Start, StartError};
 use tonic::server::NamedService as _;
 
 use crate::clients::registry::RegistryClient;
@@ -31,14 +30,15 @@ pub fn migrations() -> [&'static EmbeddedMigrations; 2] {
 /// The gRPC service name reported by health checks.
 pub const SERVICE_NAME: &str = FeedbackServiceServer::<api::Feedback>::NAME;
 
-/// Serves the feedback service on `listener` until `shutdown` resolves; the outbox relay
+/// Serves the feedback service on its listener until its shutdown signal resolves; the outbox relay
 /// publishes its events to Redis Streams meanwhile.
-pub async fn serve(
-    settings: settings::Settings,
-    pool: onaltu_db::Pool,
-    listener: TcpListener,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> Result<(), StartError> {
+pub async fn serve(start: Start<settings::Settings>) -> Result<(), StartError> {
+    let Start {
+        settings,
+        pool,
+        listener,
+        shutdown,
+    } = start;
     let cache = Cache::new(&settings.cache).map_err(|e| StartError::config("cache", e))?;
     let registry =
         RegistryClient::new(&settings.registry).map_err(|e| StartError::config("registry", e))?;

@@ -11,9 +11,7 @@ async fn main() -> ExitCode {
         "feedback",
         "Recipients' evaluations of rehabilitation centres, moderation and complaints",
         &onaltu_feedback::migrations(),
-        |settings, pool, listener| {
-            onaltu_feedback::serve(settings, pool, listener, onaltu_server::shutdown_signal())
-        },
+        onaltu_feedback::serve,
     )
     .await
 }

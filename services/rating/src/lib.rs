@@ -20,9 +20,8 @@ use onaltu_cache::Cache;
 use onaltu_config::ExposeSecret;
 use onaltu_events::{Consumer, StreamSettings, WatchLimits};
 use onaltu_proto::rating::rating_service_server::RatingServiceServer;
-use onaltu_service::StartError;
+use onaltu_service::{Start, StartError};
 use prost::Message as _;
-use tokio::net::TcpListener;
 use tonic::server::NamedService as _;
 
 use crate::api::watch::EventHub;
@@ -41,15 +40,16 @@ pub fn migrations() -> [&'static EmbeddedMigrations; 2] {
 /// The gRPC service name reported by health checks.
 pub const SERVICE_NAME: &str = RatingServiceServer::<api::Rating>::NAME;
 
-/// Serves the rating service on `listener` until `shutdown` resolves. Meanwhile it consumes the
-/// feedback service's events, tails its own rating events for subscribers, and (when
+/// Serves the rating service on its listener until its shutdown signal resolves. Meanwhile it
+/// consumes the feedback service's events, tails its own rating events for subscribers, and (when
 /// configured) rates each quarter once it has ended.
-pub async fn serve(
-    settings: settings::Settings,
-    pool: onaltu_db::Pool,
-    listener: TcpListener,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> Result<(), StartError> {
+pub async fn serve(start: Start<settings::Settings>) -> Result<(), StartError> {
+    let Start {
+        settings,
+        pool,
+        listener,
+        shutdown,
+    } = start;
     let cache = Cache::new(&settings.cache).map_err(|e| StartError::config("cache", e))?;
     let methodology = settings
         .methodology

@@ -11,9 +11,7 @@ async fn main() -> ExitCode {
         "rating",
         "The electronic quality rating of rehabilitation centres",
         &onaltu_rating::migrations(),
-        |settings, pool, listener| {
-            onaltu_rating::serve(settings, pool, listener, onaltu_server::shutdown_signal())
-        },
+        onaltu_rating::serve,
     )
     .await
 }

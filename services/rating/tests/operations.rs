@@ -86,7 +86,7 @@ async fn with_the_registry_down_nothing_is_computed_or_written() {
         err.get_details_retry_info().is_some(),
         "RetryInfo tells when to retry"
     );
-    assert_eq!(count(&db, "rating_runs").await, 0);
+    assert_eq!(db.count("rating_runs").await, 0);
 }
 
 #[tokio::test]

@@ -12,8 +12,7 @@ pub mod workers;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use onaltu_cache::Cache;
 use onaltu_proto::registry::registry_service_server::RegistryServiceServer;
-use onaltu_service::StartError;
-use tokio::net::TcpListener;
+use onaltu_service::{Start, StartError};
 use tonic::server::NamedService as _;
 
 /// The registry's own migrations (run after the shared event tables).
@@ -27,13 +26,14 @@ pub fn migrations() -> [&'static EmbeddedMigrations; 2] {
 /// The gRPC service name reported by health checks.
 pub const SERVICE_NAME: &str = RegistryServiceServer::<api::Registry>::NAME;
 
-/// Serves the registry on `listener` until `shutdown` resolves.
-pub async fn serve(
-    settings: settings::Settings,
-    pool: onaltu_db::Pool,
-    listener: TcpListener,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> Result<(), StartError> {
+/// Serves the registry on its listener until its shutdown signal resolves.
+pub async fn serve(start: Start<settings::Settings>) -> Result<(), StartError> {
+    let Start {
+        settings,
+        pool,
+        listener,
+        shutdown,
+    } = start;
     let cache = Cache::new(&settings.cache).map_err(|e| StartError::config("cache", e))?;
     let unread = |e: String| {
         StartError::database(format!(

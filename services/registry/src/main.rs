@@ -11,9 +11,7 @@ async fn main() -> ExitCode {
         "registry",
         "Registry of persons with disabilities and rehabilitation centres",
         &onaltu_registry::migrations(),
-        |settings, pool, listener| {
-            onaltu_registry::serve(settings, pool, listener, onaltu_server::shutdown_signal())
-        },
+        onaltu_registry::serve,
     )
     .await
 }

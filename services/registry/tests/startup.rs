@@ -112,14 +112,14 @@ async fn migrate_then_serve_answers_serving() {
     };
     settings.auth.hs256_secret = Some(onaltu_testkit::jwt_secret());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(onaltu_registry::serve(
+    let server = tokio::spawn(onaltu_registry::serve(onaltu_service::Start {
         settings,
-        db.pool(),
+        pool: db.pool(),
         listener,
-        async {
+        shutdown: Box::pin(async {
             let _ = stopped.await;
-        },
-    ));
+        }),
+    }));
 
     let mut client = None;
     for _ in 0..100 {

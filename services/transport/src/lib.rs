@@ -12,8 +12,7 @@ pub mod store;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use onaltu_events::WatchLimits;
 use onaltu_proto::transport::transport_service_server::TransportServiceServer;
-use onaltu_service::StartError;
-use tokio::net::TcpListener;
+use onaltu_service::{Start, StartError};
 use tonic::server::NamedService as _;
 
 use crate::clients::registry::RegistryClient;
@@ -31,13 +30,14 @@ pub fn migrations() -> [&'static EmbeddedMigrations; 1] {
 /// The gRPC service name reported by health checks.
 pub const SERVICE_NAME: &str = TransportServiceServer::<api::Transport>::NAME;
 
-/// Serves the transport service on `listener` until `shutdown` resolves.
-pub async fn serve(
-    settings: settings::Settings,
-    pool: onaltu_db::Pool,
-    listener: TcpListener,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> Result<(), StartError> {
+/// Serves the transport service on its listener until its shutdown signal resolves.
+pub async fn serve(start: Start<settings::Settings>) -> Result<(), StartError> {
+    let Start {
+        settings,
+        pool,
+        listener,
+        shutdown,
+    } = start;
     let registry =
         RegistryClient::new(&settings.registry).map_err(|e| StartError::config("registry", e))?;
     let rules = settings

@@ -11,9 +11,7 @@ async fn main() -> ExitCode {
         "transport",
         "Invataxi booking and dispatch, buses to rehabilitation, service measures",
         &onaltu_transport::migrations(),
-        |settings, pool, listener| {
-            onaltu_transport::serve(settings, pool, listener, onaltu_server::shutdown_signal())
-        },
+        onaltu_transport::serve,
     )
     .await
 }

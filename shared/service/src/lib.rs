@@ -119,6 +119,22 @@ where
         .with_readiness(database_readiness(pool)))
 }
 
+/// The signal a serving service stops on.
+pub type Shutdown = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// What a service starts serving from: its settings, its database pool, a bound listener, and
+/// the signal to stop on.
+pub struct Start<S> {
+    /// The validated settings.
+    pub settings: S,
+    /// The service's database.
+    pub pool: Pool,
+    /// Where to serve.
+    pub listener: TcpListener,
+    /// Resolves when the service should drain and stop.
+    pub shutdown: Shutdown,
+}
+
 /// What the shared start-up needs of a service's settings (implemented by [`settings!`]).
 pub trait ServiceSettings: DeserializeOwned + Validate {
     /// `[server]`.
@@ -237,8 +253,7 @@ enum Command {
 
 /// Runs the binary of service `name` (`registry`, `feedback`, …): parses the command line, loads
 /// and validates the configuration (exit 2 naming the bad key), then migrates, checks the
-/// configuration, or serves with `serve(settings, pool, listener, shutdown)` until SIGTERM or
-/// SIGINT.
+/// configuration, or serves with `serve(start)` until SIGTERM or SIGINT.
 pub async fn main<S, F, Fut>(
     name: &str,
     about: &'static str,
@@ -247,7 +262,7 @@ pub async fn main<S, F, Fut>(
 ) -> ExitCode
 where
     S: ServiceSettings,
-    F: FnOnce(S, Pool, TcpListener) -> Fut,
+    F: FnOnce(Start<S>) -> Fut,
     Fut: Future<Output = Result<(), StartError>>,
 {
     let binary = format!("onaltu-{name}");
@@ -300,7 +315,7 @@ async fn migrate(
 async fn run<S, F, Fut>(name: &str, settings: S, serve: F) -> Result<(), StartError>
 where
     S: ServiceSettings,
-    F: FnOnce(S, Pool, TcpListener) -> Fut,
+    F: FnOnce(Start<S>) -> Fut,
     Fut: Future<Output = Result<(), StartError>>,
 {
     let telemetry = onaltu_telemetry::init(name, settings.telemetry())
@@ -314,7 +329,13 @@ where
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|e| StartError::config("server.listen", format!("{listen}: {e}")))?;
-    serve(settings, pool, listener).await?;
+    serve(Start {
+        settings,
+        pool,
+        listener,
+        shutdown: Box::pin(onaltu_server::shutdown_signal()),
+    })
+    .await?;
     telemetry.flush();
     Ok(())
 }

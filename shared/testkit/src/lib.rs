@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use diesel_migrations::EmbeddedMigrations;
 use onaltu_auth::{Claims, Role};
 use onaltu_db::{DatabaseSettings, Pool};
@@ -43,6 +43,21 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// Rows of `table` in this schema.
+    pub async fn count(&self, table: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.connect().await;
+        diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
+            .get_result::<N>(&mut conn)
+            .await
+            .expect("a count of the table")
+            .n
+    }
+
     /// Creates a schema and applies `migrations` (each set in order) inside it.
     pub async fn new(migrations: &[&'static EmbeddedMigrations]) -> Self {
         let base_url = database_url();

@@ -29,10 +29,7 @@ pub async fn serve(redis: &RedisServer) -> RegistryServed {
         crate::jwt_secret(),
     );
     let pool = db.pool();
-    let served = Served::start("registry", move |listener, shutdown| {
-        onaltu_registry::serve(settings, pool, listener, shutdown)
-    })
-    .await;
+    let served = Served::service("registry", settings, pool, onaltu_registry::serve).await;
     RegistryServed { served, db }
 }
 

@@ -24,6 +24,30 @@ pub struct Served {
 }
 
 impl Served {
+    /// Serves a service's `serve` with `settings` on `pool`, as its binary would (start-up
+    /// included), on a loopback port.
+    pub async fn service<S, F, Fut>(
+        name: &str,
+        settings: S,
+        pool: onaltu_db::Pool,
+        serve: F,
+    ) -> Self
+    where
+        S: Send + 'static,
+        F: FnOnce(onaltu_service::Start<S>) -> Fut,
+        Fut: Future<Output = Result<(), onaltu_service::StartError>> + Send + 'static,
+    {
+        Self::start(name, move |listener, shutdown| {
+            serve(onaltu_service::Start {
+                settings,
+                pool,
+                listener,
+                shutdown,
+            })
+        })
+        .await
+    }
+
     /// Binds a loopback port, spawns `serve(listener, shutdown)` and waits until it accepts
     /// connections. A failing `serve` panics the test with its error.
     pub async fn start<F, Fut, E>(name: &str, serve: F) -> Self

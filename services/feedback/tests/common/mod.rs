@@ -61,10 +61,7 @@ impl Harness {
         settings.registry.backoff_ms = 20;
         adjust(&mut settings);
         let pool = db.pool();
-        let feedback = Served::start("feedback", move |listener, shutdown| {
-            onaltu_feedback::serve(settings, pool, listener, shutdown)
-        })
-        .await;
+        let feedback = Served::service("feedback", settings, pool, onaltu_feedback::serve).await;
         Self {
             feedback,
             registry,
@@ -114,18 +111,7 @@ impl Harness {
 
     /// Rows of `table` in the feedback database.
     pub async fn count(&self, table: &str) -> i64 {
-        use diesel_async::RunQueryDsl;
-        #[derive(diesel::QueryableByName)]
-        struct N {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let mut conn = self.db.connect().await;
-        diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
-            .get_result::<N>(&mut conn)
-            .await
-            .unwrap()
-            .n
+        self.db.count(table).await
     }
 
     /// The events in the outbox, oldest first.

@@ -101,7 +101,7 @@ impl Harness {
 
     /// Rows of `table` in the rating database.
     pub async fn count(&self, table: &str) -> i64 {
-        count(&self.db, table).await
+        self.db.count(table).await
     }
 }
 
@@ -121,26 +121,7 @@ pub async fn serve(
     );
     adjust(&mut settings);
     let pool = db.pool();
-    Served::start("rating", move |listener, shutdown| {
-        onaltu_rating::serve(settings, pool, listener, shutdown)
-    })
-    .await
-}
-
-/// Rows of `table` in `db`.
-pub async fn count(db: &TestDb, table: &str) -> i64 {
-    use diesel_async::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let mut conn = db.connect().await;
-    diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
-        .get_result::<N>(&mut conn)
-        .await
-        .unwrap()
-        .n
+    Served::service("rating", settings, pool, onaltu_rating::serve).await
 }
 
 /// Today's quarter.

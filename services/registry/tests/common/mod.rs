@@ -37,10 +37,7 @@ impl Harness {
         );
         adjust(&mut settings);
         let pool = db.pool();
-        let served = Served::start("registry", move |listener, shutdown| {
-            onaltu_registry::serve(settings, pool, listener, shutdown)
-        })
-        .await;
+        let served = Served::service("registry", settings, pool, onaltu_registry::serve).await;
         Self {
             channel: served.channel.clone(),
             _served: served,
@@ -79,18 +76,7 @@ impl Harness {
     }
 
     pub async fn count(&self, table: &str) -> i64 {
-        use diesel_async::RunQueryDsl;
-        #[derive(diesel::QueryableByName)]
-        struct N {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let mut conn = self.db.connect().await;
-        diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
-            .get_result::<N>(&mut conn)
-            .await
-            .unwrap()
-            .n
+        self.db.count(table).await
     }
 }
 

@@ -45,10 +45,7 @@ impl Harness {
             &registry.served.addr,
         );
         let pool = db.pool();
-        let transport = Served::start("transport", move |listener, shutdown| {
-            onaltu_transport::serve(settings, pool, listener, shutdown)
-        })
-        .await;
+        let transport = Served::service("transport", settings, pool, onaltu_transport::serve).await;
         Self {
             transport,
             db,
@@ -102,18 +99,7 @@ impl Harness {
 
     /// Rows of `table` in the transport database.
     pub async fn count(&self, table: &str) -> i64 {
-        use diesel_async::RunQueryDsl;
-        #[derive(diesel::QueryableByName)]
-        struct N {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let mut conn = self.db.connect().await;
-        diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
-            .get_result::<N>(&mut conn)
-            .await
-            .unwrap()
-            .n
+        self.db.count(table).await
     }
 
     /// The sequence number of the last dispatch change recorded for `day` (0 when none).
