@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use diesel_async::AsyncConnection as _;
-use onaltu_api::{Ctx, encode_token, now, today};
+use onaltu_api::{Ctx, check_etag, encode_token, now, today};
 use onaltu_errors::ApiError;
 use onaltu_proto::feedback as pb;
 use uuid::Uuid;
@@ -81,11 +81,7 @@ async fn change(
             id: id.to_string(),
         })?;
     complaint::may_handle(handler, own_center, row.center_id)?;
-    if !input.etag.is_empty() && input.etag != row.version.to_string() {
-        return Err(ApiError::Aborted(
-            "the complaint changed since it was read (etag); read it again".into(),
-        ));
-    }
+    check_etag(&input.etag, row.version, "complaint")?;
     let state = convert::complaint_state(&row);
     let next = complaint::update(id, &state, &input.change, handler, today)?;
     convert::changed_complaint(&mut row, &state, next, now());

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection as _;
-use onaltu_api::{Ctx, Period, encode_token, local_date, now, parse_id};
+use onaltu_api::{Ctx, Period, check_etag, encode_token, local_date, now, parse_id};
 use onaltu_errors::ApiError;
 use onaltu_proto::feedback as pb;
 use uuid::Uuid;
@@ -234,11 +234,7 @@ async fn edit(
         .await?
         .ok_or_else(|| not_found(input.id))?;
     evaluation::may_edit(caller, &convert::authorship(&row))?;
-    if !input.etag.is_empty() && input.etag != row.version.to_string() {
-        return Err(ApiError::Aborted(
-            "the evaluation changed since it was read (etag); read it again".into(),
-        ));
-    }
+    check_etag(&input.etag, row.version, "evaluation")?;
     let was_published = evaluation::edit(input.id, convert::status(&row), row.submit_time, at)?;
     let draft = evaluation::edited(convert::stored_draft(&row), &input.draft, &input.fields);
     let answers = answers::validate("evaluation", &draft)?;

@@ -1,7 +1,7 @@
 //! ModerateEvaluation, ReplyToEvaluation and ReportEvaluation.
 
 use diesel_async::AsyncConnection as _;
-use onaltu_api::{now, parse_id};
+use onaltu_api::{check_etag, now, parse_id};
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::feedback as pb;
 use uuid::Uuid;
@@ -58,12 +58,7 @@ impl Feedback {
         let (row, m) = conn
             .transaction(async |conn| {
                 let mut row = lock(conn, id).await?;
-                if !req.etag.is_empty() && req.etag != row.version.to_string() {
-                    return Err(ApiError::Aborted(
-                        "the author edited the evaluation since it was read (etag); read it again"
-                            .into(),
-                    ));
-                }
+                check_etag(&req.etag, row.version, "evaluation")?;
                 let m = moderation::moderate(id, convert::status(&row), &decision)?;
                 let (action, issue, note) = match &decision {
                     Decision::Publish => (1, None, None),

@@ -177,7 +177,13 @@ impl Registry {
             .await?;
         Ok(pb::CheckTransportEligibilityResponse {
             eligible,
-            reasons,
+            reasons: reasons
+                .into_iter()
+                .map(|r| pb::EligibilityReason {
+                    code: r.code.into(),
+                    description: r.description,
+                })
+                .collect(),
             needs: Some(needs),
             group: facts.group as i32,
             valid_until: facts.valid_until.map(date),

@@ -3,7 +3,7 @@
 //! current assessment on the travel date.
 
 use chrono::NaiveDate;
-use onaltu_proto::registry::{DisabilityGroup, EligibilityReason, Needs};
+use onaltu_proto::registry::{DisabilityGroup, Needs};
 
 /// What the rule needs to know about a person.
 #[derive(Debug, Clone)]
@@ -18,15 +18,24 @@ pub struct Facts {
     pub assessed: bool,
 }
 
-fn reason(code: &str, description: &str) -> EligibilityReason {
-    EligibilityReason {
-        code: code.into(),
+/// One reason for the answer: a stable code and what it means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    /// E.g. `WHEELCHAIR_USER`.
+    pub code: &'static str,
+    /// For a person to read.
+    pub description: String,
+}
+
+fn reason(code: &'static str, description: &str) -> Reason {
+    Reason {
+        code,
         description: description.into(),
     }
 }
 
 /// Decides eligibility on `travel_date`, with every reason for the answer.
-pub fn decide(f: &Facts, travel_date: NaiveDate) -> (bool, Vec<EligibilityReason>) {
+pub fn decide(f: &Facts, travel_date: NaiveDate) -> (bool, Vec<Reason>) {
     if !f.assessed {
         return (
             false,
