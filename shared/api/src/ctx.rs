@@ -9,6 +9,9 @@ use uuid::Uuid;
 /// The metadata key a caller names the purpose of a read of personal data with.
 pub const PURPOSE_HEADER: &str = "x-onaltu-purpose";
 
+/// The most characters of a purpose kept: the audit trail records a purpose, not a document.
+pub const MAX_PURPOSE_CHARS: usize = 200;
+
 /// The request context of one call.
 #[derive(Debug, Clone)]
 pub struct Ctx {
@@ -37,7 +40,9 @@ impl Ctx {
             caller: onaltu_auth::caller(request),
             bearer: header("authorization")
                 .and_then(|v| v.strip_prefix("Bearer ").map(str::to_string)),
-            purpose: header(PURPOSE_HEADER).unwrap_or_default(),
+            purpose: header(PURPOSE_HEADER)
+                .map(|p| p.chars().take(MAX_PURPOSE_CHARS).collect())
+                .unwrap_or_default(),
             trace_id: onaltu_telemetry::current_trace_id().unwrap_or_default(),
         }
     }
@@ -120,5 +125,15 @@ mod tests {
         assert_eq!(ctx.caller, Caller::Anonymous);
         assert_eq!(ctx.subject(), "");
         assert!(Ctx::of(&Request::new(())).bearer().is_err());
+    }
+
+    #[test]
+    fn a_long_purpose_is_kept_to_its_first_characters() {
+        let mut request = Request::new(());
+        let long = "a".repeat(MAX_PURPOSE_CHARS + 50);
+        request
+            .metadata_mut()
+            .insert(PURPOSE_HEADER, long.parse().unwrap());
+        assert_eq!(Ctx::of(&request).purpose.chars().count(), MAX_PURPOSE_CHARS);
     }
 }

@@ -12,7 +12,7 @@ use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::common::Date;
 use uuid::Uuid;
 
-pub use ctx::{Ctx, PURPOSE_HEADER, check_etag, reply};
+pub use ctx::{Ctx, MAX_PURPOSE_CHARS, PURPOSE_HEADER, check_etag, reply};
 pub use period::Period;
 
 /// Now, to the microsecond Postgres keeps.

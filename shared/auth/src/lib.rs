@@ -105,6 +105,18 @@ fn now_secs() -> u64 {
         .unwrap_or_default()
 }
 
+/// A token the library refused, as the caller is told: that it expired (so a client knows to
+/// renew it) or that it is not valid, never the library's reason, which stays in the log.
+fn refused(e: jsonwebtoken::errors::Error) -> ApiError {
+    tracing::debug!(reason = %e, "token refused");
+    match e.kind() {
+        jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+            ApiError::Unauthenticated("the bearer token has expired".into())
+        }
+        _ => ApiError::Unauthenticated("the bearer token is not valid".into()),
+    }
+}
+
 /// Who is calling.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {
@@ -318,7 +330,7 @@ impl Authenticator {
         }
         let claims = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
             .map(|data| data.claims)
-            .map_err(|e| ApiError::Unauthenticated(format!("invalid token: {e}")))?;
+            .map_err(refused)?;
         if let Ok(mut verified) = self.verified.lock() {
             if verified.len() >= VERIFIED_TOKENS {
                 verified.clear();

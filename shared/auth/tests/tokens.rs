@@ -44,9 +44,23 @@ fn expired_wrong_key_and_garbage_tokens_are_unauthenticated() {
         .unwrap(),
         "not.a.token".to_string(),
     ];
+    let mut messages = Vec::new();
     for token in cases {
         let err = auth.verify(&token).unwrap_err();
         assert_eq!(err.code(), tonic::Code::Unauthenticated, "{token}");
+        messages.push(err.to_string());
+    }
+    // The caller learns that a token expired, never the library's reason for refusing it.
+    assert!(
+        messages[0].ends_with("the bearer token has expired"),
+        "{}",
+        messages[0]
+    );
+    for message in &messages[1..] {
+        assert!(
+            message.ends_with("the bearer token is not valid"),
+            "{message}"
+        );
     }
 }
 
