@@ -105,6 +105,46 @@ async fn position(c: &mut Client, episode: &str) -> pb::QueuePosition {
 }
 
 #[tokio::test]
+async fn every_listed_entry_carries_its_place_in_its_own_queue_on_every_page() {
+    let h = Harness::start().await;
+    let ps = persons(&h, 5).await;
+    let mut op = h.operator();
+    let c = create_center(&mut op, center("Екі кезек", 20)).await.id;
+    for (i, p) in ps.iter().enumerate() {
+        let form = if i % 2 == 0 {
+            ServiceForm::Stationary
+        } else {
+            ServiceForm::SemiStationary
+        };
+        enqueue(&mut op, &p.id, &c, form, date(2025, 1, 1 + i as i32)).await;
+    }
+    let mut token = String::new();
+    let mut listed = 0;
+    loop {
+        let page = op
+            .list_queue(pb::ListQueueRequest {
+                center_id: c.clone(),
+                page_size: 2,
+                page_token: token.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        for e in &page.entries {
+            let own = position(&mut op, &e.episode_id).await;
+            assert_eq!(e.position, own.position, "entry {listed} of the list");
+            listed += 1;
+        }
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    assert_eq!(listed, 5);
+}
+
+#[tokio::test]
 async fn the_queue_is_first_come_first_served_with_out_of_turn_first() {
     let h = Harness::start().await;
     let ps = persons(&h, 4).await;

@@ -4,6 +4,8 @@
 mod decode;
 mod encode;
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use diesel_async::AsyncConnection as _;
 use onaltu_api::{encode_token, now, parse_id};
@@ -251,9 +253,16 @@ impl Registry {
         let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
         let total = episodes::queue_length(&mut conn, center, form).await?;
         let today = today();
+        // The page runs in queue order within each service form, so only the first entry of each
+        // form needs its position counted; the ones after it follow on.
+        let mut next: HashMap<i16, i64> = HashMap::new();
         let mut entries = Vec::with_capacity(rows.len());
         for e in &rows {
-            let (position, _) = episodes::position(&mut conn, e).await?;
+            let position = match next.get(&e.service_form) {
+                Some(p) => *p,
+                None => episodes::position(&mut conn, e).await?.0,
+            };
+            next.insert(e.service_form, position + 1);
             entries.push(encode::queue_entry(e, position, today));
         }
         Ok(pb::ListQueueResponse {
