@@ -20,6 +20,9 @@ use secrecy::SecretString;
 
 mod served;
 
+/// The feedback flows other tests start from.
+#[cfg(feature = "feedback")]
+pub mod feedback;
 /// The registry served for other services' tests, and its flows.
 #[cfg(feature = "registry")]
 pub mod registry;
