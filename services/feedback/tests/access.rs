@@ -6,7 +6,6 @@
 mod common;
 
 use common::*;
-use onaltu_auth::{Claims, Role};
 use onaltu_proto::feedback as fb;
 use tonic::Code;
 
@@ -122,19 +121,7 @@ async fn every_role_is_refused_exactly_where_the_contract_says() {
         .await
         .unwrap();
 
-    let callers: Vec<(&str, Option<Claims>)> = vec![
-        ("CITIZEN_OWN", Some(citizen(&person))),
-        ("CITIZEN_OTHER", Some(citizen(&other_person))),
-        ("STAFF_OWN", Some(staff(&centre))),
-        ("STAFF_OTHER", Some(staff(&other_centre))),
-        ("CITY_OPERATOR", Some(claims(Role::CityOperator))),
-        ("DISPATCHER", Some(claims(Role::Dispatcher))),
-        ("DRIVER", Some(claims(Role::Driver))),
-        ("AUDITOR", Some(claims(Role::Auditor))),
-        ("INTEGRATION", Some(claims(Role::Integration))),
-        ("ADMIN", Some(claims(Role::Admin))),
-        ("ANONYMOUS", None),
-    ];
+    let callers = onaltu_testkit::callers(&person, &other_person, &centre, &other_centre);
     let mut wrong = Vec::new();
     for rpc in RPCS {
         for (who, claims) in &callers {

@@ -211,19 +211,12 @@ async fn every_role_is_refused_exactly_where_the_contract_says() {
         .into_inner()
         .violation
         .unwrap();
-    let callers: Vec<(&str, Option<Claims>)> = vec![
-        ("CITIZEN_OWN", Some(citizen(&Uuid::now_v7().to_string()))),
-        ("CITIZEN_OTHER", Some(citizen(&Uuid::now_v7().to_string()))),
-        ("STAFF_OWN", Some(staff(&own))),
-        ("STAFF_OTHER", Some(staff(&other))),
-        ("CITY_OPERATOR", Some(claims(Role::CityOperator))),
-        ("DISPATCHER", Some(claims(Role::Dispatcher))),
-        ("DRIVER", Some(claims(Role::Driver))),
-        ("AUDITOR", Some(claims(Role::Auditor))),
-        ("INTEGRATION", Some(claims(Role::Integration))),
-        ("ADMIN", Some(claims(Role::Admin))),
-        ("ANONYMOUS", None),
-    ];
+    let callers = onaltu_testkit::callers(
+        &Uuid::now_v7().to_string(),
+        &Uuid::now_v7().to_string(),
+        &own,
+        &other,
+    );
     let mut wrong = Vec::new();
     for rpc in RPCS {
         for (who, claims) in &callers {

@@ -290,6 +290,30 @@ pub fn driver(vehicle: &str) -> Claims {
     c
 }
 
+/// The callers a role x (own, other's object) table asks as: a citizen who is `person` and one
+/// who is `other_person`, the staff of `centre` and of `other_centre`, every other role, and no
+/// token at all, each named as the table names it.
+pub fn callers(
+    person: &str,
+    other_person: &str,
+    centre: &str,
+    other_centre: &str,
+) -> Vec<(&'static str, Option<Claims>)> {
+    vec![
+        ("CITIZEN_OWN", Some(citizen(person))),
+        ("CITIZEN_OTHER", Some(citizen(other_person))),
+        ("STAFF_OWN", Some(staff(centre))),
+        ("STAFF_OTHER", Some(staff(other_centre))),
+        ("CITY_OPERATOR", Some(claims(Role::CityOperator))),
+        ("DISPATCHER", Some(claims(Role::Dispatcher))),
+        ("DRIVER", Some(claims(Role::Driver))),
+        ("AUDITOR", Some(claims(Role::Auditor))),
+        ("INTEGRATION", Some(claims(Role::Integration))),
+        ("ADMIN", Some(claims(Role::Admin))),
+        ("ANONYMOUS", None),
+    ]
+}
+
 /// The field paths of a status's BadRequest details.
 pub fn bad_fields(status: &tonic::Status) -> Vec<String> {
     use tonic_types::StatusExt;
