@@ -6,13 +6,16 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 SERVICES := registry feedback rating transport
 CARGO ?= cargo
+# The private virtual environment of `scripts/stack.sh pyclient`.
+PYTHON := .data/venv/bin/python
 
-.PHONY: help deps up down run stop status test lint fmt build bench clean
+.PHONY: help deps up down run stop status test deploy-check lint fmt build bench clean
 
 help:
 	@echo "make run    start Postgres, Redis and every service (ports: registry 50051, feedback 50052, rating 50053, transport 50054)"
 	@echo "make stop   stop them all"
 	@echo "make test   run every test against a private Postgres and Redis"
+	@echo "make deploy-check  check the Kubernetes manifests against the code (no cluster needed)"
 	@echo "make lint   rustfmt, clippy (warnings are errors), buf lint and buf breaking"
 	@echo "make bench  measure the registry beside its baselines (release build)"
 
@@ -38,14 +41,23 @@ stop:
 status:
 	@SERVICES="$(SERVICES)" scripts/run.sh status
 
-test: up
+# The rendered overlays (deploy/k8s) against the code: selectors, ports, probe names, grace
+# periods, secrets, upstreams and network policies; then a self-test that breaks each of them.
+deploy-check:
 	@scripts/stack.sh pyclient
+	@$(PYTHON) deploy/check/manifests.py
+	@$(PYTHON) deploy/check/manifests.py --self-test
+
+# After the Rust tests, which build target/debug/onaltu-<svc>: each migration Job and Deployment
+# of the production overlay run from those binaries as their pods would, with their probes.
+test: up deploy-check
 	@eval "$$(scripts/stack.sh env)" && \
 	if $(CARGO) nextest --version >/dev/null 2>&1; then \
 	  $(CARGO) nextest run --workspace --no-fail-fast; \
 	else \
 	  $(CARGO) test --workspace --no-fail-fast; \
 	fi
+	@eval "$$(scripts/stack.sh env)" && $(PYTHON) deploy/check/manifests.py --run
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -7,7 +7,8 @@
 #   scripts/stack.sh down   stop them
 #   scripts/stack.sh env    print the URLs as shell exports
 #   scripts/stack.sh pyclient  a private Python virtual environment with the stock gRPC client
-#                              libraries the end-to-end tests call the suite with
+#                              libraries the end-to-end tests call the suite with (and PyYAML,
+#                              for the manifest checks in deploy/check)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -149,8 +150,8 @@ down() {
   fi
 }
 
-# The stock Python client (grpcio, grpcio-reflection, grpcio-health-checking) in .data/venv,
-# reinstalled only when its requirements change.
+# The stock Python client (grpcio, grpcio-reflection, grpcio-health-checking) in .data/venv, with
+# PyYAML for deploy/check/manifests.py; reinstalled only when its requirements change.
 pyclient() {
   local req="$root/tests/stock_client/requirements.txt" venv="$data/venv"
   if [ -x "$venv/bin/python" ] && cmp -s "$req" "$venv/requirements.txt"; then return; fi

@@ -355,8 +355,8 @@ async fn registry_episodes_and_withdrawn_evaluations_feed_the_rating() {
     let expected = 6.0 * 18.0 / (20.0 * 91.0);
     assert!((capacity.raw_value.unwrap() - expected).abs() < 1e-9);
 
-    // Today's quarter counts the six evaluations; a reported one is withdrawn and stops
-    // counting, leaving five.
+    // Today's quarter counts the six evaluations; an operator's report hides one but withdraws
+    // nothing; the moderator's rejection withdraws it, leaving five.
     let q = current();
     compute(&s, q).await;
     assert_eq!(
@@ -376,9 +376,24 @@ async fn registry_episodes_and_withdrawn_evaluations_feed_the_rating() {
         .remove(0);
     s.feedback(Some(&claims(Role::CityOperator)))
         .report_evaluation(onaltu_proto::feedback::ReportEvaluationRequest {
-            id: one.id,
+            id: one.id.clone(),
             issue: onaltu_proto::feedback::ContentIssue::OffTopic as i32,
             note: String::new(),
+        })
+        .await
+        .unwrap();
+    let hidden = compute(&s, q).await;
+    assert!(
+        !hidden.created,
+        "hiding changes none of the rating's inputs"
+    );
+    s.feedback(Some(&claims(Role::CityOperator)))
+        .moderate_evaluation(onaltu_proto::feedback::ModerateEvaluationRequest {
+            id: one.id,
+            action: onaltu_proto::feedback::ModerationAction::Reject as i32,
+            issue: onaltu_proto::feedback::ContentIssue::OffTopic as i32,
+            note: "Қызмет туралы емес".into(),
+            etag: String::new(),
         })
         .await
         .unwrap();

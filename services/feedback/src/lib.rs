@@ -9,6 +9,7 @@ pub mod events;
 pub mod schema;
 pub mod settings;
 pub mod store;
+pub mod workers;
 
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use onaltu_cache::Cache;
@@ -19,19 +20,23 @@ use tonic::server::NamedService as _;
 use crate::clients::registry::RegistryClient;
 use crate::domain::calendar::WorkCalendar;
 
-/// The feedback service's own migrations (run after the shared event tables).
+/// The feedback service's own migrations (run after the shared tables).
 pub static MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// Every migration set the feedback database needs, in order.
-pub fn migrations() -> [&'static EmbeddedMigrations; 2] {
-    [&onaltu_events::MIGRATIONS, &MIGRATIONS]
+pub fn migrations() -> [&'static EmbeddedMigrations; 3] {
+    [
+        &onaltu_events::MIGRATIONS,
+        &onaltu_db::requests::MIGRATIONS,
+        &MIGRATIONS,
+    ]
 }
 
 /// The gRPC service name reported by health checks.
 pub const SERVICE_NAME: &str = FeedbackServiceServer::<api::Feedback>::NAME;
 
 /// Serves the feedback service on its listener until its shutdown signal resolves; the outbox relay
-/// publishes its events to Redis Streams meanwhile.
+/// publishes its events to Redis Streams and the retention job forgets what is due meanwhile.
 pub async fn serve(start: Start<settings::Settings>) -> Result<(), StartError> {
     let Start {
         settings,
@@ -55,6 +60,12 @@ pub async fn serve(start: Start<settings::Settings>) -> Result<(), StartError> {
         registry,
         calendar,
         settings.complaints.deadline_working_days,
+        settings.reports,
+    );
+    onaltu_db::retention::spawn(
+        pool.clone(),
+        &settings.retention,
+        workers::retention::rules(&settings),
     );
     let server = onaltu_service::grpc_server(
         settings.server,

@@ -23,7 +23,6 @@ diesel::table! {
 diesel::table! {
     evaluations (id) {
         id -> Uuid,
-        request_id -> Nullable<Text>,
         episode_id -> Uuid,
         center_id -> Uuid,
         recipient_person_id -> Uuid,
@@ -53,6 +52,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    evaluation_reports (id) {
+        id -> Uuid,
+        evaluation_id -> Uuid,
+        reporter_subject -> Text,
+        reporter_role -> Int2,
+        reporter_center_id -> Nullable<Uuid>,
+        issue -> Int2,
+        note -> Text,
+        create_time -> Timestamptz,
+        decision -> Int2,
+        decide_time -> Nullable<Timestamptz>,
+        decided_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     feedback_totals (center_id, month, item) {
         center_id -> Uuid,
         month -> Date,
@@ -68,5 +83,11 @@ diesel::table! {
 }
 
 diesel::joinable!(complaints -> evaluations (evaluation_id));
+diesel::joinable!(evaluation_reports -> evaluations (evaluation_id));
 
-diesel::allow_tables_to_appear_in_same_query!(complaints, evaluations, feedback_totals,);
+diesel::allow_tables_to_appear_in_same_query!(
+    complaints,
+    evaluation_reports,
+    evaluations,
+    feedback_totals,
+);

@@ -1,5 +1,6 @@
 //! The feedback service's configuration: `[server]`, `[database]`, `[cache]`, `[auth]`,
-//! `[telemetry]`, `[registry]` (the client it checks episodes with) and `[complaints]`.
+//! `[telemetry]`, `[retention]`, `[registry]` (the client it checks episodes with),
+//! `[complaints]` and `[reports]`.
 
 use onaltu_cache::CacheSettings;
 use onaltu_config::{Checker, Validate};
@@ -47,6 +48,49 @@ impl Validate for ComplaintSettings {
     }
 }
 
+/// How reports of evaluations weigh (`[reports]`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportSettings {
+    /// Reports one account may make in 24 hours.
+    pub daily_limit: u32,
+    /// Distinct citizens whose open reports hide a published evaluation before moderation.
+    pub citizens_to_hide: u32,
+    /// Days a report is kept after the moderator decided on it.
+    pub keep_decided_days: u32,
+}
+
+impl Default for ReportSettings {
+    fn default() -> Self {
+        use crate::domain::report::*;
+        Self {
+            daily_limit: DEFAULT_DAILY_LIMIT,
+            citizens_to_hide: DEFAULT_CITIZENS_TO_HIDE,
+            keep_decided_days: DEFAULT_KEEP_DECIDED_DAYS,
+        }
+    }
+}
+
+impl Validate for ReportSettings {
+    fn validate(&self, c: &mut Checker) {
+        c.check(
+            (1..=1000).contains(&self.daily_limit),
+            "daily_limit",
+            "must be between 1 and 1000",
+        );
+        c.check(
+            (2..=100).contains(&self.citizens_to_hide),
+            "citizens_to_hide",
+            "must be between 2 and 100: one citizen alone never hides an evaluation",
+        );
+        c.check(
+            (30..=3650).contains(&self.keep_decided_days),
+            "keep_decided_days",
+            "must be between 30 and 3650",
+        );
+    }
+}
+
 onaltu_service::settings! {
     /// Everything the feedback service reads at start-up.
     pub struct Settings {
@@ -56,6 +100,8 @@ onaltu_service::settings! {
         pub registry: RegistryClientSettings,
         /// Complaint deadlines.
         pub complaints: ComplaintSettings,
+        /// What reports of evaluations weigh.
+        pub reports: ReportSettings,
     }
 }
 

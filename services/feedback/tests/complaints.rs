@@ -206,6 +206,36 @@ async fn the_complainant_sees_their_own_complaints_and_nobody_else_s() {
     assert_eq!(refused.code(), Code::PermissionDenied);
 }
 
+#[tokio::test]
+async fn the_centre_complained_about_cannot_tell_who_complained() {
+    let w = world().await;
+    let e = complained(&w).await;
+    let theirs = complaints(&mut w.centre_staff(), false).await;
+    assert_eq!(theirs.len(), 1);
+    let c = &theirs[0];
+    assert_eq!(
+        c.evaluation_id, e.id,
+        "the evaluation, published or not, names no one"
+    );
+    assert!(c.complainant_person_id.is_empty(), "no person");
+    assert!(
+        c.episode_id.is_empty(),
+        "no episode that leads to the person"
+    );
+    let day = c.create_time.unwrap();
+    assert_eq!((day.nanos, (day.seconds + 5 * 3600) % 86_400), (0, 0));
+    // Answering it, the centre is answered in the same view.
+    let reviewed = in_review(&w, &c.id).await;
+    assert!(reviewed.complainant_person_id.is_empty() && reviewed.episode_id.is_empty());
+    assert_eq!(reviewed.update_time.unwrap().nanos, 0);
+    // The city and the complainant see the whole complaint.
+    for mut whole in [w.h.moderator(), w.author()] {
+        let c = &complaints(&mut whole, false).await[0];
+        assert_eq!(c.complainant_person_id, w.person);
+        assert_eq!(c.episode_id, w.episode);
+    }
+}
+
 /// The person's evaluation scoring 1 with a comment; the evaluation.
 async fn low_scored(w: &OneServed) -> fb::Evaluation {
     let e = submit(

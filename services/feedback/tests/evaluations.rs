@@ -98,6 +98,89 @@ async fn a_retry_with_the_same_request_id_returns_the_first_evaluation() {
 }
 
 #[tokio::test]
+async fn a_request_id_is_the_caller_s_own_and_names_one_request() {
+    let w = world().await;
+    let rid = uuid::Uuid::now_v7().to_string();
+    let first =
+        w.h.citizen(&w.adult)
+            .submit_evaluation(fb::SubmitEvaluationRequest {
+                request_id: rid.clone(),
+                evaluation: Some(evaluation(&w.adult_episode, 5, "")),
+                complaint_text: String::new(),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .evaluation
+            .unwrap();
+    // The same caller, the same id, another request: refused, nothing written.
+    let reused =
+        w.h.citizen(&w.adult)
+            .submit_evaluation(fb::SubmitEvaluationRequest {
+                request_id: rid.clone(),
+                evaluation: Some(evaluation(&w.adult_episode, 1, "")),
+                complaint_text: String::new(),
+            })
+            .await
+            .unwrap_err();
+    assert_eq!(reused.code(), Code::FailedPrecondition);
+    assert!(
+        reused.message().contains("request_id"),
+        "{}",
+        reused.message()
+    );
+    // Another caller replaying the id learns nothing of the first evaluation: the call is its
+    // own, authorised as theirs (the parent evaluates the child's episode).
+    let theirs =
+        w.h.citizen(&w.parent)
+            .submit_evaluation(fb::SubmitEvaluationRequest {
+                request_id: rid,
+                evaluation: Some(evaluation(&w.child_episode, 4, "")),
+                complaint_text: String::new(),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .evaluation
+            .unwrap();
+    assert_ne!(theirs.id, first.id);
+    assert_eq!(theirs.episode_id, w.child_episode);
+    assert_eq!(w.h.count("evaluations").await, 2);
+}
+
+#[tokio::test]
+async fn the_evaluated_centre_sees_no_author_no_episode_and_no_moment_finer_than_the_day() {
+    let w = world().await;
+    let e = submit(
+        &mut w.h.citizen(&w.adult),
+        evaluation(&w.adult_episode, 2, "Ұзақ күттік"),
+    )
+    .await
+    .unwrap();
+    let seen = get(&mut w.h.staff(&w.centre), &e.id).await.unwrap();
+    assert!(seen.author.is_none());
+    assert!(
+        seen.episode_id.is_empty(),
+        "the episode leads to the person"
+    );
+    let submitted = seen.submit_time.unwrap();
+    assert_eq!(submitted.nanos, 0);
+    assert_eq!(
+        (submitted.seconds + 5 * 3600) % 86_400,
+        0,
+        "local midnight of the day"
+    );
+    // The id tells the day only, like the times.
+    let id: uuid::Uuid = e.id.parse().unwrap();
+    let (secs, nanos) = id.get_timestamp().unwrap().to_unix();
+    assert_eq!((secs as i64, nanos), (submitted.seconds, 0));
+    // The author still sees the moment itself.
+    let own = get(&mut w.h.citizen(&w.adult), &e.id).await.unwrap();
+    assert_eq!(own.episode_id, w.adult_episode);
+    assert!(own.submit_time.unwrap().seconds > submitted.seconds);
+}
+
+#[tokio::test]
 async fn an_episode_has_one_evaluation() {
     let w = world().await;
     let mut c = w.h.citizen(&w.adult);

@@ -1,5 +1,5 @@
-//! Moderation: publication and rejection with a reason, the automatic pre-check, reports that
-//! hide at once, the centre's one reply, the public view, and the events the rating service
+//! Moderation: publication and rejection with a reason, the automatic pre-check (reports are in
+//! `reports.rs`), the centre's one reply, the public view, and the events the rating service
 //! consumes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -234,85 +234,6 @@ async fn the_precheck_flags_personal_data_for_the_moderator_only() {
     assert!(public.precheck_flags.is_empty());
 }
 
-/// The person's evaluation scored 1, published.
-async fn published_low(w: &OneServed) -> fb::Evaluation {
-    let e = submit(&mut w.author(), evaluation(&w.episode, 1, "Бәрі нашар"))
-        .await
-        .unwrap();
-    publish(&mut w.h.moderator(), &e.id).await
-}
-
-fn report(id: &str, issue: fb::ContentIssue, note: &str) -> fb::ReportEvaluationRequest {
-    fb::ReportEvaluationRequest {
-        id: id.into(),
-        issue: issue as i32,
-        note: note.into(),
-    }
-}
-
-#[tokio::test]
-async fn a_report_names_its_reason() {
-    let w = world().await;
-    let e = published_low(&w).await;
-    let no_reason = w
-        .centre_staff()
-        .report_evaluation(fb::ReportEvaluationRequest {
-            id: e.id.clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap_err();
-    assert_eq!(bad_fields(&no_reason), ["issue"]);
-}
-
-#[tokio::test]
-async fn a_report_hides_at_once_and_withdraws_the_evaluation_from_counting() {
-    let w = world().await;
-    let e = published_low(&w).await;
-    let mut centre = w.centre_staff();
-    let reported = centre
-        .report_evaluation(report(
-            &e.id,
-            fb::ContentIssue::FalseInformation,
-            "Біз мұндай қызмет көрсетпейміз",
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .evaluation
-        .unwrap();
-    assert_eq!(reported.status, fb::EvaluationStatus::HiddenReported as i32);
-    let hidden = get(&mut w.h.public(), &e.id).await.unwrap_err();
-    assert_eq!(hidden.code(), Code::NotFound);
-    let twice = centre
-        .report_evaluation(report(&e.id, fb::ContentIssue::Spam, ""))
-        .await
-        .unwrap_err();
-    assert_eq!(twice.code(), Code::FailedPrecondition);
-    assert!(twice.message().contains("HIDDEN_REPORTED"));
-    assert_eq!(
-        w.h.outbox_types().await,
-        [
-            "onaltu.feedback.v1.EvaluationPublished",
-            "onaltu.feedback.v1.EvaluationWithdrawn"
-        ]
-    );
-}
-
-#[tokio::test]
-async fn a_reported_evaluation_published_again_counts_again() {
-    let w = world().await;
-    let e = published_low(&w).await;
-    w.centre_staff()
-        .report_evaluation(report(&e.id, fb::ContentIssue::FalseInformation, ""))
-        .await
-        .unwrap();
-    // The moderator finds nothing wrong: published again, counted again.
-    publish(&mut w.h.moderator(), &e.id).await;
-    assert_eq!(w.h.outbox().await.len(), 3);
-    get(&mut w.h.public(), &e.id).await.unwrap();
-}
-
 fn reply(id: &str, text: &str) -> fb::ReplyToEvaluationRequest {
     fb::ReplyToEvaluationRequest {
         id: id.into(),
@@ -501,8 +422,16 @@ async fn a_citizen_cannot_read_another_s_unpublished_evaluation() {
 }
 
 #[tokio::test]
-async fn evaluations_are_listed_newest_first_a_page_at_a_time() {
+async fn evaluations_are_listed_newest_day_first_a_page_at_a_time() {
     let t = two().await;
+    // Submitted on another day, the first one lists after today's.
+    let earlier = onaltu_api::day_id(chrono::Utc::now() - chrono::Duration::days(3));
+    t.w.h
+        .sql(&format!(
+            "UPDATE evaluations SET id = '{earlier}' WHERE id = '{}'",
+            t.mine.id
+        ))
+        .await;
     let mut auditor = t.w.h.as_role(Role::Auditor);
     let first = auditor
         .list_evaluations(fb::ListEvaluationsRequest {
@@ -522,5 +451,19 @@ async fn evaluations_are_listed_newest_first_a_page_at_a_time() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(second.evaluations[0].id, t.mine.id);
+    assert_eq!(second.evaluations[0].id, earlier.to_string());
+    assert!(
+        second.next_page_token.is_empty() || {
+            let third = auditor
+                .list_evaluations(fb::ListEvaluationsRequest {
+                    page_size: 1,
+                    page_token: second.next_page_token,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            third.evaluations.is_empty()
+        }
+    );
 }

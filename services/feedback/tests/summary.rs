@@ -93,12 +93,24 @@ async fn summaries_are_suppressed_below_five_then_pulled_toward_the_city() {
     // Days waited 100, 110, 120, 130, 140: median 120.
     assert_eq!(shown.median_days_waited, Some(120.0));
 
-    // A report withdraws one: back to four, suppressed again.
+    // A report alone withdraws nothing: hidden, still counted.
     s.moderator()
         .report_evaluation(fb::ReportEvaluationRequest {
-            id: fifth,
+            id: fifth.clone(),
             issue: fb::ContentIssue::Spam as i32,
             note: String::new(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(summary(&s, &small).await.n, 5);
+    // The moderator's rejection withdraws it: back to four, suppressed again.
+    s.moderator()
+        .moderate_evaluation(fb::ModerateEvaluationRequest {
+            id: fifth,
+            action: fb::ModerationAction::Reject as i32,
+            issue: fb::ContentIssue::Spam as i32,
+            note: "Жарнама".into(),
+            etag: String::new(),
         })
         .await
         .unwrap();

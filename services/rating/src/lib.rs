@@ -33,8 +33,12 @@ use crate::store::events::RatingEvents;
 pub static MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// Every migration set the rating database needs, in order.
-pub fn migrations() -> [&'static EmbeddedMigrations; 2] {
-    [&onaltu_events::MIGRATIONS, &MIGRATIONS]
+pub fn migrations() -> [&'static EmbeddedMigrations; 3] {
+    [
+        &onaltu_events::MIGRATIONS,
+        &onaltu_db::requests::MIGRATIONS,
+        &MIGRATIONS,
+    ]
 }
 
 /// The gRPC service name reported by health checks.
@@ -113,6 +117,12 @@ pub async fn serve(start: Start<settings::Settings>) -> Result<(), StartError> {
             closed.clone(),
         )));
     }
+
+    onaltu_db::retention::spawn(
+        pool.clone(),
+        &settings.retention,
+        workers::retention::rules(&settings.retention),
+    );
 
     let server = onaltu_service::grpc_server(
         settings.server,

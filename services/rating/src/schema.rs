@@ -23,16 +23,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    idempotent_requests (request_id) {
-        request_id -> Uuid,
-        method -> Text,
-        response -> Bytea,
-        created_at -> Timestamptz,
-        caller -> Text,
-    }
-}
-
-diesel::table! {
     indicator_values (center_id, period, indicator_code, source) {
         center_id -> Uuid,
         period -> Text,
@@ -127,7 +117,6 @@ diesel::joinable!(rating_runs -> methodologies (methodology_version));
 diesel::allow_tables_to_appear_in_same_query!(
     feedback_evaluations,
     feedback_totals,
-    idempotent_requests,
     indicator_values,
     inspection_tasks,
     methodologies,

@@ -173,3 +173,50 @@ async fn the_same_values_recorded_again_change_nothing() {
         .into_inner();
     assert_eq!((unchanged.changed_count, unchanged.unchanged_count), (0, 1));
 }
+
+#[tokio::test]
+async fn the_same_request_id_with_other_values_is_refused_and_writes_nothing() {
+    let (h, centre_id) = with_centre().await;
+    let mut rating = h.operator();
+    let request_id = Uuid::now_v7().to_string();
+    rating
+        .record_indicators(events(&request_id, &centre_id))
+        .await
+        .unwrap();
+    let mut other = events(&request_id, &centre_id);
+    other.values[0].value = 9.0;
+    let err = rating.record_indicators(other).await.unwrap_err();
+    assert_eq!(err.code(), tonic::Code::FailedPrecondition);
+    assert!(err.message().contains("request_id"), "{}", err.message());
+    let again = rating
+        .record_indicators(events(&request_id, &centre_id))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(again.values.len(), 1);
+    assert_eq!(again.values[0].value, 3.0, "the first values stand");
+    assert_eq!(h.count("indicator_values").await, 1);
+}
+
+#[tokio::test]
+async fn another_caller_reusing_a_request_id_makes_a_call_of_its_own() {
+    let (h, centre_id) = with_centre().await;
+    let request_id = Uuid::now_v7().to_string();
+    let first = h
+        .operator()
+        .record_indicators(events(&request_id, &centre_id))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut other = events(&request_id, &centre_id);
+    other.values[0].value = 5.0;
+    let second = h
+        .as_role(onaltu_auth::Role::Admin)
+        .record_indicators(other)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(first.changed_count, 1);
+    assert_eq!(second.changed_count, 1, "the admin's own write happened");
+    assert_ne!(first, second);
+}

@@ -15,12 +15,16 @@ use onaltu_proto::registry::registry_service_server::RegistryServiceServer;
 use onaltu_service::{Start, StartError};
 use tonic::server::NamedService as _;
 
-/// The registry's own migrations (run after the shared event tables).
+/// The registry's own migrations (run after the shared event and request tables).
 pub static MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// Every migration set the registry database needs, in order.
-pub fn migrations() -> [&'static EmbeddedMigrations; 2] {
-    [&onaltu_events::MIGRATIONS, &MIGRATIONS]
+pub fn migrations() -> [&'static EmbeddedMigrations; 3] {
+    [
+        &onaltu_events::MIGRATIONS,
+        &onaltu_db::requests::MIGRATIONS,
+        &MIGRATIONS,
+    ]
 }
 
 /// The gRPC service name reported by health checks.
@@ -52,7 +56,12 @@ pub async fn serve(start: Start<settings::Settings>) -> Result<(), StartError> {
     };
     let audit_pool = onaltu_db::build_pool(&audit_settings, "onaltu-registry-audit")
         .map_err(|e| StartError::config("database", e))?;
-    let registry = api::Registry::new(pool.clone(), audit_pool, cache, regions);
+    let registry = api::Registry::new(pool.clone(), audit_pool, cache, regions, &settings);
+    onaltu_db::retention::spawn(
+        pool.clone(),
+        &settings.retention,
+        workers::retention::rules(&settings),
+    );
     let server = onaltu_service::grpc_server(
         settings.server,
         &settings.auth,

@@ -122,6 +122,7 @@ diesel::table! {
         create_time -> Timestamptz,
         update_time -> Timestamptz,
         version -> Int4,
+        referred_by_center -> Bool,
     }
 }
 
@@ -146,15 +147,6 @@ diesel::table! {
         create_time -> Timestamptz,
         update_time -> Timestamptz,
         version -> Int4,
-    }
-}
-
-diesel::table! {
-    idempotency_keys (rpc, request_id) {
-        rpc -> Text,
-        request_id -> Text,
-        resource_id -> Uuid,
-        create_time -> Timestamptz,
     }
 }
 
@@ -246,7 +238,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     episodes,
     household_members,
     households,
-    idempotency_keys,
     legal_representatives,
     one_time_aid,
     persons,

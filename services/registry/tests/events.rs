@@ -88,9 +88,13 @@ async fn admissions_and_discharges_are_announced_in_their_own_transaction() {
     assert!(outbox(&h).await.is_empty(), "queueing announces nothing");
 
     offered(&mut op, &centre.id, &ea.id).await;
-    op.admit_person(admit(&ea.id, "admit-a")).await.unwrap();
+    op.admit_person(admit(&ea.id, "0190a000-0000-7000-8000-00000000000a"))
+        .await
+        .unwrap();
     // A retry of the same admission changes nothing, so it announces nothing either.
-    op.admit_person(admit(&ea.id, "admit-a")).await.unwrap();
+    op.admit_person(admit(&ea.id, "0190a000-0000-7000-8000-00000000000a"))
+        .await
+        .unwrap();
     let events = outbox(&h).await;
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].event_type, "onaltu.registry.v1.EpisodeAdmitted");
@@ -113,7 +117,10 @@ async fn admissions_and_discharges_are_announced_in_their_own_transaction() {
             order_number: "№12".into(),
         })
         .await;
-    let refused = op.admit_person(admit(&eb.id, "admit-b")).await.unwrap_err();
+    let refused = op
+        .admit_person(admit(&eb.id, "0190a000-0000-7000-8000-00000000000b"))
+        .await
+        .unwrap_err();
     assert_eq!(refused.code(), Code::FailedPrecondition);
     assert_eq!(
         outbox(&h).await.len(),

@@ -91,3 +91,92 @@ async fn a_callers_shorter_deadline_wins() {
         "no row of the cut import is written"
     );
 }
+
+fn person_rows(
+    rows: Vec<pb::Person>,
+) -> impl tokio_stream::Stream<Item = pb::ImportPersonsRequest> {
+    tokio_stream::iter(
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, p)| pb::ImportPersonsRequest {
+                row_number: i as i64 + 1,
+                person: Some(p),
+                ..Default::default()
+            }),
+    )
+}
+
+fn rejected_total(s: &pb::ImportSummary) -> i64 {
+    s.received - s.created - s.updated - s.unchanged
+}
+
+#[tokio::test]
+async fn an_import_takes_its_bounded_rows_and_writes_none_of_the_rest() {
+    let h = Harness::start_with(|s| s.import.max_rows = 5).await;
+    let rows = (1..=8).map(child).collect();
+    let summary = h
+        .operator()
+        .import_persons(person_rows(rows))
+        .await
+        .unwrap()
+        .into_inner()
+        .summary
+        .unwrap();
+    assert_eq!(summary.created, 5);
+    assert_eq!(
+        h.count("persons").await,
+        5,
+        "nothing past the bound is written"
+    );
+    assert_eq!(summary.rejected.len(), 1);
+    let refused = &summary.rejected[0];
+    assert_eq!(refused.row_number, 6, "the first row past the bound");
+    assert_eq!(refused.violations[0].field, "stream");
+    assert!(refused.violations[0].description.contains("at most 5 rows"));
+    assert_eq!(rejected_total(&summary), 1);
+}
+
+#[tokio::test]
+async fn an_answer_lists_the_first_rejections_and_counts_them_all() {
+    let h = Harness::start_with(|s| s.import.max_listed_rejections = 3).await;
+    let bad = |i| pb::Person {
+        iin: "123".into(),
+        ..child(i)
+    };
+    let summary = h
+        .operator()
+        .import_persons(person_rows((1..=10).map(bad).collect()))
+        .await
+        .unwrap()
+        .into_inner()
+        .summary
+        .unwrap();
+    let listed: Vec<i64> = summary.rejected.iter().map(|r| r.row_number).collect();
+    assert_eq!(listed, [1, 2, 3]);
+    assert_eq!(rejected_total(&summary), 10);
+}
+
+#[tokio::test]
+async fn an_answer_with_many_rejections_still_fits_the_message_limit() {
+    let h = Harness::start_with(|s| s.server.max_message_bytes = 8 * 1024).await;
+    // 2,000 rejected rows of several violations each would take far more than 8 KiB.
+    let bad = |i| pb::Person {
+        iin: "123".into(),
+        surname: String::new(),
+        region_code: "KZ-00".into(),
+        ..child(i)
+    };
+    let summary = h
+        .operator()
+        .import_persons(person_rows((1..=2_000).map(bad).collect()))
+        .await
+        .unwrap()
+        .into_inner()
+        .summary
+        .unwrap();
+    assert_eq!(summary.received, 2_000);
+    assert_eq!(rejected_total(&summary), 2_000);
+    assert!(!summary.rejected.is_empty());
+    assert!(summary.rejected.len() < 2_000);
+    assert_eq!(summary.rejected[0].row_number, 1);
+}

@@ -110,7 +110,7 @@ async fn a_person_is_created_once_per_iin_and_per_request_id() {
     let h = Harness::start().await;
     let mut op = h.operator();
     let request = pb::CreatePersonRequest {
-        request_id: "req-1".into(),
+        request_id: "0190a000-0000-7000-8000-000000000001".into(),
         person: Some(child(7)),
     };
     let first = op
@@ -136,7 +136,7 @@ async fn a_person_is_created_once_per_iin_and_per_request_id() {
     assert_eq!(retry.id, first.id, "a retry returns the first result");
     let dup = op
         .create_person(pb::CreatePersonRequest {
-            request_id: "req-2".into(),
+            request_id: "0190a000-0000-7000-8000-000000000002".into(),
             person: Some(child(7)),
         })
         .await
@@ -237,7 +237,7 @@ async fn assessments_keep_history_with_one_current() {
         ..child_assessment()
     };
     op.record_assessment(pb::RecordAssessmentRequest {
-        request_id: "a-1".into(),
+        request_id: "0190a000-0000-7000-8000-000000000003".into(),
         person_id: p.id.clone(),
         assessment: Some(newer),
     })
@@ -286,7 +286,7 @@ async fn households_and_education_are_recorded_for_children() {
     let grown = create_person(&mut op, adult(12)).await;
     let household = op
         .upsert_household(pb::UpsertHouseholdRequest {
-            request_id: "h-1".into(),
+            request_id: "0190a000-0000-7000-8000-000000000004".into(),
             household: Some(pb::Household {
                 members: vec![
                     pb::HouseholdMember {

@@ -169,7 +169,7 @@ async fn the_queue_is_first_come_first_served_with_out_of_turn_first() {
     }
     let orphan = op
         .enqueue_referral(pb::EnqueueReferralRequest {
-            request_id: "orphan".into(),
+            request_id: "0190a000-0000-7000-8000-000000000005".into(),
             referral: Some(pb::Referral {
                 person_id: ps[3].id.clone(),
                 center_id: c.clone(),
@@ -517,7 +517,7 @@ async fn renewing_an_expired_programme_keeps_the_queue_position() {
     .await;
     let renewed = op
         .enqueue_referral(pb::EnqueueReferralRequest {
-            request_id: "renew".into(),
+            request_id: "0190a000-0000-7000-8000-000000000006".into(),
             referral: Some(pb::Referral {
                 person_id: ps[0].id.clone(),
                 center_id: c.clone(),
@@ -623,7 +623,7 @@ async fn offers_and_admissions_are_idempotent_by_request_id() {
     )
     .await;
     let request = pb::OfferPlaceRequest {
-        request_id: "offer-1".into(),
+        request_id: "0190a000-0000-7000-8000-000000000007".into(),
         center_id: c.clone(),
         service_form: ServiceForm::Stationary as i32,
         episode_id: String::new(),

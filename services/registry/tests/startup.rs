@@ -98,7 +98,7 @@ async fn migrate_then_serve_answers_serving() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("applied 5 migration(s)"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("applied 10 migration(s)"));
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = format!("http://{}", listener.local_addr().unwrap());

@@ -348,32 +348,38 @@ async fn invataxi_eligibility_follows_the_rule_and_the_assessment() {
     )
     .await;
     let unassessed = create_person(&mut op, adult(3)).await;
-    let mut dispatcher = h.as_role(Role::Dispatcher);
-    let check = |id: &str| pb::CheckTransportEligibilityRequest {
-        person_id: id.into(),
-        travel_date: None,
+    // The transport service asks in its own name for a trip a dispatcher handles.
+    let mut transport = h.transport_service();
+    let check = |id: &str| {
+        with_purpose(
+            pb::CheckTransportEligibilityRequest {
+                person_id: id.into(),
+                travel_date: None,
+            },
+            "invataxi trip for dispatcher disp-1",
+        )
     };
-    let yes = dispatcher
+    let yes = transport
         .check_transport_eligibility(check(&kid.id))
         .await
         .unwrap()
         .into_inner();
     assert!(yes.eligible);
     assert_eq!(yes.reasons[0].code, "CHILD_WITH_DISABILITY");
-    let no = dispatcher
+    let no = transport
         .check_transport_eligibility(check(&group3.id))
         .await
         .unwrap()
         .into_inner();
     assert!(!no.eligible);
     assert_eq!(no.reasons[0].code, "NOT_COVERED");
-    let none = dispatcher
+    let none = transport
         .check_transport_eligibility(check(&unassessed.id))
         .await
         .unwrap()
         .into_inner();
     assert_eq!(none.reasons[0].code, "NO_ASSESSMENT");
-    let missing = dispatcher
+    let missing = transport
         .check_transport_eligibility(check(&uuid::Uuid::now_v7().to_string()))
         .await
         .unwrap_err();

@@ -8,6 +8,7 @@ pub mod events;
 pub mod schema;
 pub mod settings;
 pub mod store;
+pub mod workers;
 
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use onaltu_events::WatchLimits;
@@ -22,9 +23,10 @@ use crate::events::dispatch::{DispatchEvents, DispatchWatch};
 /// The transport service's own migrations.
 pub static MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
-/// Every migration set the transport database needs, in order.
-pub fn migrations() -> [&'static EmbeddedMigrations; 1] {
-    [&MIGRATIONS]
+/// Every migration set the transport database needs, in order: the shared request ids, then
+/// the service's own tables.
+pub fn migrations() -> [&'static EmbeddedMigrations; 2] {
+    [&onaltu_db::requests::MIGRATIONS, &MIGRATIONS]
 }
 
 /// The gRPC service name reported by health checks.
@@ -38,8 +40,8 @@ pub async fn serve(start: Start<settings::Settings>) -> Result<(), StartError> {
         listener,
         shutdown,
     } = start;
-    let registry =
-        RegistryClient::new(&settings.registry).map_err(|e| StartError::config("registry", e))?;
+    let registry = RegistryClient::new(&settings.registry, settings.auth.hs256_secret.as_ref())
+        .map_err(|e| StartError::config("registry", e))?;
     let rules = settings
         .booking
         .rules()
@@ -67,6 +69,7 @@ pub async fn serve(start: Start<settings::Settings>) -> Result<(), StartError> {
         closed,
     );
     let tail = tokio::spawn(watch.clone().run_tail(last_event));
+    workers::retention::spawn(pool.clone(), &settings);
     let transport = api::Transport::new(
         pool.clone(),
         registry,

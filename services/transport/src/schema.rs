@@ -40,16 +40,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    idempotent_requests (request_id) {
-        request_id -> Uuid,
-        method -> Text,
-        caller -> Text,
-        response -> Bytea,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
     routes (id) {
         id -> Uuid,
         vehicle_id -> Uuid,
@@ -57,6 +47,7 @@ diesel::table! {
         body -> Bytea,
         version -> Int8,
         update_time -> Timestamptz,
+        anonymised_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -102,6 +93,7 @@ diesel::table! {
         direct_ride_seconds -> Int4,
         create_time -> Timestamptz,
         update_time -> Timestamptz,
+        anonymised_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -133,7 +125,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     bus_routes,
     bus_subscriptions,
     dispatch_events,
-    idempotent_requests,
     routes,
     shifts,
     trips,

@@ -1,6 +1,6 @@
 //! The transport service's configuration: `[server]`, `[database]`, `[auth]`,
-//! `[telemetry]`, `[registry]` (eligibility and episodes, asked with the caller's token),
-//! `[booking]`, `[travel]` and `[planning]`.
+//! `[telemetry]`, `[retention]`, `[registry]` (eligibility and episodes, asked with the caller's
+//! token or in the service's own name), `[booking]`, `[travel]`, `[planning]` and `[records]`.
 
 use chrono::NaiveTime;
 use onaltu_client::ClientSettings;
@@ -218,10 +218,47 @@ impl Validate for PlanningSettings {
     }
 }
 
+/// How long the transport service keeps its own records (`[records]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecordSettings {
+    /// Days a dispatch change (with the trip or route it carries) is kept before it is deleted.
+    pub dispatch_events_days: u32,
+    /// Days after a trip before its places, notes and passenger are cleared (the row stays for
+    /// the measures), and its route's stops lose their places.
+    pub trip_addresses_days: u32,
+}
+
+impl Default for RecordSettings {
+    fn default() -> Self {
+        Self {
+            dispatch_events_days: 365,
+            trip_addresses_days: 365,
+        }
+    }
+}
+
+impl Validate for RecordSettings {
+    fn validate(&self, c: &mut Checker) {
+        c.check(
+            (30..=3650).contains(&self.dispatch_events_days),
+            "dispatch_events_days",
+            "must be between 30 and 3650",
+        );
+        c.check(
+            (30..=3650).contains(&self.trip_addresses_days),
+            "trip_addresses_days",
+            "must be between 30 and 3650",
+        );
+    }
+}
+
 onaltu_service::settings! {
     /// Everything the transport service reads at start-up.
     pub struct Settings {
-        /// The registry: eligibility and episodes, asked with the caller's own token.
+        /// The registry: eligibility and episodes, asked with the caller's own token or (the
+        /// dispatch's bookings) in the service's own name, with `token` or, in
+        /// development, a token signed with `[auth] hs256_secret`.
         pub registry: ClientSettings,
         /// Booking and service rules.
         pub booking: BookingSettings,
@@ -229,6 +266,8 @@ onaltu_service::settings! {
         pub travel: TravelSettings,
         /// Planning.
         pub planning: PlanningSettings,
+        /// How long the service's own records are kept.
+        pub records: RecordSettings,
     }
 }
 

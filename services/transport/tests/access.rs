@@ -14,9 +14,9 @@ use onaltu_proto::transport::{self as pb, TripState as S};
 use tonic::Code;
 use uuid::Uuid;
 
-/// Tomorrow planned: invataxi V1 (with a shift) takes person P's trip T; V2 has no shift; a bus
-/// serves route R to centre A; centre B is another; Q is another person. P's trip TC, the day
-/// after, is the one to cancel.
+/// Tomorrow planned: invataxi V1 (its driver on a shift) takes person P's trip T; V2 has no
+/// shift; a bus (its driver on a shift that day too) serves route R to centre A, where P is
+/// admitted; centre B is another; Q is another person. P's trip TC, the day after, is the one to cancel.
 struct World {
     h: Harness,
     day: NaiveDate,
@@ -58,12 +58,15 @@ async fn world() -> World {
         .vehicle
         .unwrap()
         .id;
-    shift(&h, &v1, "driver-1", day).await.unwrap();
+    shift(&h, &v1, &driver_of(&v1), day).await.unwrap();
+    shift(&h, &bus, &driver_of(&bus), day).await.unwrap();
     let mut op = h.registry_operator();
     let centre_a = centre(&mut op, "А орталығы", 10).await.id;
     let centre_b = centre(&mut op, "Б орталығы", 10).await.id;
     let p = wheelchair_user(&mut op, 41).await.id;
     let q = adult(&mut op, 42).await.id;
+    // P is at centre A: its staff may put P on A's bus.
+    onaltu_testkit::registry::admitted(&mut op, &p, &centre_a).await;
     let t = book(
         &mut h.citizen(&p),
         trip("", Some(local(day, 10, 0)), None, HOME, CENTRE),
@@ -198,8 +201,9 @@ enum Rpc {
 
 impl World {
     /// The client of `caller` for `rpc`: a citizen is P (own) or Q (other); a centre's staff
-    /// those of A (the route's) or B; a driver of the object's vehicle (the bus for the bus
-    /// calls, V1 for the others) or of V2.
+    /// those of A (the route's) or B; a driver the one whose shift that day is on the object's
+    /// vehicle (the bus for the bus calls, V1 for the others), or the one on a shift that day on
+    /// the other of the two (V1's driver for the bus calls, the bus's for the others).
     fn client(&self, caller: Caller, rpc: Rpc) -> Client {
         let bus_call = matches!(
             rpc,
@@ -214,7 +218,8 @@ impl World {
             Caller::Dispatcher => self.h.dispatcher(),
             Caller::DriverOwn if bus_call => self.h.driver(&self.bus),
             Caller::DriverOwn => self.h.driver(&self.v1),
-            Caller::DriverOther => self.h.driver(&self.v2),
+            Caller::DriverOther if bus_call => self.h.driver(&self.v1),
+            Caller::DriverOther => self.h.driver(&self.bus),
             Caller::Operator => self.h.as_role(Role::CityOperator),
             Caller::Auditor => self.h.as_role(Role::Auditor),
             Caller::Integration => self.h.as_role(Role::Integration),
@@ -291,6 +296,7 @@ impl World {
                 .map(|_| ()),
             Rpc::ListTrips => c
                 .list_trips(pb::ListTripsRequest {
+                    service_date: self.date(0),
                     person_id: self.p.clone(),
                     vehicle_id: self.v1.clone(),
                     ..Default::default()
@@ -409,19 +415,19 @@ async fn the_role_matrix_holds_for_every_rpc() {
         (Rpc::ListVehicles,      [UNAUTH, DENY, DENY, DENY, DENY, OK, DENY, DENY, OK,   OK,   DENY, OK]),
         (Rpc::CreateShift,       [UNAUTH, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY, OK]),
         (Rpc::ListShifts,        [UNAUTH, DENY, DENY, DENY, DENY, OK, OK,   OK,   DENY, OK,   DENY, OK]),
-        (Rpc::RequestTrip,       [UNAUTH, OK,   DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY, OK]),
-        (Rpc::CancelTrip,        [UNAUTH, OK,   DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY, OK]),
+        (Rpc::RequestTrip,       [UNAUTH, OK,   DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY, DENY]),
+        (Rpc::CancelTrip,        [UNAUTH, OK,   DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY, DENY]),
         (Rpc::GetTrip,           [UNAUTH, OK,   DENY, DENY, DENY, OK, OK,   DENY, DENY, OK,   DENY, OK]),
         (Rpc::ListTrips,         [UNAUTH, OK,   DENY, DENY, DENY, OK, OK,   DENY, DENY, OK,   DENY, OK]),
-        (Rpc::PlanDay,           [UNAUTH, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY, OK]),
+        (Rpc::PlanDay,           [UNAUTH, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY, DENY]),
         (Rpc::GetRoute,          [UNAUTH, DENY, DENY, DENY, DENY, OK, OK,   DENY, DENY, OK,   DENY, OK]),
         (Rpc::AssignTrip,        [UNAUTH, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY, DENY]),
         (Rpc::UpdateTripStatus,  [UNAUTH, DENY, DENY, DENY, DENY, OK, OK,   DENY, DENY, DENY, DENY, DENY]),
-        (Rpc::WatchDispatch,     [UNAUTH, DENY, DENY, DENY, DENY, OK, OK,   DENY, DENY, DENY, DENY, OK]),
+        (Rpc::WatchDispatch,     [UNAUTH, DENY, DENY, DENY, DENY, OK, OK,   DENY, DENY, DENY, DENY, DENY]),
         (Rpc::CreateBusRoute,    [UNAUTH, DENY, DENY, DENY, DENY, OK, DENY, DENY, OK,   DENY, DENY, OK]),
         (Rpc::ListBusRoutes,     [UNAUTH, OK,   OK,   OK,   OK,   OK, OK,   OK,   OK,   OK,   OK,   OK]),
-        (Rpc::SubscribeRider,    [UNAUTH, DENY, DENY, OK,   DENY, OK, DENY, DENY, OK,   DENY, DENY, OK]),
-        (Rpc::GetBusManifest,    [UNAUTH, DENY, DENY, OK,   DENY, OK, OK,   DENY, DENY, DENY, DENY, OK]),
+        (Rpc::SubscribeRider,    [UNAUTH, DENY, DENY, OK,   DENY, OK, DENY, DENY, OK,   DENY, DENY, DENY]),
+        (Rpc::GetBusManifest,    [UNAUTH, DENY, DENY, OK,   DENY, OK, OK,   DENY, DENY, OK,   DENY, OK]),
         (Rpc::GetServiceMetrics, [UNAUTH, DENY, DENY, DENY, DENY, OK, DENY, DENY, OK,   OK,   OK,   OK]),
     ];
     let mut failures = Vec::new();

@@ -26,9 +26,32 @@ pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
     (at + chrono::Duration::hours(5)).date_naive()
 }
 
+/// The instant local midnight of `d` begins (00:00 in Kazakhstan, UTC+5).
+pub fn local_midnight(d: NaiveDate) -> DateTime<Utc> {
+    d.and_time(chrono::NaiveTime::MIN)
+        .and_utc()
+        .checked_sub_signed(chrono::Duration::hours(5))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// `at` to the day: local midnight of the day it falls on, for views that must not tell the
+/// moment of an act.
+pub fn to_the_day(at: DateTime<Utc>) -> DateTime<Utc> {
+    local_midnight(local_date(at))
+}
+
 /// Today in Kazakhstan.
 pub fn today() -> NaiveDate {
     local_date(Utc::now())
+}
+
+/// A new time-ordered id that tells only the local day of `at`: a UUIDv7 whose time is local
+/// midnight of that day, the rest random. Ids of such records order by day; within a day, at
+/// random.
+pub fn day_id(at: DateTime<Utc>) -> Uuid {
+    let midnight = to_the_day(at);
+    let secs = u64::try_from(midnight.timestamp()).unwrap_or(0);
+    Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, secs, 0))
 }
 
 /// A required id field.
@@ -154,6 +177,30 @@ fn foreign_token() -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_id_and_a_time_to_the_day_tell_the_local_day_only() {
+        let late = DateTime::parse_from_rfc3339("2026-07-01T18:59:59.123Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let next_day = late + chrono::Duration::seconds(1);
+        let midnight = DateTime::parse_from_rfc3339("2026-06-30T19:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            to_the_day(late),
+            midnight,
+            "23:59:59 in Astana is still 1 July"
+        );
+        assert_eq!(to_the_day(next_day), midnight + chrono::Duration::days(1));
+        let (a, b) = (day_id(late), day_id(late - chrono::Duration::hours(10)));
+        assert_ne!(a, b, "random within the day");
+        for id in [a, b] {
+            let (secs, nanos) = id.get_timestamp().unwrap().to_unix();
+            assert_eq!((secs as i64, nanos), (midnight.timestamp(), 0));
+        }
+        assert!(day_id(next_day) > a, "ids order by day");
+    }
 
     #[test]
     fn tokens_round_trip_and_foreign_ones_are_refused() {

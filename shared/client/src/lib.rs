@@ -204,6 +204,19 @@ impl Registry {
         Ok(self.stub(authorization, None))
     }
 
+    /// A stub that calls in the service's own name for `purpose`, a short text naming what the
+    /// call is for (e.g. which of the service's records, for which of its users), which the
+    /// registry writes to its audit trail. It must be printable ASCII and carry no personal data.
+    pub fn as_service_for(&self, purpose: &str) -> Result<RegistryStub, ApiError> {
+        let authorization = self.own.clone().ok_or_else(|| {
+            ApiError::Internal("no registry token is configured (registry.token)".into())
+        })?;
+        let purpose = MetadataValue::try_from(purpose).map_err(|_| {
+            ApiError::Internal("the purpose of a registry call is not printable ASCII".into())
+        })?;
+        Ok(self.stub(authorization, Some(purpose)))
+    }
+
     fn stub(
         &self,
         authorization: MetadataValue<Ascii>,

@@ -18,6 +18,9 @@ use serde::Deserialize;
 pub use diesel_async;
 
 pub mod requests;
+pub mod retention;
+
+pub use retention::RetentionSettings;
 
 /// The pool every service uses.
 pub type Pool = DeadPool<AsyncPgConnection>;

@@ -83,7 +83,7 @@ async fn migrations_apply_once() {
     let first = run_migrations(&url, &[&onaltu_events::MIGRATIONS])
         .await
         .unwrap();
-    assert_eq!(first, ["00000000000001"]);
+    assert_eq!(first, ["00000000000001", "00000000000002"]);
     let again = run_migrations(&url, &[&onaltu_events::MIGRATIONS])
         .await
         .unwrap();

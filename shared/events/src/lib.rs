@@ -21,6 +21,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use onaltu_db::Pool;
+use onaltu_db::retention::{RetentionSettings, Rule};
 use redis::AsyncCommands;
 use redis::aio::MultiplexedConnection;
 use redis::streams::{StreamId, StreamReadOptions, StreamReadReply};
@@ -35,6 +36,27 @@ pub use watch::{EventLog, Watch, WatchLimits};
 
 /// The outbox and processed-event tables; run them with the service's own migrations.
 pub static MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// What the event tables forget after `[retention] events_days`: outbox rows delivered that long
+/// ago (never one still waiting for the relay), and the record of events processed that long ago
+/// (a stream redelivers within minutes, not weeks).
+pub fn retention(settings: &RetentionSettings) -> Vec<Rule> {
+    let keep = chrono::Duration::days(i64::from(settings.events_days));
+    vec![
+        Rule {
+            name: "outbox_events",
+            keep,
+            sql: "DELETE FROM outbox_events WHERE seq IN (SELECT seq FROM outbox_events \
+                  WHERE published_at < $1 LIMIT $2)",
+        },
+        Rule {
+            name: "processed_events",
+            keep,
+            sql: "DELETE FROM processed_events WHERE (consumer, event_id) IN (SELECT consumer, \
+                  event_id FROM processed_events WHERE processed_at < $1 LIMIT $2)",
+        },
+    ]
+}
 
 /// One event as delivered to a handler.
 #[derive(Debug, Clone, PartialEq, Eq)]

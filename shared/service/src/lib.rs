@@ -156,14 +156,14 @@ pub trait ServiceSettings: DeserializeOwned + Validate {
 pub mod __settings {
     pub use onaltu_auth::AuthSettings;
     pub use onaltu_config::{Checker, SecretString, Validate};
-    pub use onaltu_db::DatabaseSettings;
+    pub use onaltu_db::{DatabaseSettings, RetentionSettings};
     pub use onaltu_server::ServerSettings;
     pub use onaltu_telemetry::TelemetrySettings;
 }
 
 /// A service's settings: the core every service reads (`[server]`, `[database]`, `[auth]`,
-/// `[telemetry]`) and the sections of its own, each validated under its name, unknown keys
-/// refused. An optional `validate_with = path;` adds rules across sections. The generated
+/// `[telemetry]`, `[retention]`) and the sections of its own, each validated under its name,
+/// unknown keys refused. An optional `validate_with = path;` adds rules across sections. The generated
 /// `local_core(database, hs256_secret)` is a local instance for tests and tools (tokens signed
 /// with the secret, health checked every 100 ms).
 #[macro_export]
@@ -187,6 +187,8 @@ macro_rules! settings {
             pub auth: $crate::__settings::AuthSettings,
             /// Logs and traces.
             pub telemetry: $crate::__settings::TelemetrySettings,
+            /// How long shared records (idempotency keys, delivered events) are kept.
+            pub retention: $crate::__settings::RetentionSettings,
             $( $(#[$fmeta])* pub $field: $ty, )*
         }
 
@@ -228,6 +230,7 @@ macro_rules! settings {
                 c.section("database", &self.database);
                 c.section("auth", &self.auth);
                 c.section("telemetry", &self.telemetry);
+                c.section("retention", &self.retention);
                 $( c.section(stringify!($field), &self.$field); )*
                 $( $extra(self, c); )?
             }

@@ -23,6 +23,7 @@ impl Feedback {
         let claims = ctx.caller.require(COMPLAINT_READERS)?;
         let input = ListComplaintsInput::try_from(req)?;
         let scope = complaint::scope(claims, input.center)?;
+        let centre_view = complaint::centre_view(claims.role);
         let today = today();
         let filter = Filter {
             center: scope.center,
@@ -39,7 +40,10 @@ impl Feedback {
             _ => String::new(),
         };
         Ok(pb::ListComplaintsResponse {
-            complaints: rows.iter().map(|r| convert::complaint(r, today)).collect(),
+            complaints: rows
+                .iter()
+                .map(|r| convert::complaint(r, today, centre_view))
+                .collect(),
             next_page_token,
         })
     }
@@ -51,6 +55,7 @@ impl Feedback {
     ) -> Result<pb::UpdateComplaintResponse, ApiError> {
         let claims = ctx.caller.require(COMPLAINT_HANDLERS)?;
         let handler = Handler::of(claims.role);
+        let centre_view = complaint::centre_view(claims.role);
         let own_center = claims.center_id;
         let input = UpdateComplaintInput::try_from(req)?;
         let today = today();
@@ -59,7 +64,7 @@ impl Feedback {
             .transaction(async |conn| change(conn, &input, handler, own_center, today).await)
             .await?;
         Ok(pb::UpdateComplaintResponse {
-            complaint: Some(convert::complaint(&row, today)),
+            complaint: Some(convert::complaint(&row, today, centre_view)),
         })
     }
 }

@@ -2,7 +2,7 @@
 //! caller may see.
 
 use chrono::{DateTime, Utc};
-use onaltu_api::{Period, date, timestamp};
+use onaltu_api::{Period, date, timestamp, to_the_day};
 use onaltu_proto::feedback as pb;
 use uuid::Uuid;
 
@@ -11,8 +11,10 @@ use crate::domain::answers::{Answers, Draft, Scores};
 use crate::domain::complaint::{self, Opened, State};
 use crate::domain::evaluation::{self, Authorship, Status, Submission, View};
 use crate::domain::precheck::Flag;
+use crate::domain::report::{ReporterRole, Weight};
 use crate::store::complaints::ComplaintRow;
 use crate::store::evaluations::EvaluationRow;
+use crate::store::reports::ReportRow;
 
 /// The raw answers of a request's evaluation.
 pub fn draft(e: &pb::Evaluation) -> Draft {
@@ -87,9 +89,11 @@ pub fn period(row: &EvaluationRow) -> Period {
     Period::quarter_of(row.submitted_on)
 }
 
-/// An evaluation in `view`.
+/// An evaluation in `view`; its reports are added for officials only (`report`).
 pub fn evaluation(row: &EvaluationRow, complaint: Option<Uuid>, view: View) -> pb::Evaluation {
     let full = view == View::Full;
+    // Outside the author's and officials' view, a moment tells its day only.
+    let moment = |t: DateTime<Utc>| timestamp(if full { t } else { to_the_day(t) });
     let moderation = row.moderation_action.map(|action| pb::Moderation {
         action: i32::from(action),
         issue: row.moderation_issue.map(i32::from).unwrap_or_default(),
@@ -103,14 +107,14 @@ pub fn evaluation(row: &EvaluationRow, complaint: Option<Uuid>, view: View) -> p
         } else {
             String::new()
         },
-        decide_time: row.moderate_time.map(timestamp),
+        decide_time: row.moderate_time.map(moment),
     });
     pb::Evaluation {
         id: row.id.to_string(),
-        episode_id: if view == View::Public {
-            String::new()
-        } else {
+        episode_id: if full {
             row.episode_id.to_string()
+        } else {
+            String::new()
         },
         center_id: row.center_id.to_string(),
         period: Some(period(row).encode()),
@@ -143,9 +147,9 @@ pub fn evaluation(row: &EvaluationRow, complaint: Option<Uuid>, view: View) -> p
             (View::Public, _) | (_, None) => String::new(),
             (_, Some(id)) => id.to_string(),
         },
-        submit_time: Some(timestamp(row.submit_time)),
-        update_time: Some(timestamp(row.update_time)),
-        publish_time: row.publish_time.map(timestamp),
+        submit_time: Some(moment(row.submit_time)),
+        update_time: Some(moment(row.update_time)),
+        publish_time: row.publish_time.map(moment),
         editable_until: full.then(|| timestamp(evaluation::editable_until(row.submit_time))),
         etag: row.version.to_string(),
         precheck_flags: if full {
@@ -157,19 +161,50 @@ pub fn evaluation(row: &EvaluationRow, complaint: Option<Uuid>, view: View) -> p
         } else {
             Vec::new()
         },
+        reports: Vec::new(),
     }
 }
 
-/// A complaint, as every caller allowed to see it sees it.
-pub fn complaint(row: &ComplaintRow, today: chrono::NaiveDate) -> pb::Complaint {
+/// A report of an evaluation, for officials.
+pub fn report(row: &ReportRow) -> pb::EvaluationReport {
+    let role = ReporterRole::from_code(row.reporter_role);
+    pb::EvaluationReport {
+        id: row.id.to_string(),
+        evaluation_id: row.evaluation_id.to_string(),
+        issue: i32::from(row.issue),
+        note: row.note.clone(),
+        reporter_role: i32::from(row.reporter_role),
+        reporter_center_id: row
+            .reporter_center_id
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
+        counts_toward_hiding: role.is_some_and(|r| r.weight() != Weight::Nothing),
+        decision: i32::from(row.decision),
+        create_time: Some(timestamp(row.create_time)),
+        decide_time: row.decide_time.map(timestamp),
+    }
+}
+
+/// A complaint as its caller may see it: whole for the complainant and officials; in the
+/// centre's view (`centre_view`) without what leads to the complainant (episode, person) and
+/// with its moments to the day.
+pub fn complaint(row: &ComplaintRow, today: chrono::NaiveDate, centre_view: bool) -> pb::Complaint {
     let status =
         complaint::Status::from_code(i32::from(row.status)).unwrap_or(complaint::Status::Open);
+    let hidden = |value: Uuid| {
+        if centre_view {
+            String::new()
+        } else {
+            value.to_string()
+        }
+    };
+    let moment = |t: DateTime<Utc>| timestamp(if centre_view { to_the_day(t) } else { t });
     pb::Complaint {
         id: row.id.to_string(),
         evaluation_id: row.evaluation_id.to_string(),
-        episode_id: row.episode_id.to_string(),
+        episode_id: hidden(row.episode_id),
         center_id: row.center_id.to_string(),
-        complainant_person_id: row.complainant_person_id.to_string(),
+        complainant_person_id: hidden(row.complainant_person_id),
         text: row.text.clone(),
         status: i32::from(row.status),
         assignee_subject: row.assignee_subject.clone(),
@@ -177,9 +212,9 @@ pub fn complaint(row: &ComplaintRow, today: chrono::NaiveDate) -> pb::Complaint 
         overdue: complaint::overdue(status, row.deadline, today),
         center_response: row.center_response.clone(),
         resolution: row.resolution.clone(),
-        create_time: Some(timestamp(row.create_time)),
-        update_time: Some(timestamp(row.update_time)),
-        close_time: row.close_time.map(timestamp),
+        create_time: Some(moment(row.create_time)),
+        update_time: Some(moment(row.update_time)),
+        close_time: row.close_time.map(moment),
         etag: row.version.to_string(),
     }
 }
@@ -192,8 +227,8 @@ fn stored_flags(flags: &[Flag]) -> Vec<Option<i16>> {
 pub fn new_evaluation(input: &SubmitInput, s: &Submission, at: DateTime<Utc>) -> EvaluationRow {
     let answers = &input.answers;
     EvaluationRow {
-        id: Uuid::now_v7(),
-        request_id: input.request_id.clone(),
+        // The id tells the day only: the centre sees it.
+        id: onaltu_api::day_id(at),
         episode_id: input.episode,
         center_id: s.center,
         recipient_person_id: s.author.recipient,
@@ -225,7 +260,7 @@ pub fn new_evaluation(input: &SubmitInput, s: &Submission, at: DateTime<Utc>) ->
 /// The row of the complaint `evaluation` opened at `at`.
 pub fn new_complaint(evaluation: &EvaluationRow, c: Opened, at: DateTime<Utc>) -> ComplaintRow {
     ComplaintRow {
-        id: Uuid::now_v7(),
+        id: onaltu_api::day_id(at),
         evaluation_id: evaluation.id,
         episode_id: evaluation.episode_id,
         center_id: evaluation.center_id,

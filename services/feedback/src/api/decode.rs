@@ -44,8 +44,8 @@ fn unknown_path(path: &str, v: &mut Violations) {
 /// SubmitEvaluation: one evaluation of an episode, perhaps with a complaint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubmitInput {
-    /// The caller's request id, when given: a retry answers the first evaluation.
-    pub request_id: Option<String>,
+    /// The caller's request id, when given: the caller's retry answers the first evaluation.
+    pub request_id: Option<Uuid>,
     /// The episode evaluated.
     pub episode: Uuid,
     /// The language of the comment.
@@ -62,14 +62,7 @@ impl TryFrom<pb::SubmitEvaluationRequest> for SubmitInput {
     fn try_from(r: pb::SubmitEvaluationRequest) -> Result<Self, ApiError> {
         let e = r.evaluation.unwrap_or_default();
         let mut v = Violations::new();
-        let request_id = r.request_id.trim().to_string();
-        if !request_id.is_empty() {
-            v.check(
-                Uuid::parse_str(&request_id).is_ok(),
-                "request_id",
-                "must be a UUID",
-            );
-        }
+        let request_id = parse_opt_id("request_id", r.request_id.trim(), &mut v);
         let episode = v.take(parse_id("evaluation.episode_id", &e.episode_id));
         let language = language(e.language, "evaluation.language", &mut v);
         check_text(
@@ -82,7 +75,7 @@ impl TryFrom<pb::SubmitEvaluationRequest> for SubmitInput {
             .collect(answers::validate("evaluation", &convert::draft(&e)))
             .unwrap_or_default();
         v.finish(Self {
-            request_id: (!request_id.is_empty()).then_some(request_id),
+            request_id,
             episode,
             language,
             complaint_text: r.complaint_text,
@@ -147,6 +140,8 @@ pub struct ListEvaluationsInput {
     pub period: Option<Period>,
     /// Only the caller's own.
     pub mine: bool,
+    /// Only those with reports waiting for a moderator.
+    pub with_open_reports: bool,
 }
 
 impl TryFrom<pb::ListEvaluationsRequest> for ListEvaluationsInput {
@@ -177,6 +172,7 @@ impl TryFrom<pb::ListEvaluationsRequest> for ListEvaluationsInput {
             statuses,
             period,
             mine: r.mine,
+            with_open_reports: r.with_open_reports,
         })
     }
 }

@@ -5,19 +5,25 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection as _;
 use onaltu_api::{Ctx, Period, check_etag, encode_token, local_date, now, parse_id};
+use onaltu_db::requests::{self, Request};
 use onaltu_errors::ApiError;
 use onaltu_proto::feedback as pb;
+use prost::Message as _;
 use uuid::Uuid;
 
 use super::decode::{ListEvaluationsInput, SubmitInput, UpdateInput};
 use super::roles::EVALUATORS;
 use super::{Feedback, convert};
 use crate::domain::evaluation::{self, Field, Status, View, Viewer};
-use crate::domain::{answers, complaint, precheck};
+use crate::domain::{answers, complaint, precheck, report};
 use crate::events::evaluations as events;
 use crate::store::Conn;
 use crate::store::complaints as complaint_store;
 use crate::store::evaluations::{self as store, EvaluationRow, Filter};
+use crate::store::reports;
+
+/// The method name SubmitEvaluation's request ids are kept under.
+const SUBMIT: &str = "SubmitEvaluation";
 
 fn not_found(id: Uuid) -> ApiError {
     ApiError::NotFound {
@@ -64,7 +70,31 @@ impl Feedback {
         } else {
             Self::complaint_of(conn, row.id).await?
         };
-        Ok(convert::evaluation(row, complaint, view))
+        let mut evaluation = convert::evaluation(row, complaint, view);
+        if report::sees_reports(Viewer::of(&ctx.caller)) {
+            evaluation.reports = reports::of(conn, &[row.id])
+                .await?
+                .iter()
+                .map(convert::report)
+                .collect();
+        }
+        Ok(evaluation)
+    }
+
+    /// The evaluation as officials see it: whole, with its complaint and every report.
+    pub(crate) async fn officials_view(
+        &self,
+        conn: &mut Conn,
+        row: &EvaluationRow,
+    ) -> Result<pb::Evaluation, ApiError> {
+        let complaint = Self::complaint_of(conn, row.id).await?;
+        let mut evaluation = convert::evaluation(row, complaint, View::Full);
+        evaluation.reports = reports::of(conn, &[row.id])
+            .await?
+            .iter()
+            .map(convert::report)
+            .collect();
+        Ok(evaluation)
     }
 
     pub(crate) async fn submit_evaluation(
@@ -76,30 +106,38 @@ impl Feedback {
         let caller = claims.person_id.ok_or_else(|| {
             ApiError::PermissionDenied("the token names no person (claim person_id)".into())
         })?;
+        let body = req.encode_to_vec();
         let input = SubmitInput::try_from(req)?;
-        let evaluation = match self.earlier(ctx, input.request_id.as_deref()).await? {
+        let key = input
+            .request_id
+            .map(|id| Request::with_fingerprint(&claims.sub, SUBMIT, id, &body));
+        let evaluation = match self.earlier(ctx, key.as_ref()).await? {
             Some(first) => first,
-            None => self.submit(ctx, caller, input).await?,
+            None => self.submit(ctx, caller, input, key.as_ref()).await?,
         };
         Ok(pb::SubmitEvaluationResponse {
             evaluation: Some(evaluation),
         })
     }
 
-    /// The evaluation an earlier SubmitEvaluation with `request_id` created, as `ctx` sees it.
+    /// The evaluation this caller's earlier identical SubmitEvaluation created, as `ctx` sees
+    /// it now; FAILED_PRECONDITION when the request id came with another request.
     async fn earlier(
         &self,
         ctx: &Ctx,
-        request_id: Option<&str>,
+        key: Option<&Request>,
     ) -> Result<Option<pb::Evaluation>, ApiError> {
-        let Some(request_id) = request_id else {
+        let Some(key) = key else {
             return Ok(None);
         };
         let mut conn = self.conn().await?;
-        match store::by_request(&mut conn, request_id).await? {
-            Some(first) => Ok(Some(self.visible(&mut conn, ctx, &first).await?)),
-            None => Ok(None),
-        }
+        let Some(id) = requests::answered_id(&mut conn, key).await? else {
+            return Ok(None);
+        };
+        let first = store::get(&mut conn, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        Ok(Some(self.visible(&mut conn, ctx, &first).await?))
     }
 
     /// Writes citizen `caller`'s new evaluation, and the complaint it opens.
@@ -108,6 +146,7 @@ impl Feedback {
         ctx: &Ctx,
         caller: Uuid,
         input: SubmitInput,
+        key: Option<&Request>,
     ) -> Result<pb::Evaluation, ApiError> {
         // No connection is held while the registry answers.
         let facts = self.registry.episode(ctx.bearer()?, input.episode).await?;
@@ -126,28 +165,34 @@ impl Feedback {
         let mut conn = self.conn().await?;
         let written = conn
             .transaction(async |conn| {
+                // An identical call racing this one waits on the key, then answers this one's
+                // evaluation.
+                if let Some(key) = key {
+                    if let Some(first) = requests::answered_id(conn, key).await? {
+                        return Ok(Some(first));
+                    }
+                    requests::remember_id(conn, key, row.id).await?;
+                }
                 store::insert(conn, &row).await?;
                 if let Some(c) = &complaint {
                     complaint_store::insert(conn, c).await?;
                 }
-                Ok::<_, ApiError>(())
+                Ok::<_, ApiError>(None)
             })
             .await;
         match written {
-            Ok(()) => Ok(convert::evaluation(
+            Ok(None) => Ok(convert::evaluation(
                 &row,
                 complaint.map(|c| c.id),
                 View::Full,
             )),
-            Err(ApiError::AlreadyExists { .. }) => {
-                // A concurrent retry with the same request id wins the race: answer its result.
-                if let Some(rid) = &row.request_id
-                    && let Some(first) = store::by_request(&mut conn, rid).await?
-                {
-                    return self.visible(&mut conn, ctx, &first).await;
-                }
-                Err(already_evaluated(input.episode))
+            Ok(Some(first)) => {
+                let first = store::get(&mut conn, first)
+                    .await?
+                    .ok_or_else(|| not_found(first))?;
+                self.visible(&mut conn, ctx, &first).await
             }
+            Err(ApiError::AlreadyExists { .. }) => Err(already_evaluated(input.episode)),
             Err(other) => Err(other),
         }
     }
@@ -196,6 +241,9 @@ impl Feedback {
         let input = ListEvaluationsInput::try_from(req)?;
         let viewer = Viewer::of(&ctx.caller);
         let listing = evaluation::listing(viewer, input.center, input.mine)?;
+        if input.with_open_reports {
+            report::may_list_queue(viewer)?;
+        }
         let statuses = if listing.every_status {
             input.statuses.iter().map(|s| *s as i16).collect()
         } else {
@@ -207,6 +255,7 @@ impl Feedback {
             from: input.period.map(Period::start),
             until: input.period.map(Period::end_exclusive),
             person: listing.person,
+            with_open_reports: input.with_open_reports,
         };
         let mut conn = self.conn().await?;
         let rows = store::list(&mut conn, &filter, input.after, input.limit).await?;
@@ -261,6 +310,15 @@ async fn listed(
         .await?
         .into_iter()
         .collect();
+    let mut reports_of: HashMap<Uuid, Vec<pb::EvaluationReport>> = HashMap::new();
+    if report::sees_reports(viewer) {
+        for r in reports::of(conn, &ids).await? {
+            reports_of
+                .entry(r.evaluation_id)
+                .or_default()
+                .push(convert::report(&r));
+        }
+    }
     Ok(rows
         .iter()
         .map(|row| {
@@ -271,7 +329,9 @@ async fn listed(
                 &convert::authorship(row),
             )
             .unwrap_or(View::Public);
-            convert::evaluation(row, complaints.get(&row.id).copied(), view)
+            let mut e = convert::evaluation(row, complaints.get(&row.id).copied(), view);
+            e.reports = reports_of.remove(&row.id).unwrap_or_default();
+            e
         })
         .collect())
 }

@@ -21,6 +21,7 @@ use tonic::{Request, Response, Status};
 
 use crate::clients::registry::RegistryClient;
 use crate::domain::calendar::WorkCalendar;
+use crate::settings::ReportSettings;
 
 /// The feedback service's handlers and what they share.
 #[derive(Clone)]
@@ -30,17 +31,19 @@ pub struct Feedback {
     pub(crate) registry: RegistryClient,
     pub(crate) calendar: Arc<WorkCalendar>,
     pub(crate) deadline_working_days: u32,
+    pub(crate) reports: ReportSettings,
 }
 
 impl Feedback {
-    /// Handlers over `pool` and `cache`, asking `registry` about episodes and counting
-    /// complaint deadlines in working days of `calendar`.
+    /// Handlers over `pool` and `cache`, asking `registry` about episodes, counting complaint
+    /// deadlines in working days of `calendar`, weighing reports by `reports`.
     pub fn new(
         pool: Pool,
         cache: Cache,
         registry: RegistryClient,
         calendar: WorkCalendar,
         deadline_working_days: u32,
+        reports: ReportSettings,
     ) -> Self {
         Self {
             pool,
@@ -48,6 +51,7 @@ impl Feedback {
             registry,
             calendar: Arc::new(calendar),
             deadline_working_days,
+            reports,
         }
     }
 

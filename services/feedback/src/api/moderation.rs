@@ -1,19 +1,20 @@
 //! ModerateEvaluation, ReplyToEvaluation and ReportEvaluation.
 
 use diesel_async::AsyncConnection as _;
-use onaltu_api::{check_etag, now, parse_id};
+use onaltu_api::{Ctx, check_etag, now, parse_id};
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::feedback as pb;
 use uuid::Uuid;
 
-use super::roles::{MODERATORS, REPLIERS, REPORTERS};
+use super::roles::{MODERATORS, REPLIERS};
 use super::{Feedback, convert};
-use crate::domain::evaluation::View;
+use crate::domain::evaluation::{self, View, Viewer};
 use crate::domain::moderation::{self, Decision, Issue, Move};
+use crate::domain::report::{self, ReportDecision, Reporter};
 use crate::events::evaluations as events;
 use crate::store::Conn;
 use crate::store::evaluations::{self as store, EvaluationRow};
-use onaltu_api::Ctx;
+use crate::store::reports::{self as reports, ReportRow};
 
 fn not_found(id: Uuid) -> ApiError {
     ApiError::NotFound {
@@ -59,7 +60,11 @@ impl Feedback {
             .transaction(async |conn| {
                 let mut row = lock(conn, id).await?;
                 check_etag(&req.etag, row.version, "evaluation")?;
-                let m = moderation::moderate(id, convert::status(&row), &decision)?;
+                let open = reports::any_open(conn, id).await?;
+                let m = moderation::moderate(id, convert::status(&row), open, &decision)?;
+                // The decision is final for the reports made until now.
+                let settled = report::settled_by(&decision);
+                reports::settle(conn, id, settled, &subject, now()).await?;
                 let (action, issue, note) = match &decision {
                     Decision::Publish => (1, None, None),
                     Decision::Reject { issue, note } => {
@@ -69,7 +74,7 @@ impl Feedback {
                 row.moderation_action = Some(action);
                 row.moderation_issue = issue;
                 row.moderation_note = note;
-                row.moderator_subject = Some(subject);
+                row.moderator_subject = Some(subject.clone());
                 row.moderate_time = Some(now());
                 apply(conn, &mut row, m).await?;
                 Ok::<_, ApiError>((row, m))
@@ -78,9 +83,8 @@ impl Feedback {
         if m.publishes || m.withdraws {
             self.summaries_changed().await;
         }
-        let complaint = Self::complaint_of(&mut conn, id).await?;
         Ok(pb::ModerateEvaluationResponse {
-            evaluation: Some(convert::evaluation(&row, complaint, View::Full)),
+            evaluation: Some(self.officials_view(&mut conn, &row).await?),
         })
     }
 
@@ -126,40 +130,63 @@ impl Feedback {
         ctx: &Ctx,
         req: pb::ReportEvaluationRequest,
     ) -> Result<pb::ReportEvaluationResponse, ApiError> {
-        ctx.caller.require(REPORTERS)?;
+        let reporter = Reporter::of(ctx.caller.authenticated()?)?;
+        let viewer = Viewer::of(&ctx.caller);
         let id = parse_id("id", &req.id)?;
         let mut v = Violations::new();
+        let issue = Issue::from_code(req.issue);
         v.check(
-            Issue::from_code(req.issue).is_some(),
+            issue.is_some(),
             "issue",
             "is required (a reason from the list)",
         );
         onaltu_api::check_text(&mut v, "note", &req.note, moderation::MAX_NOTE_CHARS);
         v.into_result()?;
+        let at = now();
+        let record = ReportRow {
+            id: uuid::Uuid::now_v7(),
+            evaluation_id: id,
+            reporter_subject: reporter.subject.clone(),
+            reporter_role: reporter.role as i16,
+            reporter_center_id: reporter.center,
+            issue: issue.map_or(0, |i| i as i16),
+            note: req.note.trim().to_string(),
+            create_time: at,
+            decision: ReportDecision::Open as i16,
+            decide_time: None,
+            decided_by: None,
+        };
+        let limits = self.reports;
         let mut conn = self.conn().await?;
         let row = conn
             .transaction(async |conn| {
                 let mut row = lock(conn, id).await?;
-                let m = moderation::report(id, convert::status(&row))?;
-                // The report is the latest word until a moderator's: it tells them why.
-                row.moderation_issue = Some(req.issue as i16);
-                row.moderation_note = Some(req.note.trim().to_string());
-                apply(conn, &mut row, m).await?;
+                let status = convert::status(&row);
+                let sees =
+                    evaluation::view(viewer, status, row.center_id, &convert::authorship(&row))
+                        .is_some();
+                report::reportable(id, status, sees)?;
+                reports::hold_reporter(conn, &reporter.subject).await?;
+                report::once(id, reports::exists(conn, id, &reporter.subject).await?)?;
+                let (recent, oldest) =
+                    reports::made_since(conn, &reporter.subject, at - report::LIMIT_WINDOW).await?;
+                let recent = u32::try_from(recent).unwrap_or(u32::MAX);
+                report::within_daily_limit(recent, oldest, limits.daily_limit, at)?;
+                reports::insert(conn, &record).await?;
+                let citizens = reports::open_citizens(conn, id).await?;
+                let citizens = u32::try_from(citizens).unwrap_or(u32::MAX);
+                if report::hides(status, reporter.role, citizens, limits.citizens_to_hide) {
+                    // Hidden from the public until a moderator decides; still counted.
+                    row.status = evaluation::Status::HiddenReported as i16;
+                    row.version += 1;
+                    store::update(conn, &row).await?;
+                }
                 Ok::<_, ApiError>(row)
             })
             .await?;
-        self.summaries_changed().await;
         Ok(pb::ReportEvaluationResponse {
-            evaluation: Some(
-                self.visible(&mut conn, ctx, &row)
-                    .await
-                    .unwrap_or_else(|_| {
-                        // The reporter may not see a hidden evaluation; the answer says it is hidden.
-                        let mut public = convert::evaluation(&row, None, View::Public);
-                        public.comment = String::new();
-                        public
-                    }),
-            ),
+            evaluation: self.visible(&mut conn, ctx, &row).await.ok(),
+            report: Some(convert::report(&record)),
         })
     }
 }

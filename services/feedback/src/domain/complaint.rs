@@ -148,6 +148,12 @@ pub struct Scope {
     pub complainant: Option<Uuid>,
 }
 
+/// Whether a caller in `role` gets complaints in the centre's view: the evaluated centre's
+/// staff never learn who complained (no episode, no person, moments to the day).
+pub fn centre_view(role: Role) -> bool {
+    role == Role::CenterStaff
+}
+
 /// The complaints `claims` may list, given the `center` asked for: the centre's staff their
 /// own centre's, a citizen their own, the city every one.
 pub fn scope(claims: &Claims, center: Option<Uuid>) -> Result<Scope, ApiError> {
@@ -322,6 +328,19 @@ mod tests {
     use super::*;
 
     const ID: Uuid = Uuid::from_u128(1);
+
+    #[test]
+    fn only_the_centre_s_staff_get_the_centre_s_view() {
+        assert!(centre_view(Role::CenterStaff));
+        for whole in [
+            Role::Citizen,
+            Role::CityOperator,
+            Role::Auditor,
+            Role::Admin,
+        ] {
+            assert!(!centre_view(whole), "{whole:?}");
+        }
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

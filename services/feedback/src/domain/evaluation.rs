@@ -21,7 +21,8 @@ pub enum Status {
     Published = 2,
     /// Rejected by a moderator (қабылданбады).
     Rejected = 3,
-    /// Hidden after a report until moderated again (шағымға байланысты жасырылды).
+    /// Hidden after reports until a moderator decides; still counted (шағымға байланысты
+    /// жасырылды).
     HiddenReported = 4,
 }
 
@@ -35,6 +36,12 @@ impl Status {
             4 => Self::HiddenReported,
             _ => return None,
         })
+    }
+
+    /// Whether an evaluation in this status counts in summaries and the rating: a published one,
+    /// and one hidden after reports until a moderator rejects it.
+    pub fn counts(self) -> bool {
+        matches!(self, Self::Published | Self::HiddenReported)
     }
 
     /// The contract's name, as error messages show it.
@@ -226,8 +233,8 @@ pub fn editable_until(submitted: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// An author's edit at `now`: allowed within the window, in any status; the evaluation goes
-/// back to moderation. Returns whether it was published (then it stops counting until
-/// published again).
+/// back to moderation. Returns whether it counted until now (published, or hidden after reports:
+/// then it stops counting until published again).
 pub fn edit(
     id: Uuid,
     status: Status,
@@ -245,15 +252,17 @@ pub fn edit(
             ),
         ));
     }
-    Ok(status == Status::Published)
+    Ok(status.counts())
 }
 
 /// How much of an evaluation a caller sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum View {
-    /// Anyone: published ones only, without author, moderation or complaint.
+    /// Anyone: published ones only, without author, episode, moderation or complaint, and its
+    /// moments to the day only.
     Public,
-    /// The centre's staff: every status, without author or the moderator's note.
+    /// The centre's staff: every status, without author, episode or the moderator's note, and
+    /// its moments to the day only.
     Staff,
     /// The author and moderators, auditors and administrators: everything.
     Full,
@@ -355,6 +364,10 @@ mod tests {
         let day13 = submitted + Duration::days(13);
         assert!(edit(id, Status::Published, submitted, day13).unwrap());
         assert!(!edit(id, Status::Rejected, submitted, day13).unwrap());
+        assert!(
+            edit(id, Status::HiddenReported, submitted, day13).unwrap(),
+            "a hidden evaluation counted until the edit"
+        );
         let last = submitted + Duration::days(14);
         assert!(edit(id, Status::PendingModeration, submitted, last).is_ok());
         let late = last + Duration::seconds(1);

@@ -6,4 +6,5 @@ pub mod complaint;
 pub mod evaluation;
 pub mod moderation;
 pub mod precheck;
+pub mod report;
 pub mod summary;

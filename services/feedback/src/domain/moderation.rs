@@ -1,6 +1,6 @@
 //! Pre-moderation (as NHS reviews): every evaluation waits for a moderator, who publishes it or
-//! rejects it for a reason from a fixed list; a report hides a published one until moderated
-//! again; the centre replies once, publicly.
+//! rejects it for a reason from a fixed list, and decides on the reports of a published one
+//! (see `report`); the centre replies once, publicly.
 
 use onaltu_errors::{ApiError, Violations};
 use uuid::Uuid;
@@ -125,42 +125,41 @@ fn refused(id: Uuid, status: Status, what: &str) -> ApiError {
     )
 }
 
-/// Applies a moderator's decision to an evaluation in `status`.
-pub fn moderate(id: Uuid, status: Status, decision: &Decision) -> Result<Move, ApiError> {
-    if !matches!(status, Status::PendingModeration | Status::HiddenReported) {
-        return Err(refused(
-            id,
-            status,
-            "only PENDING_MODERATION or HIDDEN_REPORTED evaluations are moderated",
-        ));
-    }
+/// Applies a moderator's decision to an evaluation in `status`, which has reports waiting for
+/// a decision when `open_reports`. A pending one starts counting when published; a hidden one
+/// counted all along, so publishing it changes nothing for the rating and rejecting it
+/// withdraws it; a published one with open reports stays published (the reports dismissed) or
+/// is withdrawn. A published one without reports, or a rejected one, is not moderated again.
+pub fn moderate(
+    id: Uuid,
+    status: Status,
+    open_reports: bool,
+    decision: &Decision,
+) -> Result<Move, ApiError> {
+    let counted = match status {
+        Status::PendingModeration => false,
+        Status::HiddenReported => true,
+        Status::Published if open_reports => true,
+        _ => {
+            return Err(refused(
+                id,
+                status,
+                "only PENDING_MODERATION, HIDDEN_REPORTED, or reported PUBLISHED evaluations are \
+                 moderated",
+            ));
+        }
+    };
     Ok(match decision {
         Decision::Publish => Move {
             to: Status::Published,
-            publishes: true,
+            publishes: !counted,
             withdraws: false,
         },
         Decision::Reject { .. } => Move {
             to: Status::Rejected,
             publishes: false,
-            withdraws: false,
+            withdraws: counted,
         },
-    })
-}
-
-/// A report of a published evaluation: hidden at once until moderated again.
-pub fn report(id: Uuid, status: Status) -> Result<Move, ApiError> {
-    if status != Status::Published {
-        return Err(refused(
-            id,
-            status,
-            "only PUBLISHED evaluations can be reported",
-        ));
-    }
-    Ok(Move {
-        to: Status::HiddenReported,
-        publishes: false,
-        withdraws: true,
     })
 }
 
@@ -197,12 +196,35 @@ mod tests {
 
     const ID: Uuid = Uuid::from_u128(1);
 
+    fn reject() -> Decision {
+        Decision::Reject {
+            issue: Issue::Offensive,
+            note: "abuse".into(),
+        }
+    }
+
     #[test]
-    fn publishing_pending_or_reported_evaluations_counts_them() {
-        for from in [Status::PendingModeration, Status::HiddenReported] {
-            let m = moderate(ID, from, &Decision::Publish).unwrap();
-            assert_eq!(m.to, Status::Published);
-            assert!(m.publishes && !m.withdraws);
+    fn publishing_a_pending_evaluation_starts_counting_it() {
+        let m = moderate(ID, Status::PendingModeration, false, &Decision::Publish).unwrap();
+        assert_eq!(m.to, Status::Published);
+        assert!(m.publishes && !m.withdraws);
+        let m = moderate(ID, Status::PendingModeration, false, &reject()).unwrap();
+        assert_eq!(m.to, Status::Rejected);
+        assert!(!m.publishes && !m.withdraws, "it never counted");
+    }
+
+    #[test]
+    fn a_reported_evaluation_counted_all_along_until_a_moderator_rejects_it() {
+        for (status, open) in [(Status::HiddenReported, true), (Status::Published, true)] {
+            let kept = moderate(ID, status, open, &Decision::Publish).unwrap();
+            assert_eq!(kept.to, Status::Published);
+            assert!(
+                !kept.publishes && !kept.withdraws,
+                "{status:?}: still counted"
+            );
+            let gone = moderate(ID, status, open, &reject()).unwrap();
+            assert_eq!(gone.to, Status::Rejected);
+            assert!(gone.withdraws && !gone.publishes, "{status:?}: withdrawn");
         }
     }
 
@@ -226,19 +248,10 @@ mod tests {
     #[test]
     fn published_or_rejected_evaluations_are_not_moderated_again() {
         for from in [Status::Published, Status::Rejected] {
-            let err = moderate(ID, from, &Decision::Publish).unwrap_err();
+            let err = moderate(ID, from, false, &Decision::Publish).unwrap_err();
             assert_eq!(err.code(), tonic::Code::FailedPrecondition);
             assert!(err.to_string().contains(from.name()), "{err}");
         }
-    }
-
-    #[test]
-    fn a_report_hides_a_published_evaluation_and_withdraws_it() {
-        let m = report(ID, Status::Published).unwrap();
-        assert_eq!(m.to, Status::HiddenReported);
-        assert!(m.withdraws);
-        let err = report(ID, Status::PendingModeration).unwrap_err();
-        assert!(err.to_string().contains("PENDING_MODERATION"));
     }
 
     #[test]

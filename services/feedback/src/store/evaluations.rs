@@ -13,7 +13,6 @@ use crate::schema::evaluations;
 #[diesel(table_name = evaluations, check_for_backend(diesel::pg::Pg), treat_none_as_null = true)]
 pub struct EvaluationRow {
     pub id: Uuid,
-    pub request_id: Option<String>,
     pub episode_id: Uuid,
     pub center_id: Uuid,
     pub recipient_person_id: Uuid,
@@ -71,16 +70,6 @@ pub async fn get_for_update(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Eva
         .optional()
 }
 
-/// The evaluation an earlier SubmitEvaluation with `request_id` created.
-pub async fn by_request(conn: &mut Conn, request_id: &str) -> QueryResult<Option<EvaluationRow>> {
-    evaluations::table
-        .filter(evaluations::request_id.eq(request_id))
-        .select(EvaluationRow::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
 /// Writes every field of `row`.
 pub async fn update(conn: &mut Conn, row: &EvaluationRow) -> QueryResult<()> {
     diesel::update(evaluations::table.find(row.id))
@@ -103,9 +92,12 @@ pub struct Filter {
     pub until: Option<NaiveDate>,
     /// Written by or about this person.
     pub person: Option<Uuid>,
+    /// Only those with reports waiting for a moderator.
+    pub with_open_reports: bool,
 }
 
-/// A page of evaluations, newest first (ids are time-ordered), after the id `after`.
+/// A page of evaluations, newest day first (ids tell the day, at random within it), after the id
+/// `after`.
 pub async fn list(
     conn: &mut Conn,
     filter: &Filter,
@@ -136,13 +128,23 @@ pub async fn list(
                 .or(evaluations::recipient_person_id.eq(p)),
         );
     }
+    if filter.with_open_reports {
+        use crate::schema::evaluation_reports as r;
+        q = q.filter(
+            evaluations::id.eq_any(
+                r::table
+                    .filter(r::decision.eq(crate::domain::report::ReportDecision::Open as i16))
+                    .select(r::evaluation_id),
+            ),
+        );
+    }
     if let Some(a) = after {
         q = q.filter(evaluations::id.lt(a));
     }
     q.load(conn).await
 }
 
-/// The median days waited of `center`'s published evaluations submitted in `[from, until)`.
+/// The median days waited of `center`'s counted (published or hidden) evaluations submitted in `[from, until)`.
 pub async fn median_days_waited(
     conn: &mut Conn,
     center: Uuid,
@@ -156,7 +158,7 @@ pub async fn median_days_waited(
     }
     diesel::sql_query(
         "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY days_waited) AS median \
-         FROM evaluations WHERE status = 2 AND center_id = $1 \
+         FROM evaluations WHERE status IN (2, 4) AND center_id = $1 \
          AND submitted_on >= $2 AND submitted_on < $3 AND days_waited IS NOT NULL",
     )
     .bind::<diesel::sql_types::Uuid, _>(center)

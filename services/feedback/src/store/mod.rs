@@ -2,6 +2,7 @@
 
 pub mod complaints;
 pub mod evaluations;
+pub mod reports;
 pub mod totals;
 
 pub use diesel_async::AsyncPgConnection as Conn;

@@ -20,6 +20,7 @@ use crate::domain::engine::{self, CenterInputs, Previous};
 use crate::domain::events::{self, Snapshot};
 use crate::domain::feedback as fb;
 use crate::domain::indicators::{Recorded, RegistryFacts};
+use crate::store::requests::Request;
 use crate::store::{
     Conn, events as event_store, feedback, indicators, ratings, requests, violations,
 };
@@ -73,25 +74,23 @@ impl Rating {
         ctx.caller.require(OFFICIALS)?;
         let input = ComputeInput::decode(&req, &self.methodology, onaltu_api::today())?;
         let by = ctx.subject();
+        let key = Request::new(&by, COMPUTE, input.request_id, &req);
         {
             let mut conn = self.conn().await?;
-            if let Some(answer) =
-                requests::answered(&mut conn, input.request_id, COMPUTE, &by).await?
-            {
+            if let Some(answer) = requests::answered(&mut conn, &key).await? {
                 return decode_answer(&answer);
             }
         }
-        self.compute(input.period, &by, Some(input.request_id))
-            .await
+        self.compute(input.period, &by, Some(&key)).await
     }
 
-    /// Rates `period` in the name of `by`; with `request_id`, the answer is remembered in the
+    /// Rates `period` in the name of `by`; with `request`, the answer is remembered in the
     /// same transaction.
     pub async fn compute(
         &self,
         period: Period,
         by: &str,
-        request_id: Option<Uuid>,
+        request: Option<&Request>,
     ) -> Result<pb::ComputeRatingsResponse, ApiError> {
         let mut conn = self.conn().await?;
         let (answer, created) = conn
@@ -99,16 +98,16 @@ impl Rating {
                 // The registry is read under the lock, so a computation never writes inputs
                 // older than the version before it.
                 ratings::lock_computations(conn).await?;
-                if let Some(id) = request_id
-                    && let Some(answer) = requests::answered(conn, id, COMPUTE, by).await?
+                if let Some(key) = request
+                    && let Some(answer) = requests::answered(conn, key).await?
                 {
                     return Ok((decode_answer(&answer)?, false));
                 }
                 let centers = self.registry.centers().await?;
                 let facts = self.registry_facts(&centers, period).await?;
                 let (answer, created) = self.rate(conn, period, by, &centers, facts).await?;
-                if let Some(id) = request_id {
-                    requests::remember(conn, id, COMPUTE, by, answer.encode_to_vec()).await?;
+                if let Some(key) = request {
+                    requests::remember(conn, key, answer.encode_to_vec()).await?;
                 }
                 Ok::<_, ApiError>((answer, created))
             })

@@ -12,7 +12,8 @@ use super::decode::RecordIndicatorsInput;
 use super::{OFFICIALS, RECORDERS, Rating, convert};
 use crate::domain::indicators::Recorded;
 use crate::domain::record::{self, Recorder};
-use crate::store::{Conn, indicators, methodologies, requests};
+use crate::store::requests::{self, Request};
+use crate::store::{Conn, indicators, methodologies};
 
 const RECORD: &str = "RecordIndicators";
 
@@ -73,10 +74,12 @@ impl Rating {
         req: pb::RecordIndicatorsRequest,
     ) -> Result<pb::RecordIndicatorsResponse, ApiError> {
         let recorder = recorder(ctx, &req.center_id)?;
+        let body = req.encode_to_vec();
         let input = RecordIndicatorsInput::decode(req, &self.methodology, recorder)?;
         let by = ctx.subject();
+        let key = Request::with_fingerprint(&by, RECORD, input.request_id, &body);
         let mut conn = self.conn().await?;
-        if let Some(answer) = requests::answered(&mut conn, input.request_id, RECORD, &by).await? {
+        if let Some(answer) = requests::answered(&mut conn, &key).await? {
             return pb::RecordIndicatorsResponse::decode(answer.as_slice())
                 .map_err(|e| ApiError::Internal(format!("stored answer: {e}")));
         }
@@ -88,6 +91,11 @@ impl Rating {
         }
         let incoming = rows(&input, &by, now());
         conn.transaction(async |conn| {
+            // An identical call racing this one waits on the key, then answers as it did.
+            if let Some(answer) = requests::answered(conn, &key).await? {
+                return pb::RecordIndicatorsResponse::decode(answer.as_slice())
+                    .map_err(|e| ApiError::Internal(format!("stored answer: {e}")));
+            }
             let (changed_count, unchanged_count) =
                 record(conn, input.center, &input.period.label(), &incoming).await?;
             let values = indicators::of_center(conn, input.center, &input.period.label())
@@ -100,7 +108,7 @@ impl Rating {
                 changed_count,
                 unchanged_count,
             };
-            requests::remember(conn, input.request_id, RECORD, &by, answer.encode_to_vec()).await?;
+            requests::remember(conn, &key, answer.encode_to_vec()).await?;
             Ok::<_, ApiError>(answer)
         })
         .await

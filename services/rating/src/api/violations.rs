@@ -10,7 +10,8 @@ use uuid::Uuid;
 use super::decode::{RecordViolationInput, ResolveViolationInput};
 use super::{OFFICIALS, Rating};
 use crate::domain::record;
-use crate::store::{requests, violations};
+use crate::store::requests::{self, Request};
+use crate::store::violations;
 
 const RECORD: &str = "RecordViolation";
 
@@ -40,10 +41,12 @@ impl Rating {
         req: pb::RecordViolationRequest,
     ) -> Result<pb::RecordViolationResponse, ApiError> {
         ctx.caller.require(OFFICIALS)?;
+        let body = req.encode_to_vec();
         let input = RecordViolationInput::decode(req, today())?;
         let by = ctx.subject();
+        let key = Request::with_fingerprint(&by, RECORD, input.request_id, &body);
         let mut conn = self.conn().await?;
-        if let Some(answer) = requests::answered(&mut conn, input.request_id, RECORD, &by).await? {
+        if let Some(answer) = requests::answered(&mut conn, &key).await? {
             return pb::RecordViolationResponse::decode(answer.as_slice())
                 .map_err(|e| ApiError::Internal(format!("stored answer: {e}")));
         }
@@ -69,12 +72,16 @@ impl Rating {
             violation: Some(encode(&row)),
         };
         conn.transaction(async |conn| {
+            // An identical call racing this one waits on the key, then answers as it did.
+            if let Some(first) = requests::answered(conn, &key).await? {
+                return pb::RecordViolationResponse::decode(first.as_slice())
+                    .map_err(|e| ApiError::Internal(format!("stored answer: {e}")));
+            }
             violations::insert(conn, &row).await?;
-            requests::remember(conn, input.request_id, RECORD, &by, answer.encode_to_vec()).await?;
-            Ok::<_, ApiError>(())
+            requests::remember(conn, &key, answer.encode_to_vec()).await?;
+            Ok::<_, ApiError>(answer)
         })
-        .await?;
-        Ok(answer)
+        .await
     }
 
     pub(crate) async fn resolve_violation(

@@ -1,3 +1,4 @@
 //! Background work beside the handlers.
 
+pub mod retention;
 pub mod schedule;

@@ -2,13 +2,15 @@
 //! but that person. Whose records a role reaches is decided in `domain::access`.
 
 use onaltu_errors::ApiError;
+use onaltu_proto::registry::EpisodeState as State;
 use uuid::Uuid;
 
 use super::Registry;
-use crate::domain::access::{PersonReach, person_reach};
+use crate::domain::access::{self, PersonReach, Tie, person_reach};
+use crate::store::episodes::{self, TiedTo};
 use crate::store::{Conn, persons};
 use crate::workers::audit;
-use onaltu_api::Ctx;
+use onaltu_api::{Ctx, today};
 
 impl Registry {
     /// Whether the caller may see `person`'s record; a refusal is itself audited.
@@ -25,14 +27,29 @@ impl Registry {
             PersonReach::OwnAndRepresented(own) => {
                 own == person || persons::represents(conn, own, person).await?
             }
-            PersonReach::CenterEpisodes(center) => {
-                persons::has_episode_at(conn, person, center).await?
-            }
+            PersonReach::CenterTies(center) => self.tied(conn, person, center).await?,
             PersonReach::Nobody => false,
         };
         if allowed {
             return Ok(());
         }
+        self.refused(
+            ctx,
+            action,
+            person,
+            ApiError::PermissionDenied("this person's record is not yours to see".into()),
+        )
+        .await
+    }
+
+    /// Audits the refusal of `action` on `person`'s record, then answers `refusal`.
+    pub(crate) async fn refused(
+        &self,
+        ctx: &Ctx,
+        action: &str,
+        person: Uuid,
+        refusal: ApiError,
+    ) -> Result<(), ApiError> {
         self.audit
             .record(vec![audit::event(
                 &ctx.caller,
@@ -44,9 +61,33 @@ impl Registry {
                 tonic::Code::PermissionDenied,
             )])
             .await?;
-        Err(ApiError::PermissionDenied(
-            "this person's record is not yours to see".into(),
-        ))
+        Err(refusal)
+    }
+
+    /// Whether `person` has a live tie to `center` today (`domain::access::staff_sees`).
+    async fn tied(&self, conn: &mut Conn, person: Uuid, center: Uuid) -> Result<bool, ApiError> {
+        let ties: Vec<Tie> = episodes::ties_of(conn, person)
+            .await?
+            .into_iter()
+            .map(|t| Tie {
+                center: t.center_id,
+                state: State::try_from(i32::from(t.state)).unwrap_or(State::Unspecified),
+                admitted_on: t.admitted_on,
+                ended_on: t.ended_on,
+                referred_by_center: t.referred_by_center,
+            })
+            .collect();
+        let days = self.access.staff_days_after_discharge;
+        Ok(access::staff_sees(center, &ties, today(), days))
+    }
+
+    /// The persons a centre's staff see today, as a filter of episode lists.
+    pub(crate) fn tied_to(&self, center: Uuid) -> TiedTo {
+        TiedTo {
+            center_id: center,
+            tying_states: access::TYING_STATES.iter().map(|s| *s as i16).collect(),
+            ended_since: access::ties_ended_since(today(), self.access.staff_days_after_discharge),
+        }
     }
 
     /// Audits reads or writes of `persons` by anyone but those persons themselves; returns

@@ -5,12 +5,14 @@ use diesel_async::AsyncConnection as _;
 use onaltu_api::{decode_token, encode_token, now, page_size, parse_id, today};
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::registry as pb;
+use prost::Message as _;
 use uuid::Uuid;
 
-use super::persons::decode::assessment_row;
-use super::{Registry, WRITERS, convert};
+use super::idempotent::Key;
+use super::persons::decode::{AssessmentInput, assessment_row};
+use super::{Registry, WRITERS, convert, idempotent};
 use crate::store::persons::AssessmentRow;
-use crate::store::{Conn, idempotency, persons};
+use crate::store::{Conn, persons};
 use onaltu_api::Ctx;
 
 /// ListAssessments, decoded: whose, and the page.
@@ -51,24 +53,32 @@ fn position(token: &str) -> Result<(NaiveDate, Uuid), ApiError> {
 }
 
 impl Registry {
-    /// Records an assessment of `person` in one transaction, checked against the person's
-    /// age; a retry with the same request id answers the first result.
+    /// Records an assessment of `input.person` in one transaction, checked against the
+    /// person's age; a retry of the same request by the same caller answers the assessment it
+    /// recorded.
     async fn add_assessment(
         conn: &mut Conn,
-        person: Uuid,
-        request_id: &str,
-        a: &pb::Assessment,
+        input: &AssessmentInput,
+        key: Option<&Key>,
     ) -> Result<AssessmentRow, ApiError> {
+        let person = input.person;
         let p = persons::get_for_update(conn, person)
             .await?
             .ok_or_else(|| ApiError::NotFound {
                 resource: "person",
                 id: person.to_string(),
             })?;
+        if let Some(first) = idempotent::replayed(conn, key).await? {
+            return persons::assessments_of(conn, person, None, i64::MAX)
+                .await?
+                .into_iter()
+                .find(|x| x.id == first)
+                .ok_or_else(|| ApiError::Internal("a remembered assessment is missing".into()));
+        }
         let mut v = Violations::new();
         let row = assessment_row(
             "assessment",
-            a,
+            &input.assessment,
             person,
             p.birth_date,
             today(),
@@ -76,16 +86,9 @@ impl Registry {
             &mut v,
         );
         v.into_result()?;
-        if let Some(first) =
-            idempotency::claim(conn, "RecordAssessment", request_id, row.id).await?
-        {
-            return persons::assessments_of(conn, person, None, i64::MAX)
-                .await?
-                .into_iter()
-                .find(|x| x.id == first)
-                .ok_or_else(|| ApiError::Internal("idempotent assessment missing".into()));
-        }
-        Ok(persons::add_assessment(conn, &row).await?)
+        let row = persons::add_assessment(conn, &row).await?;
+        idempotent::remember(conn, key, row.id).await?;
+        Ok(row)
     }
 
     pub(crate) async fn record_assessment(
@@ -94,11 +97,13 @@ impl Registry {
         req: pb::RecordAssessmentRequest,
     ) -> Result<pb::RecordAssessmentResponse, ApiError> {
         ctx.caller.require(WRITERS)?;
-        let person = parse_id("person_id", &req.person_id)?;
-        let a = req.assessment.unwrap_or_default();
+        let body = req.encode_to_vec();
+        let input = AssessmentInput::try_from(req)?;
+        let key = idempotent::key(ctx, "RecordAssessment", input.request_id, &body);
+        let person = input.person;
         let mut conn = self.conn().await?;
         let row = conn
-            .transaction(async |conn| Self::add_assessment(conn, person, &req.request_id, &a).await)
+            .transaction(async |conn| Self::add_assessment(conn, &input, key.as_ref()).await)
             .await?;
         self.invalidate_person(person).await;
         self.audit_persons(ctx, "RecordAssessment", [person], None)

@@ -8,13 +8,15 @@ use diesel_async::AsyncConnection as _;
 use onaltu_api::{check_etag, encode_token, now, parse_id};
 use onaltu_errors::ApiError;
 use onaltu_proto::registry as pb;
+use prost::Message as _;
 use uuid::Uuid;
 
 use self::decode::{CenterQuery, CenterUpdate, NewCenter};
-use super::{Registry, WRITERS, convert};
+use super::idempotent::Key;
+use super::{Registry, WRITERS, convert, idempotent};
 use crate::domain::center::edits_as_staff;
+use crate::store::Conn;
 use crate::store::centers::{self, CenterRow};
-use crate::store::{Conn, idempotency};
 use crate::workers::audit;
 use onaltu_api::Ctx;
 
@@ -58,16 +60,18 @@ impl Registry {
     }
 
     /// Registers a new centre unless one with its BIN, or its name in its region, exists; a
-    /// retry with the same request id answers the first result.
-    async fn register_center(conn: &mut Conn, new: &NewCenter) -> Result<CenterRow, ApiError> {
+    /// retry of the same request by the same caller answers the centre it registered.
+    async fn register_center(
+        conn: &mut Conn,
+        new: &NewCenter,
+        key: Option<&Key>,
+    ) -> Result<CenterRow, ApiError> {
         let row = &new.row;
         conn.transaction(async |conn| {
-            if let Some(first) =
-                idempotency::claim(conn, "CreateCenter", &new.request_id, row.id).await?
-            {
+            if let Some(first) = idempotent::replayed(conn, key).await? {
                 return centers::get(conn, first)
                     .await?
-                    .ok_or_else(|| ApiError::Internal("idempotent centre missing".into()));
+                    .ok_or_else(|| center_not_found(first));
             }
             if centers::find_match(conn, row.bin.as_deref(), &row.region_code, &row.name_kk)
                 .await?
@@ -82,6 +86,7 @@ impl Registry {
             }
             centers::insert(conn, row).await?;
             crate::events::center_updated(conn, row, true).await?;
+            idempotent::remember(conn, key, row.id).await?;
             Ok(row.clone())
         })
         .await
@@ -93,9 +98,11 @@ impl Registry {
         req: pb::CreateCenterRequest,
     ) -> Result<pb::CreateCenterResponse, ApiError> {
         ctx.caller.require(WRITERS)?;
+        let body = req.encode_to_vec();
         let new = NewCenter::decode(req, &self.regions, now())?;
+        let key = idempotent::key(ctx, "CreateCenter", new.request_id, &body);
         let mut conn = self.conn().await?;
-        let created = Self::register_center(&mut conn, &new).await?;
+        let created = Self::register_center(&mut conn, &new, key.as_ref()).await?;
         self.center_written(ctx, "CreateCenter", created.id).await?;
         Ok(pb::CreateCenterResponse {
             center: Some(convert::center(&created)),

@@ -8,20 +8,24 @@ use diesel_async::AsyncConnection as _;
 use onaltu_api::{encode_token, now, parse_id};
 use onaltu_errors::ApiError;
 use onaltu_proto::registry::{self as pb, EpisodeEventKind as Kind};
+use prost::Message as _;
 use uuid::Uuid;
 
 use self::decode::{AdmitInput, EpisodeQuery, PostponeInput};
-use super::Registry;
+use super::idempotent::Key;
 use super::queue::{event_row, form_of, not_found, state};
+use super::{Registry, idempotent};
 use crate::domain::access;
 use crate::domain::episode::{self, check_postponement, transition};
 use crate::domain::queue as rules;
+use crate::store::Conn;
+use crate::store::centers::{self, CenterRow};
 use crate::store::episodes::{self, EpisodeFilter, EpisodeRow};
-use crate::store::{Conn, centers, idempotency};
 use onaltu_api::{Ctx, today};
 
 impl Registry {
-    /// Whether the caller may see an episode: its centre's staff, or whoever may see the person.
+    /// Whether the caller may see an episode: whoever may see the person, and of a centre's
+    /// staff only those of the episode's own centre.
     pub(super) async fn authorize_episode(
         &self,
         conn: &mut Conn,
@@ -30,8 +34,8 @@ impl Registry {
         e: &EpisodeRow,
     ) -> Result<(), ApiError> {
         let claims = ctx.caller.authenticated()?;
-        if let Some(decided) = access::staff_episode(claims.role, claims.center_id, e.center_id) {
-            return decided;
+        if let Err(refusal) = access::staff_episode(claims.role, claims.center_id, e.center_id) {
+            return self.refused(ctx, action, e.person_id, refusal).await;
         }
         self.authorize_person(conn, ctx, action, e.person_id).await
     }
@@ -65,13 +69,13 @@ impl Registry {
         Ok(message)
     }
 
-    /// The episode an earlier call of `rpc` with `request_id` wrote, if there was one.
+    /// The episode, as it now stands, that an identical earlier call by this caller answered,
+    /// if there was one.
     pub(super) async fn replayed(
         conn: &mut Conn,
-        rpc: &str,
-        request_id: &str,
+        key: Option<&Key>,
     ) -> Result<Option<EpisodeRow>, ApiError> {
-        match idempotency::find(conn, rpc, request_id).await? {
+        match idempotent::replayed(conn, key).await? {
             Some(first) => episodes::get(conn, first)
                 .await?
                 .map(Some)
@@ -81,14 +85,23 @@ impl Registry {
     }
 
     /// Locks the episode's centre, then the episode (always in this order).
-    pub(super) async fn lock_episode(conn: &mut Conn, id: Uuid) -> Result<EpisodeRow, ApiError> {
+    pub(super) async fn lock_episode(
+        conn: &mut Conn,
+        id: Uuid,
+    ) -> Result<(CenterRow, EpisodeRow), ApiError> {
         let e = episodes::get(conn, id)
             .await?
             .ok_or_else(|| not_found(id))?;
-        centers::get_for_update(conn, e.center_id).await?;
-        episodes::get_for_update(conn, id)
+        let c = centers::get_for_update(conn, e.center_id)
             .await?
-            .ok_or_else(|| not_found(id))
+            .ok_or_else(|| ApiError::NotFound {
+                resource: "center",
+                id: e.center_id.to_string(),
+            })?;
+        let e = episodes::get_for_update(conn, id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        Ok((c, e))
     }
 
     pub(crate) async fn postpone_arrival(
@@ -96,19 +109,20 @@ impl Registry {
         ctx: &Ctx,
         req: pb::PostponeArrivalRequest,
     ) -> Result<pb::PostponeArrivalResponse, ApiError> {
+        let body = req.encode_to_vec();
         let input = PostponeInput::try_from(req)?;
+        let key = idempotent::key(ctx, "PostponeArrival", input.request_id, &body);
+        let key = key.as_ref();
         let mut conn = self.conn().await?;
         let row = conn
             .transaction(async |conn| {
-                if let Some(first) =
-                    Self::replayed(conn, "PostponeArrival", &input.request_id).await?
-                {
+                let (_, e) = Self::lock_episode(conn, input.episode).await?;
+                Self::require_center_writer(ctx, e.center_id)?;
+                if let Some(first) = Self::replayed(conn, key).await? {
                     return Ok(first);
                 }
-                let e = Self::lock_episode(conn, input.episode).await?;
-                Self::require_center_writer(ctx, e.center_id)?;
                 let e = Self::postpone(conn, ctx, e, &input).await?;
-                idempotency::claim(conn, "PostponeArrival", &input.request_id, e.id).await?;
+                idempotent::remember(conn, key, e.id).await?;
                 Ok::<_, ApiError>(e)
             })
             .await?;
@@ -157,15 +171,22 @@ impl Registry {
         ctx: &Ctx,
         req: pb::AdmitPersonRequest,
     ) -> Result<pb::AdmitPersonResponse, ApiError> {
+        let body = req.encode_to_vec();
         let input = AdmitInput::decode(req, today())?;
+        let key = idempotent::key(ctx, "AdmitPerson", input.request_id, &body);
+        let key = key.as_ref();
         let mut conn = self.conn().await?;
         let row = conn
             .transaction(async |conn| {
-                if let Some(first) = Self::replayed(conn, "AdmitPerson", &input.request_id).await? {
+                // The centre row is locked first: concurrent admissions to the same centre queue
+                // here, so the count of places cannot be raced past capacity.
+                let (c, e) = Self::lock_episode(conn, input.episode).await?;
+                Self::require_center_writer(ctx, e.center_id)?;
+                if let Some(first) = Self::replayed(conn, key).await? {
                     return Ok(first);
                 }
-                let e = Self::admit(conn, ctx, &input).await?;
-                idempotency::claim(conn, "AdmitPerson", &input.request_id, e.id).await?;
+                let e = Self::admit(conn, ctx, &c, e, &input).await?;
+                idempotent::remember(conn, key, e.id).await?;
                 Ok::<_, ApiError>(e)
             })
             .await?;
@@ -177,25 +198,16 @@ impl Registry {
         })
     }
 
-    /// Admits the person of an offered episode when a place of its form is free, and announces
-    /// the admission.
-    async fn admit(conn: &mut Conn, ctx: &Ctx, a: &AdmitInput) -> Result<EpisodeRow, ApiError> {
-        let id = a.episode;
-        // The centre row is locked first: concurrent admissions to the same centre queue here,
-        // so the count below cannot be raced past capacity.
-        let e0 = episodes::get(conn, id)
-            .await?
-            .ok_or_else(|| not_found(id))?;
-        Self::require_center_writer(ctx, e0.center_id)?;
-        let c = centers::get_for_update(conn, e0.center_id)
-            .await?
-            .ok_or_else(|| ApiError::NotFound {
-                resource: "center",
-                id: e0.center_id.to_string(),
-            })?;
-        let mut e = episodes::get_for_update(conn, id)
-            .await?
-            .ok_or_else(|| not_found(id))?;
+    /// Admits the person of offered episode `e` (locked, with its centre `c`) when a place of
+    /// its form is free, and announces the admission.
+    async fn admit(
+        conn: &mut Conn,
+        ctx: &Ctx,
+        c: &CenterRow,
+        mut e: EpisodeRow,
+        a: &AdmitInput,
+    ) -> Result<EpisodeRow, ApiError> {
+        let id = e.id;
         let next = transition(&id.to_string(), state(&e), Kind::Admitted)?;
         rules::check_admitted_after_referral(a.admitted_on, e.referral_date)?;
         let capacity = rules::capacity(form_of(&e), c.beds, c.places);
@@ -255,6 +267,10 @@ impl Registry {
             service_form: q.form,
             referred_from: q.referred_from,
             referred_until: q.referred_until,
+            tied_to: scope
+                .center
+                .filter(|_| scope.tied_only)
+                .map(|c| self.tied_to(c)),
         };
         let rows = episodes::list(&mut conn, &f, q.after, q.limit + 1).await?;
         let more = rows.len() as i64 > q.limit;

@@ -6,53 +6,59 @@ use diesel_async::AsyncConnection as _;
 use onaltu_api::{check_etag, now, parse_id, today};
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::registry as pb;
+use prost::Message as _;
 use uuid::Uuid;
 
 use self::decode::{EducationInput, HouseholdInput};
+use super::idempotent::Key;
 use super::persons::{STATS_GENERATION, person_key};
-use super::{Registry, WRITERS, convert};
+use super::{Registry, WRITERS, convert, idempotent};
 use crate::domain::household::{check_child, check_members_exist};
 use crate::store::households::{self, HouseholdRecord};
-use crate::store::{Conn, idempotency, persons};
+use crate::store::{Conn, persons};
+
+fn household_not_found(id: Uuid) -> ApiError {
+    ApiError::NotFound {
+        resource: "household",
+        id: id.to_string(),
+    }
+}
 use onaltu_api::Ctx;
 
 impl Registry {
-    /// Saves a household in one transaction; whether it was created. A retry of a creation
-    /// with the same request id answers the first result.
+    /// Saves a household in one transaction; whether it was created. A retry of the same
+    /// request by the same caller answers the household as it now stands, and whether the
+    /// first call created it.
     async fn save_household(
         conn: &mut Conn,
         input: &HouseholdInput,
+        key: Option<&Key>,
     ) -> Result<(HouseholdRecord, bool), ApiError> {
+        if let Some(first) = idempotent::replayed(conn, key).await? {
+            let record = households::get(conn, first)
+                .await?
+                .ok_or_else(|| household_not_found(first))?;
+            return Ok((record, input.id.is_none()));
+        }
         let found = persons::existing(conn, &input.linked()).await?;
         let mut v = Violations::new();
         check_members_exist(&input.members, &found, &mut v);
         v.into_result()?;
         let existing = match input.id {
-            Some(id) => {
-                Some(
-                    households::get(conn, id)
-                        .await?
-                        .ok_or_else(|| ApiError::NotFound {
-                            resource: "household",
-                            id: id.to_string(),
-                        })?,
-                )
-            }
+            Some(id) => Some(
+                households::get(conn, id)
+                    .await?
+                    .ok_or_else(|| household_not_found(id))?,
+            ),
             None => None,
         };
         let id = input.id.unwrap_or_else(Uuid::now_v7);
         if let Some(e) = &existing {
             check_etag(&input.etag, e.household.version, "household")?;
-        } else if let Some(first) =
-            idempotency::claim(conn, "UpsertHousehold", &input.request_id, id).await?
-        {
-            let record = households::get(conn, first)
-                .await?
-                .ok_or_else(|| ApiError::Internal("idempotent household missing".into()))?;
-            return Ok((record, false));
         }
         let record = input.record(id, existing.as_ref(), now());
         households::save(conn, &record, existing.is_none()).await?;
+        idempotent::remember(conn, key, id).await?;
         Ok((record, existing.is_none()))
     }
 
@@ -62,10 +68,12 @@ impl Registry {
         req: pb::UpsertHouseholdRequest,
     ) -> Result<pb::UpsertHouseholdResponse, ApiError> {
         ctx.caller.require(WRITERS)?;
+        let body = req.encode_to_vec();
         let input = HouseholdInput::decode(req, today())?;
+        let key = idempotent::key(ctx, "UpsertHousehold", input.request_id, &body);
         let mut conn = self.conn().await?;
         let (record, created) = conn
-            .transaction(async |conn| Self::save_household(conn, &input).await)
+            .transaction(async |conn| Self::save_household(conn, &input, key.as_ref()).await)
             .await?;
         let linked = input.linked();
         for p in &linked {

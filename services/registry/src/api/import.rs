@@ -1,7 +1,11 @@
 //! ImportPersons and ImportCenters: client streams of rows, idempotent by IIN / BIN (or a
 //! centre's Kazakh name within its region), answering what was created, updated, unchanged, and
-//! every rejected row with its number and every reason. A rejected row writes nothing; the
-//! others are written in chunks, one transaction each.
+//! the rejected rows with their numbers and every reason. A rejected row writes nothing; the
+//! others are written in chunks, one transaction each. One call takes at most `[import]
+//! max_rows` rows: the first row past it is rejected for itself and the rest, and nothing after
+//! it is read. The answer lists the first rejected rows (`[import] max_listed_rejections`, and
+//! never more than half the message limit); all rejected rows number `received - created -
+//! updated - unchanged`.
 
 mod decode;
 
@@ -113,13 +117,16 @@ impl Registry {
         mut stream: Streaming<pb::ImportPersonsRequest>,
     ) -> Result<pb::ImportPersonsResponse, ApiError> {
         ctx.caller.require(WRITERS)?;
-        let mut run = ImportRun::default();
+        let mut run = ImportRun::new(self.import);
         let mut seen: HashMap<String, i64> = HashMap::new();
         let mut chunk: Vec<PendingPerson> = Vec::with_capacity(CHUNK);
         // Chunks are written by a few transactions at once while the stream is still read.
         let mut writers = ChunkWriters::default();
         while let Some(msg) = stream.message().await.map_err(stream_error)? {
-            let (number, validate_only) = run.next_row(msg.row_number, msg.validate_only);
+            let Some((number, validate_only)) = run.next_row(msg.row_number, msg.validate_only)
+            else {
+                break;
+            };
             match pending_person(msg, &seen, &self.regions, today(), now()) {
                 Err(v) => run.reject(number, &v),
                 Ok(p) => {
@@ -200,12 +207,15 @@ impl Registry {
         mut stream: Streaming<pb::ImportCentersRequest>,
     ) -> Result<pb::ImportCentersResponse, ApiError> {
         ctx.caller.require(WRITERS)?;
-        let mut run = ImportRun::default();
+        let mut run = ImportRun::new(self.import);
         let mut seen: HashMap<String, i64> = HashMap::new();
         let mut changed = Vec::new();
         let mut conn = self.conn().await?;
         while let Some(msg) = stream.message().await.map_err(stream_error)? {
-            let (number, validate_only) = run.next_row(msg.row_number, msg.validate_only);
+            let Some((number, validate_only)) = run.next_row(msg.row_number, msg.validate_only)
+            else {
+                break;
+            };
             let (identity, row) = match center_row(msg, &seen, &self.regions, now()) {
                 Err(v) => {
                     run.reject(number, &v);

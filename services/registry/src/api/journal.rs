@@ -7,14 +7,15 @@ use diesel_async::AsyncConnection as _;
 use onaltu_api::{now, parse_id, parse_opt_date, parse_opt_id};
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::registry::{self as pb, DischargeOutcome, EpisodeEventKind as Kind};
+use prost::Message as _;
 use uuid::Uuid;
 
-use super::Registry;
 use super::queue::{event_row, state};
+use super::{Registry, idempotent};
 use crate::domain::episode::transition;
 use crate::domain::queue::{self as rules, JournalEvent};
 use crate::store::episodes::EpisodeRow;
-use crate::store::{Conn, centers, episodes, idempotency};
+use crate::store::{Conn, centers, episodes};
 use onaltu_api::{Ctx, today};
 
 /// A journal event to record (RecordEpisodeEvent).
@@ -27,7 +28,7 @@ struct JournalInput {
     transfer: Option<Uuid>,
     reason: String,
     order_number: String,
-    request_id: String,
+    request_id: Option<Uuid>,
 }
 
 impl JournalInput {
@@ -49,6 +50,7 @@ impl JournalInput {
             order: &ev.order_number,
         };
         rules::check_journal_event(&event, today, &mut v);
+        let request_id = super::idempotent::request_id(&req.request_id, &mut v);
         v.finish(Self {
             episode,
             kind,
@@ -58,7 +60,7 @@ impl JournalInput {
             transfer,
             reason: ev.reason,
             order_number: ev.order_number,
-            request_id: req.request_id,
+            request_id,
         })
     }
 }
@@ -69,19 +71,21 @@ impl Registry {
         ctx: &Ctx,
         req: pb::RecordEpisodeEventRequest,
     ) -> Result<pb::RecordEpisodeEventResponse, ApiError> {
+        let body = req.encode_to_vec();
         let input = JournalInput::decode(req, today())?;
+        let key = idempotent::key(ctx, "RecordEpisodeEvent", input.request_id, &body);
+        let key = key.as_ref();
         let mut conn = self.conn().await?;
         let row = conn
             .transaction(async |conn| {
-                let rpc = "RecordEpisodeEvent";
-                if let Some(first) = Self::replayed(conn, rpc, &input.request_id).await? {
+                let (_, e) = Self::lock_episode(conn, input.episode).await?;
+                Self::require_center_writer(ctx, e.center_id)?;
+                if let Some(first) = Self::replayed(conn, key).await? {
                     return Ok(first);
                 }
-                let e = Self::lock_episode(conn, input.episode).await?;
-                Self::require_center_writer(ctx, e.center_id)?;
                 let was = state(&e);
                 let e = Self::journal(conn, ctx, e, &input).await?;
-                idempotency::claim(conn, rpc, &input.request_id, e.id).await?;
+                idempotent::remember(conn, key, e.id).await?;
                 if rules::frees_a_place(input.kind, was) {
                     Self::offer_freed_place(conn, ctx, &e, &input).await?;
                 }

@@ -8,6 +8,7 @@ pub mod centers;
 pub mod convert;
 pub mod episodes;
 pub mod households;
+pub mod idempotent;
 pub mod import;
 pub mod journal;
 pub mod person_search;
@@ -28,6 +29,8 @@ use tonic::{Request, Response, Status, Streaming};
 
 use onaltu_api::{Ctx, reply};
 
+use crate::domain::import::ImportBounds;
+use crate::settings::{AccessSettings, Settings};
 use crate::workers::audit::AuditLog;
 
 /// Roles that read every record (AUDITOR's reads are audited like everyone's).
@@ -42,18 +45,35 @@ pub struct Registry {
     pub(crate) cache: Cache,
     pub(crate) audit: AuditLog,
     pub(crate) regions: Arc<HashSet<String>>,
+    /// Who reaches what beyond their role (`[access]`).
+    pub(crate) access: Arc<AccessSettings>,
+    /// What one import call takes and answers (`[import]`, `[server] max_message_bytes`).
+    pub(crate) import: ImportBounds,
 }
 
 impl Registry {
-    /// Handlers over `pool` and `cache`, with the region codes of the reference table. The
-    /// audit trail writes through its own `audit_pool`, so handlers holding every connection of
-    /// `pool` while they wait for their audit events cannot starve it.
-    pub fn new(pool: Pool, audit_pool: Pool, cache: Cache, regions: HashSet<String>) -> Self {
+    /// Handlers over `pool` and `cache`, with the region codes of the reference table, as
+    /// `settings` configure them. The audit trail writes through its own `audit_pool`, so
+    /// handlers holding every connection of `pool` while they wait for their audit events
+    /// cannot starve it.
+    pub fn new(
+        pool: Pool,
+        audit_pool: Pool,
+        cache: Cache,
+        regions: HashSet<String>,
+        settings: &Settings,
+    ) -> Self {
         Self {
             audit: AuditLog::start(audit_pool),
             pool,
             cache,
             regions: Arc::new(regions),
+            access: Arc::new(settings.access.clone()),
+            import: ImportBounds::new(
+                settings.import.max_rows,
+                settings.import.max_listed_rejections as usize,
+                settings.server.max_message_bytes,
+            ),
         }
     }
 
@@ -274,5 +294,3 @@ pub const REPORT_READERS: &[Role] = &[
     Role::Admin,
     Role::Integration,
 ];
-/// Roles that check any person's transport eligibility without seeing their record.
-pub const DISPATCH: &[Role] = &[Role::Dispatcher];

@@ -7,12 +7,14 @@ use diesel_async::AsyncConnection as _;
 use onaltu_api::{check_etag, now, parse_id, today};
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::registry as pb;
+use prost::Message as _;
 use uuid::Uuid;
 
 use self::decode::{NewPerson, PersonUpdate};
-use super::{READ_ALL, Registry, WRITERS, convert};
+use super::idempotent::Key;
+use super::{READ_ALL, Registry, WRITERS, convert, idempotent};
+use crate::store::Conn;
 use crate::store::persons::{self, PersonRecord};
-use crate::store::{Conn, idempotency};
 use onaltu_api::Ctx;
 
 /// Cache key of a person's record: the id only, never the IIN.
@@ -90,13 +92,17 @@ impl Registry {
     }
 
     /// Registers a new person in one transaction: the row, its event, representatives and
-    /// first assessment; a retry with the same request id answers the first result.
-    async fn register_person(&self, conn: &mut Conn, new: &NewPerson) -> Result<Uuid, ApiError> {
+    /// first assessment; a retry of the same request by the same caller answers the person it
+    /// registered.
+    async fn register_person(
+        &self,
+        conn: &mut Conn,
+        new: &NewPerson,
+        key: Option<&Key>,
+    ) -> Result<Uuid, ApiError> {
         let row = &new.row;
         conn.transaction(async |conn| {
-            if let Some(first) =
-                idempotency::claim(conn, "CreatePerson", &new.request_id, row.id).await?
-            {
+            if let Some(first) = idempotent::replayed(conn, key).await? {
                 return Ok::<_, ApiError>(first);
             }
             if persons::id_by_iin(conn, &row.iin).await?.is_some() {
@@ -112,6 +118,7 @@ impl Registry {
             if let Some(a) = &new.assessment {
                 persons::add_assessment(conn, a).await?;
             }
+            idempotent::remember(conn, key, row.id).await?;
             Ok(row.id)
         })
         .await
@@ -123,9 +130,11 @@ impl Registry {
         req: pb::CreatePersonRequest,
     ) -> Result<pb::CreatePersonResponse, ApiError> {
         ctx.caller.require(WRITERS)?;
+        let body = req.encode_to_vec();
         let new = NewPerson::decode(req, &self.regions, today(), now())?;
+        let key = idempotent::key(ctx, "CreatePerson", new.request_id, &body);
         let mut conn = self.conn().await?;
-        let created = self.register_person(&mut conn, &new).await?;
+        let created = self.register_person(&mut conn, &new, key.as_ref()).await?;
         let person = self
             .person_written(&mut conn, ctx, "CreatePerson", created)
             .await?;

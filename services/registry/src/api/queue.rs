@@ -13,15 +13,18 @@ use onaltu_errors::ApiError;
 use onaltu_proto::registry::{
     self as pb, EpisodeEventKind as Kind, EpisodeState as State, ServiceForm,
 };
+use prost::Message as _;
 use uuid::Uuid;
 
 pub(super) use self::decode::required_date;
 use self::decode::{OfferInput, QueuePage, ReferralInput};
-use super::{READ_ALL, Registry, WRITERS};
+use super::idempotent::Key;
+use super::{READ_ALL, Registry, WRITERS, idempotent};
+use crate::domain::access;
 use crate::domain::episode::{self, transition};
 use crate::domain::queue as rules;
 use crate::store::episodes::{self, EpisodeRow, EventRow};
-use crate::store::{Conn, centers, idempotency, persons};
+use crate::store::{Conn, centers, persons};
 use onaltu_api::{Ctx, today};
 
 pub(super) fn state(e: &EpisodeRow) -> State {
@@ -103,16 +106,23 @@ impl Registry {
         ctx.caller.require_center(center, WRITERS).map(|_| ())
     }
 
+    /// Refers a person to a centre's queue. Only the city office and the listed referral
+    /// sources refer (`domain::access::may_refer`): a centre's staff never do, so no referral
+    /// opens a person's record to the centre that asked for it.
     pub(crate) async fn enqueue_referral(
         &self,
         ctx: &Ctx,
         req: pb::EnqueueReferralRequest,
     ) -> Result<pb::EnqueueReferralResponse, ApiError> {
+        let claims = ctx.caller.authenticated()?;
+        let listed = self.access.referral_sources.contains(&claims.sub);
+        access::may_refer(claims.role, listed)?;
+        let body = req.encode_to_vec();
         let input = ReferralInput::decode(req, today())?;
-        Self::require_center_writer(ctx, input.center)?;
+        let key = idempotent::key(ctx, "EnqueueReferral", input.request_id, &body);
         let mut conn = self.conn().await?;
         let row = conn
-            .transaction(async |conn| Self::enqueue(conn, ctx, &input).await)
+            .transaction(async |conn| Self::enqueue(conn, ctx, &input, key.as_ref()).await)
             .await?;
         let episode = self
             .episode_after_write(&mut conn, ctx, "EnqueueReferral", &row)
@@ -122,14 +132,19 @@ impl Registry {
         })
     }
 
-    /// Queues referral `r`, or answers the episode of an earlier call with its request id.
+    /// Queues referral `r`, or answers the episode an identical earlier call queued.
     async fn enqueue(
         conn: &mut Conn,
         ctx: &Ctx,
         r: &ReferralInput,
+        key: Option<&Key>,
     ) -> Result<EpisodeRow, ApiError> {
-        let id = Uuid::now_v7();
-        if let Some(first) = idempotency::claim(conn, "EnqueueReferral", &r.request_id, id).await? {
+        // The centre is locked first, so its queue's order holds and a concurrent retry waits
+        // here until the first call committed.
+        centers::get_for_update(conn, r.center)
+            .await?
+            .ok_or_else(|| center_not_found(r.center))?;
+        if let Some(first) = idempotent::replayed(conn, key).await? {
             return episodes::get(conn, first)
                 .await?
                 .ok_or_else(|| not_found(first));
@@ -145,17 +160,19 @@ impl Registry {
                 episodes::next_receipt(conn).await?
             }
         };
+        let id = Uuid::now_v7();
         let row = queued_episode(id, r, receipt);
         episodes::insert(conn, &row).await?;
         let queued = event_row(id, Kind::Queued, r.referral_date, &r.number, "", ctx);
         episodes::add_event(conn, &queued).await?;
+        idempotent::remember(conn, key, id).await?;
         Ok(row)
     }
 
-    /// The centre (locked, so its queue's order holds), the person and the assessment a
-    /// referral names exist, and the centre offers the form.
+    /// The centre (locked by the caller), the person and the assessment a referral names
+    /// exist, and the centre offers the form.
     async fn check_referral_targets(conn: &mut Conn, r: &ReferralInput) -> Result<(), ApiError> {
-        let c = centers::get_for_update(conn, r.center)
+        let c = centers::get(conn, r.center)
             .await?
             .ok_or_else(|| center_not_found(r.center))?;
         rules::check_form_offered(r.center, &c.service_forms, r.form)?;
@@ -281,11 +298,13 @@ impl Registry {
         ctx: &Ctx,
         req: pb::OfferPlaceRequest,
     ) -> Result<pb::OfferPlaceResponse, ApiError> {
+        let body = req.encode_to_vec();
         let input = OfferInput::try_from(req)?;
         Self::require_center_writer(ctx, input.center)?;
+        let key = idempotent::key(ctx, "OfferPlace", input.request_id, &body);
         let mut conn = self.conn().await?;
         let row = conn
-            .transaction(async |conn| Self::offer_head(conn, ctx, &input).await)
+            .transaction(async |conn| Self::offer_head(conn, ctx, &input, key.as_ref()).await)
             .await?;
         let episode = self
             .episode_after_write(&mut conn, ctx, "OfferPlace", &row)
@@ -295,26 +314,28 @@ impl Registry {
         })
     }
 
-    /// Offers the place to the head of the queue, or answers the episode an earlier call with
-    /// the same request id offered it to.
+    /// Offers the place to the head of the queue, or answers the episode an identical earlier
+    /// call offered it to.
     async fn offer_head(
         conn: &mut Conn,
         ctx: &Ctx,
         o: &OfferInput,
+        key: Option<&Key>,
     ) -> Result<EpisodeRow, ApiError> {
-        if let Some(first) = Self::replayed(conn, "OfferPlace", &o.request_id).await? {
-            return Ok(first);
-        }
         centers::get_for_update(conn, o.center)
             .await?
             .ok_or_else(|| center_not_found(o.center))?;
+        if let Some(first) = Self::replayed(conn, key).await? {
+            return Ok(first);
+        }
         let head = episodes::head_of_queue(conn, o.center, o.form as i16).await?;
         let named = head.as_ref().map(|h| (h.id, h.referral_date));
         rules::check_offer(o.center, named, o.expected, o.due)?;
         let head = head.ok_or_else(|| rules::queue_empty(o.center))?;
-        idempotency::claim(conn, "OfferPlace", &o.request_id, head.id).await?;
         let on = rules::offer_date(today(), o.due);
-        Self::offer(conn, ctx, head, (on, o.due), &o.order_number, "").await
+        let offered = Self::offer(conn, ctx, head, (on, o.due), &o.order_number, "").await?;
+        idempotent::remember(conn, key, offered.id).await?;
+        Ok(offered)
     }
 
     /// Moves a queued episode to OFFERED with an arrival date.

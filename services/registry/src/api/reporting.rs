@@ -12,7 +12,8 @@ use onaltu_proto::registry as pb;
 use uuid::Uuid;
 
 use self::encode::Figures;
-use super::{DISPATCH, REPORT_READERS, Registry};
+use super::{REPORT_READERS, Registry};
+use crate::domain::access::{self, EligibilityReach};
 use crate::domain::eligibility::{self, Facts};
 use crate::domain::indicators::{Plan, Stay, center_indicators};
 use crate::domain::statistics::{self, Cell};
@@ -138,16 +139,21 @@ impl StatisticsInput {
 }
 
 impl Registry {
+    /// Transport eligibility: asked by a listed service in its own name for a trip it handles
+    /// (the purpose, naming the trip and the dispatcher, is kept in the audit trail), or by
+    /// whoever may see the person's record (a citizen for themselves and those they represent).
     pub(crate) async fn check_transport_eligibility(
         &self,
         ctx: &Ctx,
         req: pb::CheckTransportEligibilityRequest,
     ) -> Result<pb::CheckTransportEligibilityResponse, ApiError> {
+        let claims = ctx.caller.authenticated()?;
+        let listed = self.access.eligibility_checkers.contains(&claims.sub);
+        let reach = access::eligibility_reach(claims.role, listed, &ctx.purpose)?;
         let input = EligibilityInput::decode(req, today())?;
         let person = input.person;
-        let claims = ctx.caller.authenticated()?;
         let mut conn = self.conn().await?;
-        if !DISPATCH.contains(&claims.role) {
+        if reach == EligibilityReach::Person {
             self.authorize_person(&mut conn, ctx, "CheckTransportEligibility", person)
                 .await?;
         }

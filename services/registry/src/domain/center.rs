@@ -154,19 +154,13 @@ pub fn check_center(c: &Center, regions: &HashSet<String>, v: &mut Violations) {
 /// Why a centre's staff may not change a field of their centre.
 pub const CITY_OFFICE_FIELD: &str = "is changed by the city office, not the centre";
 
-/// Whether a centre's own staff may change the field at `path`: they keep its contacts and
-/// checklists; its identity and scope (name, BIN, sector, kind, capacity, forms served...) are
-/// the city office's.
+/// Whether a centre's own staff may change the field at `path`: they keep its contacts; its
+/// identity and scope (name, BIN, sector, kind, capacity, forms served...) and its accessibility
+/// and information checklists, which the city inspects, are the city office's.
 pub fn staff_may_update(path: &str) -> bool {
     matches!(
         path,
-        "address"
-            | "location"
-            | "emails"
-            | "phones"
-            | "website"
-            | "accessibility"
-            | "information_openness"
+        "address" | "location" | "emails" | "phones" | "website"
     )
 }
 
@@ -327,17 +321,19 @@ mod tests {
     }
 
     #[test]
-    fn staff_keep_contacts_and_checklists_and_the_city_the_rest() {
-        for path in [
-            "phones",
-            "emails",
-            "accessibility",
-            "information_openness",
-            "address",
-        ] {
+    fn staff_keep_contacts_and_the_city_the_rest_checklists_included() {
+        for path in ["phones", "emails", "website", "address", "location"] {
             assert!(staff_may_update(path), "{path}");
         }
-        for path in ["name", "bin", "capacity", "service_forms", "sector"] {
+        for path in [
+            "name",
+            "bin",
+            "capacity",
+            "service_forms",
+            "sector",
+            "accessibility",
+            "information_openness",
+        ] {
             assert!(!staff_may_update(path), "{path}");
         }
     }

@@ -5,6 +5,7 @@ pub mod center;
 pub mod eligibility;
 pub mod episode;
 pub mod household;
+pub mod import;
 pub mod indicators;
 pub mod person;
 pub mod queue;

@@ -244,6 +244,42 @@ pub async fn occupied(conn: &mut super::Conn, center: Uuid, form: i16) -> QueryR
         .await
 }
 
+/// What the staff access rule reads of one episode (`domain::access::Tie`).
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct TieRow {
+    pub center_id: Uuid,
+    pub state: i16,
+    pub admitted_on: Option<NaiveDate>,
+    pub ended_on: Option<NaiveDate>,
+    pub referred_by_center: bool,
+}
+
+/// Every episode of `person`, as the staff access rule reads them.
+pub async fn ties_of(conn: &mut super::Conn, person: Uuid) -> QueryResult<Vec<TieRow>> {
+    episodes::table
+        .filter(episodes::person_id.eq(person))
+        .select((
+            episodes::center_id,
+            episodes::state,
+            episodes::admitted_on,
+            episodes::ended_on,
+            episodes::referred_by_center,
+        ))
+        .load(conn)
+        .await
+}
+
+/// Persons tied to a centre, as `domain::access::tie_holds` decides on a date: a list of
+/// episodes narrowed by it keeps only the episodes of persons with a live tie.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TiedTo {
+    pub center_id: Uuid,
+    /// The states that tie whatever the dates (`domain::access::TYING_STATES`).
+    pub tying_states: Vec<i16>,
+    /// The earliest end of an admitted stay that still ties.
+    pub ended_since: NaiveDate,
+}
+
 /// Filters of ListEpisodes.
 #[derive(Debug, Clone, Default)]
 pub struct EpisodeFilter {
@@ -253,6 +289,8 @@ pub struct EpisodeFilter {
     pub service_form: Option<i16>,
     pub referred_from: Option<NaiveDate>,
     pub referred_until: Option<NaiveDate>,
+    /// Only episodes of persons tied to a centre.
+    pub tied_to: Option<TiedTo>,
 }
 
 /// One page of episodes in id order after `after`.
@@ -280,6 +318,24 @@ pub async fn list(
     }
     if let Some(d) = f.referred_until {
         q = q.filter(episodes::referral_date.le(d));
+    }
+    if let Some(t) = &f.tied_to {
+        use diesel::sql_types::{Array, Bool, Date, SmallInt, Uuid as SqlUuid};
+        // The person of the episode has a live tie to the centre: `domain::access::tie_holds`.
+        q = q.filter(
+            diesel::dsl::sql::<Bool>(
+                "EXISTS (SELECT 1 FROM episodes t WHERE t.person_id = episodes.person_id \
+                 AND t.center_id = ",
+            )
+            .bind::<SqlUuid, _>(t.center_id)
+            .sql(" AND ((t.state = ")
+            .bind::<SmallInt, _>(QUEUED)
+            .sql(" AND NOT t.referred_by_center) OR t.state = ANY(")
+            .bind::<Array<SmallInt>, _>(t.tying_states.clone())
+            .sql(") OR (t.admitted_on IS NOT NULL AND t.ended_on >= ")
+            .bind::<Date, _>(t.ended_since)
+            .sql(")))"),
+        );
     }
     if let Some(a) = after {
         q = q.filter(episodes::id.gt(a));

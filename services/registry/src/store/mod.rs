@@ -4,7 +4,6 @@ pub mod audit;
 pub mod centers;
 pub mod episodes;
 pub mod households;
-pub mod idempotency;
 pub mod persons;
 pub mod regions;
 pub mod reporting;

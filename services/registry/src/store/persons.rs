@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use crate::schema::{assessments, education, episodes, legal_representatives, persons};
+use crate::schema::{assessments, education, legal_representatives, persons};
 
 /// A row of `persons`.
 #[derive(Debug, Clone, Default, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -390,23 +390,6 @@ pub async fn represents(
             legal_representatives::person_id
                 .eq(person)
                 .and(legal_representatives::representative_id.eq(representative)),
-        ),
-    ))
-    .get_result(conn)
-    .await
-}
-
-/// Whether `person` has ever had an episode at `center`.
-pub async fn has_episode_at(
-    conn: &mut super::Conn,
-    person: Uuid,
-    center: Uuid,
-) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        episodes::table.filter(
-            episodes::person_id
-                .eq(person)
-                .and(episodes::center_id.eq(center)),
         ),
     ))
     .get_result(conn)

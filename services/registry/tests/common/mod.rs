@@ -66,9 +66,19 @@ impl Harness {
     }
 
     pub fn staff(&self, center: &str) -> Client {
-        let mut c = onaltu_testkit::claims(Role::CenterStaff);
-        c.center_id = Some(center.parse().unwrap());
+        self.client(Some(onaltu_testkit::staff(center)))
+    }
+
+    /// A caller with `role` whose token subject is `sub`.
+    pub fn named(&self, role: Role, sub: &str) -> Client {
+        let mut c = onaltu_testkit::claims(role);
+        c.sub = sub.into();
         self.client(Some(c))
+    }
+
+    /// The transport service, asking in its own name.
+    pub fn transport_service(&self) -> Client {
+        self.named(Role::Integration, "service:transport")
     }
 
     pub fn anonymous(&self) -> Client {
@@ -214,6 +224,14 @@ pub async fn enqueue(
         .into_inner()
         .episode
         .unwrap()
+}
+
+/// `message` sent with the purpose header the audit trail keeps.
+pub fn with_purpose<T>(message: T, purpose: &str) -> tonic::Request<T> {
+    let mut r = tonic::Request::new(message);
+    r.metadata_mut()
+        .insert("x-onaltu-purpose", purpose.parse().unwrap());
+    r
 }
 
 /// The field paths of a status's BadRequest details.

@@ -1,4 +1,5 @@
-//! CreateBusRoute, ListBusRoutes, SubscribeRider and GetBusManifest.
+//! CreateBusRoute, ListBusRoutes, SubscribeRider and GetBusManifest. A creating call's first
+//! answer (the encoded response) is kept under the caller's request key (`onaltu_db::requests`).
 
 mod decode;
 
@@ -12,10 +13,13 @@ use uuid::Uuid;
 
 use self::decode::NewSubscription;
 use super::Transport;
+use super::duty::{self, day_span};
 use super::roles::{PLAN_BUSES, READ_MANIFEST, SUBSCRIBE};
-use crate::domain::access;
+use crate::clients::registry::AskedAs;
+use crate::domain::access::{self, RiderCheck};
 use crate::domain::bus::{self, EpisodeDates, Rider};
 use crate::store::bus::{RouteRow, SubscriptionRow};
+use crate::store::requests::Request;
 use crate::store::{Conn, bus as store, requests, vehicles};
 
 const CREATE: &str = "CreateBusRoute";
@@ -89,11 +93,11 @@ impl Transport {
         req: pb::CreateBusRouteRequest,
     ) -> Result<pb::CreateBusRouteResponse, ApiError> {
         ctx.caller.require(PLAN_BUSES)?;
-        let input = decode::new_bus_route(req)?;
-        let by = ctx.subject();
+        let input = decode::new_bus_route(req.clone())?;
+        let key = Request::new(&ctx.subject(), CREATE, input.request_id, &req);
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
-            if let Some(answer) = requests::answered(conn, input.request_id, CREATE, &by).await? {
+            if let Some(answer) = requests::answered(conn, &key).await? {
                 return pb::CreateBusRouteResponse::decode(answer.as_slice())
                     .map_err(|e| ApiError::Internal(format!("stored answer: {e}")));
             }
@@ -125,7 +129,7 @@ impl Transport {
                     other => other,
                 })?;
             let answer = pb::CreateBusRouteResponse { bus_route: Some(r) };
-            requests::remember(conn, input.request_id, CREATE, &by, answer.encode_to_vec()).await?;
+            requests::remember(conn, &key, answer.encode_to_vec()).await?;
             Ok(answer)
         })
         .await
@@ -146,35 +150,78 @@ impl Transport {
         })
     }
 
+    /// SubscribeRider's first answer is given again to the same caller repeating the same
+    /// request, once they are let through again: a replay is authorised like a first call.
     pub(crate) async fn subscribe_rider(
         &self,
         ctx: &Ctx,
         req: pb::SubscribeRiderRequest,
     ) -> Result<pb::SubscribeRiderResponse, ApiError> {
         let claims = ctx.caller.require(SUBSCRIBE)?;
-        let input = decode::new_subscription(req)?;
-        let by = ctx.subject();
-        let bearer = ctx.bearer.clone().unwrap_or_default();
-        // The course's dates from the registry episode, when one is named.
-        let course = match input.episode {
-            Some(e) => Some(self.registry.episode(&bearer, e).await?),
-            None => None,
-        };
+        let input = decode::new_subscription(req.clone())?;
+        let key = Request::new(&ctx.subject(), SUBSCRIBE_RIDER, input.request_id, &req);
+        let id = Uuid::now_v7();
+        // The registry is asked with no connection held.
+        let course = self.checked_rider(ctx, claims, &input).await?;
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
-            let id = input.request_id;
-            if let Some(answer) = requests::answered(conn, id, SUBSCRIBE_RIDER, &by).await? {
+            // Holds the key until the transaction ends: an identical call waits here, then finds
+            // this one's answer.
+            if let Some(answer) = requests::answered(conn, &key).await? {
                 return pb::SubscribeRiderResponse::decode(answer.as_slice())
                     .map_err(|e| ApiError::Internal(format!("stored answer: {e}")));
             }
-            let sub = subscribe(conn, claims, &input, course.as_ref()).await?;
+            let sub = subscribe(conn, claims, id, &input, course.as_ref()).await?;
             let answer = pb::SubscribeRiderResponse {
                 subscription: Some(subscription(&sub)),
             };
-            requests::remember(conn, id, SUBSCRIBE_RIDER, &by, answer.encode_to_vec()).await?;
+            requests::remember(conn, &key, answer.encode_to_vec()).await?;
             Ok(answer)
         })
         .await
+    }
+
+    /// Checks that `c` may put the rider of `s` on its route: a centre's staff only on a route
+    /// to their own centre, and (for the roles the rules name) only a rider the registry, asked
+    /// with the caller's token, shows with a live episode at the route's centre. Answers the
+    /// course's dates from the registry episode, when one is named and `c` may name one
+    /// ([`access::may_name_episode`]), read with the caller's token.
+    async fn checked_rider(
+        &self,
+        ctx: &Ctx,
+        c: &Claims,
+        s: &NewSubscription,
+    ) -> Result<Option<EpisodeDates>, ApiError> {
+        let center = {
+            let mut conn = self.conn().await?;
+            store::route(&mut conn, s.route, false)
+                .await?
+                .ok_or_else(|| route_not_found(s.route))?
+                .center_id
+        };
+        access::may_subscribe_to(c, center)?;
+        let person = s.asked.person;
+        if access::rider_check(c) == RiderCheck::LiveEpisodeAsCaller {
+            let live: Vec<i32> = bus::LIVE_EPISODE_STATES.iter().map(|s| *s as i32).collect();
+            let episodes = self
+                .registry
+                .episodes_at(ctx.bearer()?, person, center, &live)
+                .await?;
+            if !bus::has_live_episode(&episodes, person, center) {
+                return Err(ApiError::PermissionDenied(
+                    "the rider has no live episode at this route's centre".into(),
+                ));
+            }
+        }
+        let Some(episode) = s.episode else {
+            return Ok(None);
+        };
+        access::may_name_episode(c)?;
+        let dates = self
+            .registry
+            .episode(AskedAs::Caller(ctx.bearer()?), episode)
+            .await?;
+        Ok(Some(dates))
     }
 
     pub(crate) async fn get_bus_manifest(
@@ -188,7 +235,9 @@ impl Transport {
         let row = store::route(&mut conn, q.route, false)
             .await?
             .ok_or_else(|| route_not_found(q.route))?;
-        access::may_read_manifest(claims, row.center_id, row.vehicle_id)?;
+        let day = day_span(q.day);
+        let worked = duty::worked(&mut conn, claims, day).await?;
+        access::may_read_manifest(claims, row.center_id, row.vehicle_id, day, &worked)?;
         let r = route_message(&row)?;
         let operates = bus::runs_on(&r.timetable.unwrap_or_default(), q.day);
         let riders = if operates {
@@ -213,11 +262,12 @@ impl Transport {
     }
 }
 
-/// Subscribes the rider of `s` to its route (locked), once its days are settled and the bus
-/// has places on each of them.
+/// Subscribes the rider of `s` to its route (locked) as subscription `id`, once its days are
+/// settled and the bus has places on each of them.
 async fn subscribe(
     conn: &mut Conn,
     claims: &Claims,
+    id: Uuid,
     s: &NewSubscription,
     course: Option<&EpisodeDates>,
 ) -> Result<SubscriptionRow, ApiError> {
@@ -246,7 +296,7 @@ async fn subscribe(
         (row.seat_capacity, row.wheelchair_capacity),
     )?;
     let sub = SubscriptionRow {
-        id: Uuid::now_v7(),
+        id,
         bus_route_id: s.route,
         person_id: s.asked.person,
         boarding_stop_sequence: s.asked.boarding_stop,

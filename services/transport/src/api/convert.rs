@@ -17,10 +17,7 @@ const OFFSET_HOURS: i64 = 5;
 
 /// The instant local midnight of `d` begins.
 pub fn local_midnight(d: NaiveDate) -> DateTime<Utc> {
-    d.and_time(NaiveTime::MIN)
-        .and_utc()
-        .checked_sub_signed(Duration::hours(OFFSET_HOURS))
-        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    onaltu_api::local_midnight(d)
 }
 
 /// Seconds since local midnight of `d`.

@@ -1,4 +1,5 @@
-//! CreateVehicle, ListVehicles, CreateShift, ListShifts.
+//! CreateVehicle, ListVehicles, CreateShift, ListShifts. A creating call's first answer (the
+//! encoded response) is kept under the caller's request key (`onaltu_db::requests`).
 
 mod decode;
 
@@ -12,8 +13,9 @@ use uuid::Uuid;
 use self::decode::{NewShift, NewVehicle};
 use super::Transport;
 use super::convert;
-use super::roles::{DISPATCH, READ_FLEET, READ_ROUTES};
+use super::roles::{FLEET, READ_FLEET, READ_ROUTES};
 use crate::domain::{access, fleet};
+use crate::store::requests::Request;
 use crate::store::shifts::ShiftRow;
 use crate::store::vehicles::VehicleRow;
 use crate::store::{Conn, requests, shifts, vehicles};
@@ -82,13 +84,13 @@ impl Transport {
         ctx: &Ctx,
         req: pb::CreateVehicleRequest,
     ) -> Result<pb::CreateVehicleResponse, ApiError> {
-        ctx.caller.require(DISPATCH)?;
-        let input = decode::new_vehicle(req)?;
-        let (by, request_id) = (ctx.subject(), input.request_id);
+        ctx.caller.require(FLEET)?;
+        let input = decode::new_vehicle(req.clone())?;
+        let key = Request::new(&ctx.subject(), CREATE_VEHICLE, input.request_id, &req);
         let row = vehicle_row(&input);
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
-            if let Some(answer) = requests::answered(conn, request_id, CREATE_VEHICLE, &by).await? {
+            if let Some(answer) = requests::answered(conn, &key).await? {
                 return pb::CreateVehicleResponse::decode(answer.as_slice())
                     .map_err(|e| ApiError::Internal(format!("stored answer: {e}")));
             }
@@ -104,8 +106,7 @@ impl Transport {
             let answer = pb::CreateVehicleResponse {
                 vehicle: Some(convert::vehicle(&row)),
             };
-            let body = answer.encode_to_vec();
-            requests::remember(conn, request_id, CREATE_VEHICLE, &by, body).await?;
+            requests::remember(conn, &key, answer.encode_to_vec()).await?;
             Ok(answer)
         })
         .await
@@ -135,12 +136,12 @@ impl Transport {
         ctx: &Ctx,
         req: pb::CreateShiftRequest,
     ) -> Result<pb::CreateShiftResponse, ApiError> {
-        ctx.caller.require(DISPATCH)?;
-        let input = decode::new_shift(req)?;
-        let (by, request_id) = (ctx.subject(), input.request_id);
+        ctx.caller.require(FLEET)?;
+        let input = decode::new_shift(req.clone())?;
+        let key = Request::new(&ctx.subject(), CREATE_SHIFT, input.request_id, &req);
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
-            if let Some(answer) = requests::answered(conn, request_id, CREATE_SHIFT, &by).await? {
+            if let Some(answer) = requests::answered(conn, &key).await? {
                 return pb::CreateShiftResponse::decode(answer.as_slice())
                     .map_err(|e| ApiError::Internal(format!("stored answer: {e}")));
             }
@@ -148,7 +149,7 @@ impl Transport {
             let answer = pb::CreateShiftResponse {
                 shift: Some(convert::shift(&row)),
             };
-            requests::remember(conn, request_id, CREATE_SHIFT, &by, answer.encode_to_vec()).await?;
+            requests::remember(conn, &key, answer.encode_to_vec()).await?;
             Ok(answer)
         })
         .await
@@ -161,10 +162,10 @@ impl Transport {
     ) -> Result<pb::ListShiftsResponse, ApiError> {
         let claims = ctx.caller.require(READ_ROUTES)?;
         let q = decode::shift_query(&req)?;
-        let vehicle = access::shift_list_vehicle(claims, q.vehicle)?;
+        let (vehicle, driver) = access::shift_list_scope(claims, q.vehicle, q.driver)?;
         let mut conn = self.conn().await?;
         let rows = shifts::between(
-            &mut conn, q.from, q.until, vehicle, q.driver, q.offset, q.size,
+            &mut conn, q.from, q.until, vehicle, driver, q.offset, q.size,
         )
         .await?;
         Ok(pb::ListShiftsResponse {

@@ -3,6 +3,7 @@
 
 pub mod bus;
 pub mod convert;
+pub mod duty;
 pub mod fleet;
 pub mod metrics;
 pub mod planning;
@@ -26,7 +27,7 @@ use crate::domain::trip::BookingRules;
 use crate::events::dispatch::DispatchWatch;
 use crate::settings::PlanningSettings;
 
-pub use self::roles::{DISPATCH, WATCHERS};
+pub use self::roles::WATCHERS;
 
 /// The transport service's handlers and what they share.
 #[derive(Clone)]

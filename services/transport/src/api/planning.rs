@@ -1,5 +1,6 @@
 //! PlanDay, GetRoute and AssignTrip: the day's trips as a dial-a-ride problem, solved into
-//! vehicle routes; a dispatcher's override checked for feasibility before it is kept.
+//! vehicle routes; a dispatcher's override checked for feasibility before it is kept. PlanDay's
+//! first answer (the encoded response) is kept under the caller's request key.
 
 mod decode;
 mod encode;
@@ -17,7 +18,8 @@ use uuid::Uuid;
 
 use super::Transport;
 use super::convert::{self, local_midnight};
-use super::roles::{ASSIGN, DISPATCH, READ_ROUTES};
+use super::duty::{self, day_span};
+use super::roles::{ASSIGN, PLAN, READ_ROUTES};
 use super::trips::{lock_trip, state_of};
 use crate::domain::access;
 use crate::domain::darp::model::{Problem, Solution};
@@ -25,12 +27,13 @@ use crate::domain::darp::solver::{self, Options};
 use crate::domain::plan;
 use crate::domain::trip::{self, BookingRules, ON_ROUTE, PLANNABLE, UNDER_WAY};
 use crate::events::dispatch::record;
+use crate::store::requests::Request;
 use crate::store::shifts::ShiftRow;
 use crate::store::trips::TripRow;
 use crate::store::vehicles::VehicleRow;
 use crate::store::{Conn, requests, routes, shifts, trips, vehicles};
 
-const PLAN: &str = "PlanDay";
+const PLAN_DAY: &str = "PlanDay";
 /// Search iterations of a whole day's plan.
 const PLAN_ITERATIONS: usize = 200_000;
 /// Search iterations when one vehicle's route is re-planned (an override, a cancellation).
@@ -150,20 +153,19 @@ impl Transport {
         ctx: &Ctx,
         req: pb::PlanDayRequest,
     ) -> Result<pb::PlanDayResponse, ApiError> {
-        ctx.caller.require(DISPATCH)?;
-        let input = decode::plan_day(req)?;
-        let by = ctx.subject();
+        ctx.caller.require(PLAN)?;
+        let input = decode::plan_day(req.clone())?;
+        let key = Request::new(&ctx.subject(), PLAN_DAY, input.request_id, &req);
         let mut conn = self.conn().await?;
         let answer = conn
             .transaction(async |conn| {
-                if let Some(answer) = requests::answered(conn, input.request_id, PLAN, &by).await? {
+                if let Some(answer) = requests::answered(conn, &key).await? {
                     return pb::PlanDayResponse::decode(answer.as_slice())
                         .map_err(|e| ApiError::Internal(format!("stored answer: {e}")));
                 }
                 let answer = self.plan_whole_day(conn, &input).await?;
                 if !input.validate_only {
-                    let body = answer.encode_to_vec();
-                    requests::remember(conn, input.request_id, PLAN, &by, body).await?;
+                    requests::remember(conn, &key, answer.encode_to_vec()).await?;
                 }
                 Ok(answer)
             })
@@ -243,8 +245,10 @@ impl Transport {
     ) -> Result<pb::GetRouteResponse, ApiError> {
         let claims = ctx.caller.require(READ_ROUTES)?;
         let q = decode::route_query(&req, onaltu_api::today())?;
-        access::may_see_route(claims, q.vehicle)?;
         let mut conn = self.conn().await?;
+        let day = day_span(q.day);
+        let worked = duty::worked(&mut conn, claims, day).await?;
+        access::may_see_route(claims, q.vehicle, day, &worked)?;
         let row = routes::get(&mut conn, q.vehicle, q.day)
             .await?
             .ok_or_else(|| ApiError::NotFound {

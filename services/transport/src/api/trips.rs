@@ -5,6 +5,7 @@ mod decode;
 use chrono::NaiveDate;
 use diesel_async::AsyncConnection as _;
 use onaltu_api::{Ctx, next_offset_token, now, parse_id, today};
+use onaltu_auth::Claims;
 use onaltu_errors::ApiError;
 use onaltu_proto::transport::{self as pb, TripState as S};
 use prost::Message as _;
@@ -13,10 +14,13 @@ use uuid::Uuid;
 use self::decode::NewTrip;
 use super::Transport;
 use super::convert::{self, at_seconds};
+use super::duty::{self, day_span, parties, trip_hours};
 use super::roles::{BOOK, REPORT};
-use crate::domain::access::{self, TripParties};
-use crate::domain::trip::{self, Progress, Screened};
+use crate::clients::registry::AskedAs;
+use crate::domain::access;
+use crate::domain::trip::{self, Eligibility, Progress, Screened};
 use crate::events::dispatch::record;
+use crate::store::requests::Request;
 use crate::store::trips::{self, Filter, TripRow};
 use crate::store::{Conn, requests, routes};
 
@@ -32,14 +36,6 @@ fn not_found(id: Uuid) -> ApiError {
 /// A stored trip's state.
 pub(crate) fn state_of(t: &TripRow) -> S {
     S::try_from(i32::from(t.state)).unwrap_or(S::Unspecified)
-}
-
-fn parties(t: &TripRow) -> TripParties<'_> {
-    TripParties {
-        person: t.person_id,
-        booked_by: &t.requested_by,
-        vehicle: t.vehicle_id,
-    }
 }
 
 /// A trip, locked for a change: the day's lock first, as every writer of a day's trips takes
@@ -106,43 +102,66 @@ fn progress(t: &TripRow) -> Progress {
 }
 
 impl Transport {
+    /// Whether `person` may ride on `date`, asked of the registry for trip `id` booked by `c`:
+    /// a citizen with their own token, the dispatch in the service's name for this trip.
+    async fn eligibility(
+        &self,
+        ctx: &Ctx,
+        c: &Claims,
+        id: Uuid,
+        person: Uuid,
+        date: NaiveDate,
+    ) -> Result<Eligibility, ApiError> {
+        let asker = access::eligibility_asker(c, id);
+        let asked = AskedAs::of(&asker, ctx)?;
+        self.registry.eligibility(asked, person, date).await
+    }
+
+    /// RequestTrip's first answer (the encoded response) is kept under the caller's request key
+    /// and given again to the same caller repeating the same request, once the registry has
+    /// let them book for the person again: a replay is authorised like a first call.
     pub(crate) async fn request_trip(
         &self,
         ctx: &Ctx,
         req: pb::RequestTripRequest,
     ) -> Result<pb::RequestTripResponse, ApiError> {
-        ctx.caller.require(BOOK)?;
+        let claims = ctx.caller.require(BOOK)?;
+        let asked = req.clone();
         let input = decode::new_trip(req, ctx.own_person(), now())?;
+        let by = ctx.subject();
+        let key = Request::new(&by, REQUEST, input.request_id, &asked);
         let date = input.service_date();
         let id = Uuid::now_v7();
         trip::check_booking_window(date, today(), &self.rules, &id.to_string())?;
-        let (by, request_id) = (ctx.subject(), input.request_id);
-        {
-            let mut conn = self.conn().await?;
-            if let Some(answer) = requests::answered(&mut conn, request_id, REQUEST, &by).await? {
-                return pb::RequestTripResponse::decode(answer.as_slice())
-                    .map_err(|e| ApiError::Internal(format!("stored answer: {e}")));
-            }
-        }
-        let bearer = ctx.bearer.clone().unwrap_or_default();
+        // The registry decides whether the caller may book for the person (and answers their
+        // eligibility) before anything is answered, and is asked with no connection held.
         let eligibility = self
-            .registry
-            .eligibility(&bearer, input.person, date)
+            .eligibility(ctx, claims, id, input.person, date)
             .await?;
         let screened = trip::screen(&input.booking(), &eligibility, &self.rules, &self.travel);
         let row = new_row(id, &by, input, date, screened);
-        let answer = pb::RequestTripResponse {
-            trip: Some(convert::trip(&row)),
-        };
         let mut conn = self.conn().await?;
-        conn.transaction(async |conn| {
-            trips::insert(conn, &row).await?;
-            record(conn, &row, pb::DispatchChangeKind::TripCreated).await?;
-            requests::remember(conn, request_id, REQUEST, &by, answer.encode_to_vec()).await?;
-            Ok::<_, ApiError>(())
-        })
-        .await?;
-        self.watch.wake();
+        let (answer, created) = conn
+            .transaction(async |conn| {
+                // Holds the key until the transaction ends: an identical call waits here, then
+                // finds this one's answer.
+                if let Some(answer) = requests::answered(conn, &key).await? {
+                    let first = pb::RequestTripResponse::decode(answer.as_slice())
+                        .map_err(|e| ApiError::Internal(format!("stored answer: {e}")))?;
+                    return Ok((first, false));
+                }
+                trips::insert(conn, &row).await?;
+                record(conn, &row, pb::DispatchChangeKind::TripCreated).await?;
+                let answer = pb::RequestTripResponse {
+                    trip: Some(convert::trip(&row)),
+                };
+                requests::remember(conn, &key, answer.encode_to_vec()).await?;
+                Ok::<_, ApiError>((answer, true))
+            })
+            .await?;
+        if created {
+            self.watch.wake();
+        }
         Ok(answer)
     }
 
@@ -158,7 +177,8 @@ impl Transport {
         let row = conn
             .transaction(async |conn| {
                 let mut t = lock_trip(conn, id).await?;
-                access::may_see_trip(claims, parties(&t))?;
+                // A driver never cancels (not a role of BOOK): no shifts to read.
+                access::may_see_trip(claims, parties(&t), &[])?;
                 let next = trip::cancellation(
                     &id.to_string(),
                     state_of(&t),
@@ -197,7 +217,8 @@ impl Transport {
         let t = trips::get(&mut conn, id)
             .await?
             .ok_or_else(|| not_found(id))?;
-        access::may_see_trip(claims, parties(&t))?;
+        let worked = duty::worked(&mut conn, claims, trip_hours(&t)).await?;
+        access::may_see_trip(claims, parties(&t), &worked)?;
         Ok(pb::GetTripResponse {
             trip: Some(convert::trip(&t)),
         })
@@ -210,19 +231,28 @@ impl Transport {
     ) -> Result<pb::ListTripsResponse, ApiError> {
         let claims = ctx.caller.authenticated()?;
         let q = decode::trip_query(&req)?;
-        let (person, vehicle) = access::trip_list_scope(claims, q.person, q.vehicle)?;
+        let date = access::listing_day(claims, q.date, today());
+        let mut conn = self.conn().await?;
+        let worked = match date {
+            Some(d) => duty::worked(&mut conn, claims, day_span(d)).await?,
+            None => Vec::new(),
+        };
+        let scope = access::trip_list_scope(claims, q.person, q.vehicle, &worked)?;
         let f = Filter {
-            date: q.date,
-            person,
+            date,
+            person: scope.person,
             persons: None,
-            vehicle,
+            vehicles: scope.vehicles,
             states: q.states,
         };
-        let mut conn = self.conn().await?;
         let rows = trips::list(&mut conn, &f, q.offset, q.size).await?;
+        // A driver's page keeps the trips of their own shift hours (it may come out shorter).
+        let seen = rows
+            .iter()
+            .filter(|t| access::may_see_trip(claims, parties(t), &worked).is_ok());
         Ok(pb::ListTripsResponse {
             next_page_token: next_offset_token(q.offset, q.size, rows.len()),
-            trips: rows.iter().map(convert::trip).collect(),
+            trips: seen.map(convert::trip).collect(),
         })
     }
 
@@ -238,7 +268,8 @@ impl Transport {
         let row = conn
             .transaction(async |conn| {
                 let mut t = lock_trip(conn, id).await?;
-                access::may_report(claims, t.vehicle_id)?;
+                let worked = duty::worked(conn, claims, trip_hours(&t)).await?;
+                access::may_report(claims, parties(&t), &worked)?;
                 let p = trip::report(
                     &id.to_string(),
                     progress(&t),

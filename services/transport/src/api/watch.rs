@@ -9,6 +9,7 @@ use prost::Message as _;
 use tonic::Status;
 
 use super::convert;
+use super::duty::{self, day_span};
 use super::{DispatchStream, Transport, WATCHERS};
 use crate::domain::access;
 use crate::events::dispatch::Subscription;
@@ -76,7 +77,14 @@ impl Transport {
         let claims = ctx.caller.require(WATCHERS)?;
         let input = WatchInput::try_from(req)?;
         let mut sub = input.sub;
-        sub.vehicles = access::watched_vehicles(claims, sub.vehicles)?;
+        // A driver's vehicles are those of their shifts on the day watched, as they stand when
+        // the stream starts.
+        let day = day_span(sub.date);
+        let worked = {
+            let mut conn = self.conn().await?;
+            duty::worked(&mut conn, claims, day).await?
+        };
+        sub.vehicles = access::watched_vehicles(claims, sub.vehicles, &worked, day)?;
         let prelude = if input.snapshot {
             self.snapshot(&sub).await?
         } else {

@@ -1,88 +1,115 @@
-//! The registry, asked with the caller's own token (so the registry decides, and audits, who may
-//! read a person): transport eligibility, and the episode a bus subscription follows.
+//! The registry, asked either with the caller's own token (the registry decides, and audits, who
+//! may read a person: a citizen booking for themselves, a centre's staff subscribing a rider) or
+//! in the transport service's own name for a named purpose (the dispatch booking a trip or
+//! subscribing a rider, which the registry audits with the trip or subscription and the
+//! dispatcher's subject): transport eligibility, the episode a bus subscription follows, and a
+//! rider's live episodes at a centre.
+
+use std::time::Duration;
 
 use chrono::NaiveDate;
-use onaltu_api::{date, to_date};
-use onaltu_client::{ClientSettings, is_unreachable, unreachable};
+use onaltu_api::{Ctx, date, to_date};
+use onaltu_auth::{Claims, Role};
+use onaltu_client::{ClientSettings, Registry, RegistryStub, refusal};
+use onaltu_config::{ExposeSecret, SecretString};
 use onaltu_errors::ApiError;
-use onaltu_proto::registry::registry_service_client::RegistryServiceClient;
-use onaltu_proto::registry::{CheckTransportEligibilityRequest, GetEpisodeRequest};
-use tonic::Code;
-use tonic::metadata::MetadataValue;
-use tonic::transport::Channel;
+use onaltu_proto::registry::{
+    CheckTransportEligibilityRequest, GetEpisodeRequest, ListEpisodesRequest,
+};
 use uuid::Uuid;
 
-pub use crate::domain::bus::EpisodeDates;
+use crate::domain::access::Asker;
+pub use crate::domain::bus::{EpisodeDates, EpisodeFact};
 pub use crate::domain::trip::Eligibility;
+
+/// The transport service's subject when it calls in its own name.
+pub const SERVICE_SUBJECT: &str = "service:transport";
+
+/// How long a development token signed at start-up lasts.
+const DEV_TOKEN_TTL: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
+/// What is not done when the registry cannot be reached.
+const NOTHING_WRITTEN: &str = "nothing was written";
 
 /// A client of the registry.
 #[derive(Clone)]
 pub struct RegistryClient {
-    channel: Channel,
-    settings: ClientSettings,
+    registry: Registry,
+}
+
+/// Whose name a call is made in.
+pub enum AskedAs<'a> {
+    /// The caller's own bearer token.
+    Caller(&'a str),
+    /// The transport service's own token, for this purpose.
+    Service(&'a str),
+}
+
+impl<'a> AskedAs<'a> {
+    /// The name the access rules' `asker` calls for: the caller's, with the bearer token of
+    /// `ctx`, or the service's own for the purpose named.
+    pub fn of(asker: &'a Asker, ctx: &'a Ctx) -> Result<Self, ApiError> {
+        match asker {
+            Asker::Caller => Ok(Self::Caller(ctx.bearer()?)),
+            Asker::Service { purpose } => Ok(Self::Service(purpose)),
+        }
+    }
 }
 
 impl RegistryClient {
-    /// A client that connects on first use.
-    pub fn new(settings: &ClientSettings) -> Result<Self, String> {
+    /// A client that connects on first use. Calls in the service's own name carry
+    /// `settings.token`, or in development (no token configured) an INTEGRATION token for
+    /// `service:transport` signed with `hs256_secret`.
+    pub fn new(
+        settings: &ClientSettings,
+        hs256_secret: Option<&SecretString>,
+    ) -> Result<Self, String> {
+        let own = match (&settings.token, hs256_secret) {
+            (Some(_), _) => None,
+            (None, Some(secret)) => Some(SecretString::from(
+                onaltu_auth::issue_hs256(
+                    secret.expose_secret(),
+                    &Claims::new(SERVICE_SUBJECT, Role::Integration, DEV_TOKEN_TTL.as_secs()),
+                )
+                .map_err(|e| format!("registry.token: {e}"))?,
+            )),
+            (None, None) => return Err("registry.token: is required".into()),
+        };
         Ok(Self {
-            channel: settings.channel("registry")?,
-            settings: settings.clone(),
+            registry: Registry::new(settings, own)?,
         })
     }
 
-    fn client(
+    fn stub(
         &self,
-        bearer: &str,
-        purpose: &'static str,
-    ) -> Result<
-        RegistryServiceClient<
-            tonic::service::interceptor::InterceptedService<
-                Channel,
-                impl tonic::service::Interceptor + Clone,
-            >,
-        >,
-        ApiError,
-    > {
-        let authorization: MetadataValue<_> = format!("Bearer {bearer}")
-            .parse()
-            .map_err(|_| ApiError::Unauthenticated("the bearer token is malformed".into()))?;
-        Ok(RegistryServiceClient::with_interceptor(
-            self.channel.clone(),
-            move |request: tonic::Request<()>| {
-                let mut request = onaltu_client::traced(request)?;
-                request
-                    .metadata_mut()
-                    .insert("authorization", authorization.clone());
-                request
-                    .metadata_mut()
-                    .insert("x-onaltu-purpose", MetadataValue::from_static(purpose));
-                Ok(request)
-            },
-        ))
+        who: &AskedAs<'_>,
+        caller_purpose: &'static str,
+    ) -> Result<RegistryStub, ApiError> {
+        match who {
+            AskedAs::Caller(bearer) => self.registry.as_caller(bearer, caller_purpose),
+            AskedAs::Service(purpose) => self.registry.as_service_for(purpose),
+        }
     }
 
-    /// Whether `person` may ride the invataxi on `on`, asked as the caller.
+    /// Whether `person` may ride the invataxi on `on`, asked as `who`.
     pub async fn eligibility(
         &self,
-        bearer: &str,
+        who: AskedAs<'_>,
         person: Uuid,
         on: NaiveDate,
     ) -> Result<Eligibility, ApiError> {
-        let client = self.client(bearer, "invataxi booking")?;
+        let stub = self.stub(&who, "invataxi booking")?;
+        let request = CheckTransportEligibilityRequest {
+            person_id: person.to_string(),
+            travel_date: Some(date(on)),
+        };
         let answer = self
-            .settings
-            .retrying(|| {
-                let mut client = client.clone();
-                let request = self.settings.request(CheckTransportEligibilityRequest {
-                    person_id: person.to_string(),
-                    travel_date: Some(date(on)),
-                });
-                async move { client.check_transport_eligibility(request).await }
+            .registry
+            .call(&stub, request, |mut c, r| async move {
+                c.check_transport_eligibility(r).await
             })
             .await
-            .map_err(|s| refusal(s, "person", person))?
-            .into_inner();
+            .map_err(|s| refusal(&s, "person", &person.to_string(), NOTHING_WRITTEN))?;
         Ok(Eligibility {
             eligible: answer.eligible,
             reasons: answer.reasons.iter().map(|r| r.code.clone()).collect(),
@@ -90,27 +117,22 @@ impl RegistryClient {
         })
     }
 
-    /// The dates of episode `id`, asked as the caller.
-    pub async fn episode(&self, bearer: &str, id: Uuid) -> Result<EpisodeDates, ApiError> {
-        let client = self.client(bearer, "bus transport to rehabilitation")?;
+    /// The dates of episode `id`, asked as `who`.
+    pub async fn episode(&self, who: AskedAs<'_>, id: Uuid) -> Result<EpisodeDates, ApiError> {
+        let stub = self.stub(&who, "bus transport to rehabilitation")?;
+        let request = GetEpisodeRequest { id: id.to_string() };
         let e = self
-            .settings
-            .retrying(|| {
-                let mut client = client.clone();
-                let request = self
-                    .settings
-                    .request(GetEpisodeRequest { id: id.to_string() });
-                async move { client.get_episode(request).await }
-            })
+            .registry
+            .call(
+                &stub,
+                request,
+                |mut c, r| async move { c.get_episode(r).await },
+            )
             .await
-            .map_err(|s| refusal(s, "episode", id))?
-            .into_inner()
+            .map_err(|s| refusal(&s, "episode", &id.to_string(), NOTHING_WRITTEN))?
             .episode
             .unwrap_or_default();
         let referral = e.referral.unwrap_or_default();
-        let parse = |s: &str| {
-            Uuid::parse_str(s).map_err(|_| ApiError::Internal("registry answered a bad id".into()))
-        };
         Ok(EpisodeDates {
             center_id: parse(&referral.center_id)?,
             person_id: parse(&referral.person_id)?,
@@ -122,24 +144,47 @@ impl RegistryClient {
             end: e.ended_on.as_ref().and_then(to_date),
         })
     }
+
+    /// `person`'s episodes at `center` in `states` (the registry's `EpisodeState`s), asked as the
+    /// caller (the first page: a person has few episodes at one centre).
+    pub async fn episodes_at(
+        &self,
+        bearer: &str,
+        person: Uuid,
+        center: Uuid,
+        states: &[i32],
+    ) -> Result<Vec<EpisodeFact>, ApiError> {
+        let stub = self
+            .registry
+            .as_caller(bearer, "bus transport to rehabilitation")?;
+        let request = ListEpisodesRequest {
+            page_size: 50,
+            person_id: person.to_string(),
+            center_id: center.to_string(),
+            states: states.to_vec(),
+            ..Default::default()
+        };
+        let page = self
+            .registry
+            .call(&stub, request, |mut c, r| async move {
+                c.list_episodes(r).await
+            })
+            .await
+            .map_err(|s| refusal(&s, "person", &person.to_string(), NOTHING_WRITTEN))?;
+        page.episodes
+            .into_iter()
+            .map(|e| {
+                let referral = e.referral.unwrap_or_default();
+                Ok(EpisodeFact {
+                    person: parse(&referral.person_id)?,
+                    center: parse(&referral.center_id)?,
+                    state: e.state,
+                })
+            })
+            .collect()
+    }
 }
 
-fn refusal(status: tonic::Status, what: &'static str, id: Uuid) -> ApiError {
-    match status.code() {
-        Code::NotFound => ApiError::NotFound {
-            resource: what,
-            id: id.to_string(),
-        },
-        Code::PermissionDenied => ApiError::PermissionDenied(format!(
-            "the registry does not let you act for this {what}: {}",
-            status.message()
-        )),
-        Code::Unauthenticated => ApiError::Unauthenticated(status.message().to_string()),
-        _ if is_unreachable(&status) => unreachable("registry", "nothing was written"),
-        _ => ApiError::Internal(format!(
-            "registry answered {:?}: {}",
-            status.code(),
-            status.message()
-        )),
-    }
+fn parse(s: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(s).map_err(|_| ApiError::Internal("registry answered a bad id".into()))
 }

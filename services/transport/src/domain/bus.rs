@@ -5,6 +5,7 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use onaltu_errors::{ApiError, Violations};
 use onaltu_proto::common::DayOfWeek;
+use onaltu_proto::registry::EpisodeState;
 use onaltu_proto::transport as pb;
 use uuid::Uuid;
 
@@ -90,6 +91,38 @@ pub fn subscription_span(
     }
     let fallback = NaiveDate::default();
     v.finish((start.unwrap_or(fallback), end.unwrap_or(fallback)))
+}
+
+/// The registry's episode states in which a person travels to their centre: offered a place (its
+/// arrival possibly postponed), admitted, away on leave or back from it. A queued person has no
+/// course yet; a suspended or ended episode has none any more.
+pub const LIVE_EPISODE_STATES: [EpisodeState; 5] = [
+    EpisodeState::Offered,
+    EpisodeState::Postponed,
+    EpisodeState::Admitted,
+    EpisodeState::TemporaryLeave,
+    EpisodeState::Returned,
+];
+
+/// An episode as the registry answered it: its person, centre and state.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EpisodeFact {
+    /// The person.
+    pub person: Uuid,
+    /// The centre.
+    pub center: Uuid,
+    /// The state (the registry's `EpisodeState`).
+    pub state: i32,
+}
+
+/// Whether `episodes` show `person` with a live episode at `center`: a rider to a centre's
+/// route goes there for a course.
+pub fn has_live_episode(episodes: &[EpisodeFact], person: Uuid, center: Uuid) -> bool {
+    episodes.iter().any(|e| {
+        e.person == person
+            && e.center == center
+            && LIVE_EPISODE_STATES.iter().any(|s| *s as i32 == e.state)
+    })
 }
 
 /// A rider of a route over some days.
@@ -276,6 +309,51 @@ mod tests {
 
     fn d(m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_rider_needs_a_live_episode_at_the_routes_centre() {
+        let (person, other, centre, elsewhere) = (
+            Uuid::from_u128(1),
+            Uuid::from_u128(2),
+            Uuid::from_u128(3),
+            Uuid::from_u128(4),
+        );
+        let e = |person, center, state: EpisodeState| EpisodeFact {
+            person,
+            center,
+            state: state as i32,
+        };
+        for live in LIVE_EPISODE_STATES {
+            assert!(has_live_episode(&[e(person, centre, live)], person, centre));
+        }
+        for gone in [
+            EpisodeState::Queued,
+            EpisodeState::Suspended,
+            EpisodeState::Discharged,
+            EpisodeState::Transferred,
+            EpisodeState::Expelled,
+            EpisodeState::Terminated,
+            EpisodeState::NoShow,
+        ] {
+            assert!(!has_live_episode(
+                &[e(person, centre, gone)],
+                person,
+                centre
+            ));
+        }
+        let admitted = EpisodeState::Admitted;
+        assert!(!has_live_episode(
+            &[e(other, centre, admitted)],
+            person,
+            centre
+        ));
+        assert!(!has_live_episode(
+            &[e(person, elsewhere, admitted)],
+            person,
+            centre
+        ));
+        assert!(!has_live_episode(&[], person, centre));
     }
 
     #[test]

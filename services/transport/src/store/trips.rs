@@ -144,7 +144,8 @@ pub struct Filter {
     pub date: Option<NaiveDate>,
     pub person: Option<Uuid>,
     pub persons: Option<Vec<Uuid>>,
-    pub vehicle: Option<Uuid>,
+    /// Only these vehicles' trips (none when empty).
+    pub vehicles: Option<Vec<Uuid>>,
     pub states: Vec<i16>,
 }
 
@@ -170,8 +171,8 @@ pub async fn list(
     if let Some(ps) = &f.persons {
         q = q.filter(t::person_id.eq_any(ps.clone()));
     }
-    if let Some(v) = f.vehicle {
-        q = q.filter(t::vehicle_id.eq(v));
+    if let Some(vs) = &f.vehicles {
+        q = q.filter(t::vehicle_id.eq_any(vs.clone()));
     }
     if !f.states.is_empty() {
         q = q.filter(t::state.eq_any(f.states.clone()));

@@ -17,6 +17,7 @@ use onaltu_testkit::{AuthedChannel, RedisServer, Served, TestDb, authed};
 use prost_types::Timestamp;
 use uuid::Uuid;
 
+pub use onaltu_proto::registry::AuditEvent as RegistryAuditEvent;
 pub use onaltu_testkit::bad_fields;
 pub use onaltu_testkit::registry::{adult, centre, wheelchair_user};
 
@@ -84,17 +85,48 @@ impl Harness {
         self.client(Some(&onaltu_testkit::staff(center)))
     }
 
-    /// The driver of `vehicle`.
+    /// A driver whose token names `vehicle` (and whose subject is [`driver_of`]`(vehicle)`):
+    /// what they may reach follows the shifts that name that subject, not the vehicle.
     pub fn driver(&self, vehicle: &str) -> Client {
         self.client(Some(&onaltu_testkit::driver(vehicle)))
     }
 
+    /// A driver whose token's subject is `subject` and names no vehicle.
+    pub fn driver_named(&self, subject: &str) -> Client {
+        let mut c = onaltu_testkit::claims(Role::Driver);
+        c.sub = subject.into();
+        self.client(Some(&c))
+    }
+
+    /// A client of the registry transport asks, carrying `claims` (or no token).
+    pub fn registry_as(&self, claims: Option<&Claims>) -> Registry {
+        Registry::new(authed(&self.registry.served.channel, claims))
+    }
+
     /// A city operator of the registry, who registers persons and centres.
     pub fn registry_operator(&self) -> Registry {
-        Registry::new(authed(
-            &self.registry.served.channel,
-            Some(&onaltu_testkit::claims(Role::CityOperator)),
-        ))
+        self.registry_as(Some(&onaltu_testkit::claims(Role::CityOperator)))
+    }
+
+    /// The registry's audit trail of `person`, as an auditor reads it.
+    pub async fn audit_trail(&self, person: &str) -> Vec<RegistryAuditEvent> {
+        self.registry_as(Some(&onaltu_testkit::claims(Role::Auditor)))
+            .list_audit_events(onaltu_proto::registry::ListAuditEventsRequest {
+                person_id: person.into(),
+                page_size: 500,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .audit_events
+    }
+
+    /// Runs `sql` on the transport database, as an operator at the console would.
+    pub async fn sql(&self, sql: &str) -> usize {
+        use diesel_async::RunQueryDsl;
+        let mut conn = self.db.connect().await;
+        diesel::sql_query(sql).execute(&mut conn).await.unwrap()
     }
 
     /// Rows of `table` in the transport database.
@@ -180,6 +212,12 @@ pub async fn vehicle(h: &Harness, plate: &str) -> pb::Vehicle {
         .unwrap()
 }
 
+/// The subject of the driver [`Harness::driver`]`(vehicle)` calls as: the `driver_subject` of
+/// the shifts that driver works.
+pub fn driver_of(vehicle: &str) -> String {
+    onaltu_testkit::driver(vehicle).sub
+}
+
 /// A 9:00-18:00 shift of `driver` on `vehicle`.
 pub async fn shift(
     h: &Harness,
@@ -255,6 +293,43 @@ pub async fn book(client: &mut Client, t: pb::Trip) -> Result<pb::Trip, tonic::S
         })
         .await
         .map(|r| r.into_inner().trip.unwrap())
+}
+
+/// A bus route `code` to `centre`, two stops on weekdays at 8:00 and 8:30, ten seats and a
+/// wheelchair place, created by a dispatcher.
+pub async fn weekday_bus_route(h: &Harness, centre: &str, code: &str) -> pb::BusRoute {
+    let stop = |sequence: i32, lat: f64| pb::BusStop {
+        sequence,
+        name: None,
+        location: point(lat, 71.43),
+        address: String::new(),
+    };
+    let time = |hours, minutes| onaltu_proto::common::TimeOfDay { hours, minutes };
+    h.dispatcher()
+        .create_bus_route(pb::CreateBusRouteRequest {
+            request_id: Uuid::now_v7().to_string(),
+            bus_route: Some(pb::BusRoute {
+                code: code.into(),
+                center_id: centre.into(),
+                stops: vec![stop(0, 51.10), stop(1, 51.15)],
+                timetable: Some(pb::Timetable {
+                    days: (1..=5).collect(),
+                    valid: None,
+                    runs: vec![pb::BusRun {
+                        direction: pb::BusRunDirection::ToCenter as i32,
+                        stop_times: vec![time(8, 0), time(8, 30)],
+                    }],
+                }),
+                seat_capacity: 10,
+                wheelchair_capacity: 1,
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .bus_route
+        .unwrap()
 }
 
 /// A PlanDay of `day` with the service's default options.
@@ -363,7 +438,8 @@ pub fn check_route(route: &pb::Route, v: &pb::Vehicle) {
     );
 }
 
-/// A day booked for tomorrow: two invataxis with a driver each from 9:00 to 18:00; A and B
+/// A day booked for tomorrow: two invataxis, each with its own driver ([`driver_of`] the
+/// vehicle) on a shift from 9:00 to 18:00; A and B
 /// wheelchair users, C an adult without an assessment. A books their 10:00 trip to the centre
 /// (t1); a dispatcher books B's 10:05 trip to the centre (t2), B's trip home by 15:00 (t3) and
 /// A's trip home by 16:00 (t4); C books a trip at 11:00 (t5), which the registry turns away.
@@ -389,8 +465,8 @@ impl BookedDay {
         let day = tomorrow();
         let v1 = vehicle(&h, "101AAA01").await;
         let v2 = vehicle(&h, "202BBB01").await;
-        shift(&h, &v1.id, "driver-1", day).await.unwrap();
-        shift(&h, &v2.id, "driver-2", day).await.unwrap();
+        shift(&h, &v1.id, &driver_of(&v1.id), day).await.unwrap();
+        shift(&h, &v2.id, &driver_of(&v2.id), day).await.unwrap();
         let mut op = h.registry_operator();
         let a = wheelchair_user(&mut op, 11).await.id;
         let b = wheelchair_user(&mut op, 12).await.id;

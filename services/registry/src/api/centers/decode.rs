@@ -25,7 +25,7 @@ fn check(c: &pb::Center, regions: &HashSet<String>, v: &mut Violations) {
 #[derive(Debug)]
 pub(crate) struct NewCenter {
     /// The caller's key for retries.
-    pub request_id: String,
+    pub request_id: Option<Uuid>,
     /// The centre's row, with its new id.
     pub row: CenterRow,
 }
@@ -39,9 +39,10 @@ impl NewCenter {
     ) -> Result<Self, ApiError> {
         let c = req.center.unwrap_or_default();
         let mut v = Violations::new();
+        let request_id = crate::api::idempotent::request_id(&req.request_id, &mut v);
         check(&c, regions, &mut v);
         v.finish(NewCenter {
-            request_id: req.request_id,
+            request_id,
             row: convert::center_row(&c, Uuid::now_v7(), now),
         })
     }
@@ -229,8 +230,12 @@ mod tests {
     #[test]
     fn staff_may_name_only_their_fields_and_nobody_unknown_ones() {
         assert_eq!(
-            update(&["phones", "accessibility"], true).unwrap().fields,
-            [CenterField::Phones, CenterField::Accessibility]
+            update(&["phones", "website"], true).unwrap().fields,
+            [CenterField::Phones, CenterField::Website]
+        );
+        assert_eq!(
+            fields(update(&["accessibility"], true).unwrap_err()),
+            ["update_mask.accessibility"]
         );
         assert_eq!(
             fields(update(&["capacity", "phones", "nonsense"], true).unwrap_err()),

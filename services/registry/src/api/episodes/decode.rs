@@ -21,7 +21,7 @@ pub(in crate::api) struct PostponeInput {
     /// Order number.
     pub order_number: String,
     /// The client's request id (a retry answers the first result).
-    pub request_id: String,
+    pub request_id: Option<Uuid>,
 }
 
 impl TryFrom<pb::PostponeArrivalRequest> for PostponeInput {
@@ -34,12 +34,13 @@ impl TryFrom<pb::PostponeArrivalRequest> for PostponeInput {
         v.check(!req.reason.trim().is_empty(), "reason", "is required");
         rules::check_length(&mut v, "reason", &req.reason, rules::MAX_NOTE);
         rules::check_length(&mut v, "order_number", &req.order_number, rules::MAX_NUMBER);
+        let request_id = crate::api::idempotent::request_id(&req.request_id, &mut v);
         v.finish(Self {
             episode,
             due,
             reason: req.reason,
             order_number: req.order_number,
-            request_id: req.request_id,
+            request_id,
         })
     }
 }
@@ -54,7 +55,7 @@ pub(in crate::api) struct AdmitInput {
     /// Order number.
     pub order_number: String,
     /// The client's request id (a retry answers the first result).
-    pub request_id: String,
+    pub request_id: Option<Uuid>,
 }
 
 impl AdmitInput {
@@ -66,11 +67,12 @@ impl AdmitInput {
         v.check(req.admitted_on.is_some(), "admitted_on", "is required");
         rules::check_admission_date(admitted, today, &mut v);
         rules::check_length(&mut v, "order_number", &req.order_number, rules::MAX_NUMBER);
+        let request_id = crate::api::idempotent::request_id(&req.request_id, &mut v);
         v.finish(Self {
             episode,
             admitted_on: admitted.unwrap_or_default(),
             order_number: req.order_number,
-            request_id: req.request_id,
+            request_id,
         })
     }
 }

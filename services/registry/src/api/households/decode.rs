@@ -14,8 +14,8 @@ use crate::store::persons::EducationRow;
 /// UpsertHousehold, decoded.
 #[derive(Debug)]
 pub(crate) struct HouseholdInput {
-    /// The caller's key for retries of a creation.
-    pub request_id: String,
+    /// The caller's key for retries.
+    pub request_id: Option<Uuid>,
     /// The household updated; `None` creates one.
     pub id: Option<Uuid>,
     /// The version the caller read, if given.
@@ -40,10 +40,11 @@ impl HouseholdInput {
     ) -> Result<Self, ApiError> {
         let h = req.household.unwrap_or_default();
         let mut v = Violations::new();
+        let request_id = crate::api::idempotent::request_id(&req.request_id, &mut v);
         let (id, members, aid) = check_household(&h, today, &mut v);
         let support = h.social_support.unwrap_or_default();
         v.finish(HouseholdInput {
-            request_id: req.request_id,
+            request_id,
             id,
             etag: h.etag,
             members,
@@ -172,7 +173,7 @@ mod tests {
         };
         let input = HouseholdInput::decode(
             pb::UpsertHouseholdRequest {
-                request_id: "h".into(),
+                request_id: Uuid::from_u128(9).to_string(),
                 household: Some(pb::Household {
                     members: vec![member("Айгүл"), member("Ерлан")],
                     ..pb::Household::default()

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::api::convert;
 use crate::api::persons::decode::{assessment_row, person_row};
 use crate::domain::center::{check_center, identity};
+use crate::domain::import::{ImportBounds, Rejections};
 use crate::store::centers::CenterRow;
 use crate::store::persons::{AssessmentRow, PersonRow};
 
@@ -24,17 +25,30 @@ pub(super) struct PendingPerson {
 }
 
 /// The rows of one import as they arrive: their numbers, whether the import only validates,
-/// and the summary so far.
-#[derive(Debug, Default)]
+/// the rows rejected, and the summary so far; bounded by [`ImportBounds`].
+#[derive(Debug)]
 pub(super) struct ImportRun {
     pub summary: pb::ImportSummary,
     validate_only: Option<bool>,
+    bounds: ImportBounds,
+    rejections: Rejections,
 }
 
 impl ImportRun {
+    /// A run within `bounds`.
+    pub fn new(bounds: ImportBounds) -> Self {
+        Self {
+            summary: pb::ImportSummary::default(),
+            validate_only: None,
+            bounds,
+            rejections: Rejections::new(bounds),
+        }
+    }
+
     /// Counts a row; answers its number (the caller's, else its position) and whether the
-    /// import only validates (as its first row says).
-    pub fn next_row(&mut self, row_number: i64, validate_only: bool) -> (i64, bool) {
+    /// import only validates (as its first row says). `None` for the first row past the bound:
+    /// it is rejected for itself and the rows after it, and the import reads no more.
+    pub fn next_row(&mut self, row_number: i64, validate_only: bool) -> Option<(i64, bool)> {
         self.summary.received += 1;
         let validate_only = *self.validate_only.get_or_insert(validate_only);
         let number = if row_number > 0 {
@@ -42,7 +56,11 @@ impl ImportRun {
         } else {
             self.summary.received
         };
-        (number, validate_only)
+        if !self.bounds.takes_row(self.summary.received) {
+            self.rejections.add_last(self.bounds.excess(number));
+            return None;
+        }
+        Some((number, validate_only))
     }
 
     /// Whether the import only validates (false for an empty one).
@@ -52,7 +70,7 @@ impl ImportRun {
 
     /// Records row `number` as rejected for every violation in `v`.
     pub fn reject(&mut self, number: i64, v: &Violations) {
-        self.summary.rejected.push(pb::RejectedRow {
+        self.rejections.add(pb::RejectedRow {
             row_number: number,
             violations: v
                 .as_slice()
@@ -65,11 +83,14 @@ impl ImportRun {
         });
     }
 
-    /// The summary, rejected rows in row order.
-    pub fn finish(mut self) -> pb::ImportSummary {
-        self.summary.validate_only = self.validate_only();
-        self.summary.rejected.sort_by_key(|r| r.row_number);
-        self.summary
+    /// The summary: the first rejected rows the bounds allow, in row order.
+    pub fn finish(self) -> pb::ImportSummary {
+        let validate_only = self.validate_only();
+        pb::ImportSummary {
+            validate_only,
+            rejected: self.rejections.into_listed(),
+            ..self.summary
+        }
     }
 }
 
@@ -173,9 +194,9 @@ mod tests {
 
     #[test]
     fn rows_are_numbered_and_the_first_row_says_whether_to_validate_only() {
-        let mut run = ImportRun::default();
-        assert_eq!(run.next_row(0, true), (1, true));
-        assert_eq!(run.next_row(7, false), (7, true));
+        let mut run = ImportRun::new(ImportBounds::new(10, 10, 4096));
+        assert_eq!(run.next_row(0, true), Some((1, true)));
+        assert_eq!(run.next_row(7, false), Some((7, true)));
         run.reject(7, &Violations::new());
         run.reject(1, &Violations::new());
         let summary = run.finish();
@@ -183,6 +204,18 @@ mod tests {
         assert_eq!(summary.received, 2);
         let numbers: Vec<_> = summary.rejected.iter().map(|r| r.row_number).collect();
         assert_eq!(numbers, [1, 7]);
+    }
+
+    #[test]
+    fn the_first_row_past_the_bound_ends_the_run_and_is_rejected_for_the_rest() {
+        let mut run = ImportRun::new(ImportBounds::new(2, 10, 4096));
+        assert!(run.next_row(0, false).is_some());
+        assert!(run.next_row(0, false).is_some());
+        assert_eq!(run.next_row(0, false), None);
+        let summary = run.finish();
+        assert_eq!(summary.received, 3);
+        assert_eq!(summary.rejected.len(), 1);
+        assert_eq!(summary.rejected[0].row_number, 3);
     }
 
     #[test]

@@ -95,7 +95,7 @@ fn representative_ids(p: &pb::Person, v: &mut Violations) -> Vec<Uuid> {
 #[derive(Debug)]
 pub(crate) struct NewPerson {
     /// The caller's key for retries.
-    pub request_id: String,
+    pub request_id: Option<Uuid>,
     /// The person's row, with its new id.
     pub row: PersonRow,
     /// Who legally represents the person.
@@ -114,11 +114,7 @@ impl NewPerson {
     ) -> Result<Self, ApiError> {
         let p = req.person.unwrap_or_default();
         let mut v = Violations::new();
-        v.check(
-            req.request_id.len() <= 100,
-            "request_id",
-            "must be at most 100 characters",
-        );
+        let request_id = crate::api::idempotent::request_id(&req.request_id, &mut v);
         let id = Uuid::now_v7();
         let row = person_row("person", &p, id, regions, today, now, &mut v);
         let representatives = representative_ids(&p, &mut v);
@@ -135,10 +131,37 @@ impl NewPerson {
             _ => None,
         };
         v.finish(NewPerson {
-            request_id: req.request_id,
+            request_id,
             row: row.unwrap_or_default(),
             representatives,
             assessment,
+        })
+    }
+}
+
+/// RecordAssessment, decoded as far as it can be without the person: whose, and the caller's
+/// key for retries. The assessment itself is checked against the person's birth date.
+#[derive(Debug)]
+pub(crate) struct AssessmentInput {
+    /// The person assessed.
+    pub person: Uuid,
+    /// The caller's key for retries.
+    pub request_id: Option<Uuid>,
+    /// The assessment as sent.
+    pub assessment: pb::Assessment,
+}
+
+impl TryFrom<pb::RecordAssessmentRequest> for AssessmentInput {
+    type Error = ApiError;
+
+    fn try_from(req: pb::RecordAssessmentRequest) -> Result<Self, ApiError> {
+        let mut v = Violations::new();
+        let request_id = crate::api::idempotent::request_id(&req.request_id, &mut v);
+        let person = v.take(parse_id("person_id", &req.person_id));
+        v.finish(Self {
+            person,
+            request_id,
+            assessment: req.assessment.unwrap_or_default(),
         })
     }
 }
@@ -319,6 +342,7 @@ mod tests {
         assert_eq!(
             fields(err),
             [
+                "request_id",
                 "person.legal_representative_ids[0]",
                 "person.current_assessment.group",
                 "person.current_assessment.cause",
@@ -326,10 +350,11 @@ mod tests {
             ]
         );
         let req = pb::CreatePersonRequest {
-            request_id: "r".into(),
+            request_id: Uuid::from_u128(7).to_string(),
             person: Some(person()),
         };
         let new = NewPerson::decode(req, &regions(), today(), Utc::now()).unwrap();
+        assert_eq!(new.request_id, Some(Uuid::from_u128(7)));
         assert_eq!(
             new.row.birth_date,
             NaiveDate::from_ymd_opt(1992, 3, 15).unwrap()

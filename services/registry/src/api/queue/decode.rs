@@ -45,7 +45,7 @@ pub(in crate::api) struct ReferralInput {
     /// The episode this referral renews, if any.
     pub renews: Option<Uuid>,
     /// The client's request id (a retry answers the first result).
-    pub request_id: String,
+    pub request_id: Option<Uuid>,
 }
 
 impl ReferralInput {
@@ -70,7 +70,7 @@ impl ReferralInput {
         rules::check_referral(&referral, today, &mut v);
         let assessment = parse_opt_id("referral.assessment_id", &r.assessment_id, &mut v);
         let renews = parse_opt_id("referral.renews_episode_id", &r.renews_episode_id, &mut v);
-        rules::check_length(&mut v, "request_id", &req.request_id, rules::MAX_NUMBER);
+        let request_id = crate::api::idempotent::request_id(&req.request_id, &mut v);
         v.finish(Self {
             person,
             center,
@@ -82,7 +82,7 @@ impl ReferralInput {
             note: r.out_of_turn_note.trim().to_string(),
             assessment,
             renews,
-            request_id: req.request_id,
+            request_id,
         })
     }
 }
@@ -101,7 +101,7 @@ pub(in crate::api) struct OfferInput {
     /// Order number.
     pub order_number: String,
     /// The client's request id (a retry answers the first result).
-    pub request_id: String,
+    pub request_id: Option<Uuid>,
 }
 
 impl TryFrom<pb::OfferPlaceRequest> for OfferInput {
@@ -119,13 +119,14 @@ impl TryFrom<pb::OfferPlaceRequest> for OfferInput {
         let expected = parse_opt_id("episode_id", &req.episode_id, &mut v);
         let due = required_date("arrival_due_date", req.arrival_due_date.as_ref(), &mut v);
         rules::check_length(&mut v, "order_number", &req.order_number, rules::MAX_NUMBER);
+        let request_id = crate::api::idempotent::request_id(&req.request_id, &mut v);
         v.finish(Self {
             center,
             form,
             expected,
             due,
             order_number: req.order_number,
-            request_id: req.request_id,
+            request_id,
         })
     }
 }

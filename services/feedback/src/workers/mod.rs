@@ -1,0 +1,3 @@
+//! Background work beside the handlers.
+
+pub mod retention;

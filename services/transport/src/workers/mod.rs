@@ -1,0 +1,3 @@
+//! Work the transport service does on a schedule, beside its handlers.
+
+pub mod retention;

@@ -1,0 +1,2 @@
+DROP INDEX processed_events_by_time;
+DROP INDEX outbox_events_published;
