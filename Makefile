@@ -16,7 +16,7 @@ help:
 	@echo "make stop   stop them all"
 	@echo "make test   run every test against a private Postgres and Redis"
 	@echo "make deploy-check  check the Kubernetes manifests against the code (no cluster needed)"
-	@echo "make lint   rustfmt, clippy (warnings are errors), buf lint and buf breaking"
+	@echo "make lint   rustfmt, clippy (warnings are errors), buf lint and breaking, the manifests' schema and policy"
 	@echo "make bench  measure the registry beside its baselines (release build)"
 
 deps:
@@ -48,8 +48,9 @@ deploy-check:
 	@$(PYTHON) deploy/check/manifests.py
 	@$(PYTHON) deploy/check/manifests.py --self-test
 
-# After the Rust tests, which build target/debug/onaltu-<svc>: each migration Job and Deployment
-# of the production overlay run from those binaries as their pods would, with their probes.
+# After the Rust tests, which build target/debug/onaltu-<svc>: each migration Job of the production
+# overlay run on a fresh database, then its Deployment from those binaries as its pods would, with
+# its probes, readiness lost and regained with the database, and the drain on SIGTERM.
 test: up deploy-check
 	@eval "$$(scripts/stack.sh env)" && \
 	if $(CARGO) nextest --version >/dev/null 2>&1; then \
@@ -59,11 +60,18 @@ test: up deploy-check
 	fi
 	@eval "$$(scripts/stack.sh env)" && $(PYTHON) deploy/check/manifests.py --run
 
+# Then the rendered overlays (deploy/k8s) against the Kubernetes API schemas of the release
+# deploy/check/lint.py targets (kubernetes-validate) and against checkov's security policies, with
+# the exceptions and their reasons in deploy/check/policy-exceptions.yaml; both tools install
+# themselves into .data/tools/lint on first use (about a minute), and their self-tests follow.
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	scripts/buf.sh lint
 	scripts/buf.sh breaking
+	@scripts/stack.sh pyclient
+	@$(PYTHON) deploy/check/manifests.py --lint
+	@$(PYTHON) deploy/check/manifests.py --lint --self-test
 
 bench: deps build
 	scripts/bench.sh

@@ -23,6 +23,9 @@ pg_url=${ONALTU_REGISTRY__DATABASE__URL%/*}
 redis_url=$ONALTU_REGISTRY__CACHE__URL
 cargo build --release -p onaltu-registry -p onaltu-feedback -p onaltu-rating -p onaltu-transport -p onaltu-bench
 
+# Named explicitly: a service started without ONALTU_ENV refuses to start.
+export ONALTU_ENV=development
+
 echo "== preparing a fresh database onaltu_bench"
 psql "$pg_url/postgres" -qc "DROP DATABASE IF EXISTS onaltu_bench WITH (FORCE)" -c "CREATE DATABASE onaltu_bench"
 export ONALTU_CONFIG_DIR="$root/services/registry/config"

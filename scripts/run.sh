@@ -20,6 +20,8 @@ start() {
       say "$svc already running (pid $(cat "$run/$svc.pid"))"
       continue
     fi
+    # Named explicitly: a service started without ONALTU_ENV refuses to start.
+    export ONALTU_ENV=development
     export ONALTU_CONFIG_DIR="$root/services/$svc/config"
     say "$svc: migrating"
     "$bin/onaltu-$svc" migrate

@@ -168,8 +168,7 @@ async fn main() -> anyhow::Result<()> {
         .connect()
         .await
         .with_context(|| format!("cannot connect to {}", cli.addr))?;
-    let token =
-        onaltu_auth::issue_hs256(&cli.secret, &Claims::new("bench", Role::Admin, 24 * 3600))?;
+    let token = onaltu_auth::issue_hs256(&cli.secret, &Claims::new("bench", Role::Admin, 3600))?;
     let client = RegistryServiceClient::with_interceptor(channel.clone(), Bearer(token))
         .max_decoding_message_size(64 * 1024 * 1024);
     match cli.command {

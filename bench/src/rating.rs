@@ -25,7 +25,7 @@ fn client(channel: Channel, secret: &str, role: Role) -> anyhow::Result<Rating> 
 
 /// A client whose token names `subject` (each city system subscribes in its own name).
 fn client_as(channel: Channel, secret: &str, role: Role, subject: &str) -> anyhow::Result<Rating> {
-    let token = onaltu_auth::issue_hs256(secret, &Claims::new(subject, role, 24 * 3600))?;
+    let token = onaltu_auth::issue_hs256(secret, &Claims::new(subject, role, 3600))?;
     Ok(
         RatingServiceClient::with_interceptor(channel, Bearer(token))
             .max_decoding_message_size(64 * 1024 * 1024),
@@ -49,7 +49,7 @@ pub async fn centres(
     count: usize,
     out: &Path,
 ) -> anyhow::Result<()> {
-    let token = onaltu_auth::issue_hs256(secret, &Claims::new("bench", Role::Admin, 24 * 3600))?;
+    let token = onaltu_auth::issue_hs256(secret, &Claims::new("bench", Role::Admin, 3600))?;
     let registry = RegistryServiceClient::with_interceptor(channel, Bearer(token));
     let regions = ["KZ-71", "KZ-75", "KZ-79", "KZ-11", "KZ-15", "KZ-19"];
     let sectors = [

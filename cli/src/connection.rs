@@ -11,7 +11,7 @@ use tonic::transport::{Channel, Endpoint};
 
 /// The HS256 secret of the development configuration (`services/registry/config/development.toml`):
 /// used to sign a token when neither `--token` nor `ONALTU_JWT_SECRET` is given.
-pub const DEVELOPMENT_SECRET: &str = "onaltu-development-secret-change-me-0123456789";
+pub const DEVELOPMENT_SECRET: &str = onaltu_config::DEVELOPMENT_SECRET;
 
 /// Environment variable holding the HS256 secret to sign tokens with.
 pub const SECRET_ENV: &str = "ONALTU_JWT_SECRET";
@@ -69,7 +69,9 @@ pub async fn connect(args: &ConnectionArgs, purpose: &'static str) -> anyhow::Re
     let token = match &args.token {
         Some(token) => token.clone(),
         // Long enough for a large seed run.
-        None => sign(&Claims::new("onaltu-cli", Role::Admin, 12 * 3600))?,
+        // An hour: the longest a person's token may live by default (`[auth]
+        // max_token_lifetime_secs`).
+        None => sign(&Claims::new("onaltu-cli", Role::Admin, 3600))?,
     };
     let authorization: AsciiMetadataValue = format!("Bearer {}", token.trim())
         .parse()

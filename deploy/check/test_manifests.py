@@ -2,8 +2,13 @@
 takes the rendered objects), breaks one thing, and expects the checker to name the object and the
 field. The untouched overlays must check clean.
 
+The same for deploy/check/lint.py (`manifests.py --lint`): LintExceptions needs nothing more,
+LintTools needs checkov and kubernetes-validate, so only `manifests.py --lint --self-test`
+(`make lint`, which installs them) runs it; elsewhere it is skipped.
+
     .data/venv/bin/python -m unittest discover -s deploy/check -p 'test_*.py'
     .data/venv/bin/python deploy/check/manifests.py --self-test
+    .data/venv/bin/python deploy/check/manifests.py --lint --self-test
 """
 
 from __future__ import annotations
@@ -17,10 +22,14 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import lint  # noqa: E402
 import manifests  # noqa: E402
+import yaml  # noqa: E402
 from manifests import REPO, Project, check, render  # noqa: E402
 
 OVERLAYS_DIR = REPO / "deploy" / "k8s" / "overlays"
+# Set by `manifests.py --lint --self-test` once the lint tools are installed.
+LINT_TOOLS = False
 
 
 def find(objects: list[dict], kind: str, name: str) -> dict:
@@ -186,6 +195,20 @@ class BrokenSelectors(RenderedOverlays):
                            "matches no workload")
 
 
+    def test_service_account_name(self) -> None:
+        objects = self.objects("development")
+        manifests.pod_template(find(objects, "Job", "feedback-migrate"))["spec"][
+            "serviceAccountName"] = "feedback-migrations"
+        self.assertReports(objects, "Job/feedback-migrate", "spec.template.spec.serviceAccountName",
+                           "no ServiceAccount 'feedback-migrations'", overlay="development")
+
+    def test_service_account_dropped(self) -> None:
+        objects = [o for o in self.objects()
+                   if not (o["kind"] == "ServiceAccount" and o["metadata"]["name"] == "otel-collector")]
+        self.assertReports(objects, "Deployment/otel-collector", "serviceAccountName",
+                           "no ServiceAccount 'otel-collector'")
+
+
 class BrokenSecrets(RenderedOverlays):
     def test_secret_key_name(self) -> None:
         objects = self.objects()
@@ -244,7 +267,19 @@ class BrokenGraceAndConfig(RenderedOverlays):
         objects = self.objects()
         env_var(container(objects, "Job", "transport-migrate"), "ONALTU_ENV")["value"] = "prod"
         self.assertReports(objects, "Job/transport-migrate", "env[ONALTU_ENV]",
-                           "services/transport/config/prod.toml does not exist")
+                           "the image holds no prod.toml")
+
+    def test_development_config_is_not_in_the_image(self) -> None:
+        objects = self.objects()
+        env_var(container(objects, "Deployment", "feedback"), "ONALTU_ENV")["value"] = "development"
+        self.assertReports(objects, "Deployment/feedback", "env[ONALTU_ENV]",
+                           "the image holds no development.toml")
+
+    def test_environment_unset(self) -> None:
+        objects = self.objects()
+        c = container(objects, "Deployment", "rating")
+        c["env"] = [v for v in c["env"] if v.get("name") != "ONALTU_ENV"]
+        self.assertReports(objects, "Deployment/rating", "env[ONALTU_ENV]", "unset")
 
     def test_threads_beyond_the_cpu_limit(self) -> None:
         project = copy.deepcopy(self.project)
@@ -318,6 +353,181 @@ class FromTheSources(RenderedOverlays):
             self.assertEqual(1, result.returncode, result.stdout + result.stderr)
             self.assertIn("production.yaml: Deployment/transport: spec.template.spec.containers[transport]"
                           ".readinessProbe.grpc.service: 'onaltu.transport.v1.FeedbackService'", result.stdout)
+
+
+class RunPodsHelpers(unittest.TestCase):
+    """What `manifests.py --run` (deploy/check/run_pods.py) expects of a fresh database and of an
+    outage, read from the sources (the run itself needs the binaries and the stack)."""
+
+    def test_every_migration_set_a_service_embeds(self) -> None:
+        import run_pods
+
+        def versions(directory: str) -> set[str]:
+            return {p.name.split("_", 1)[0].replace("-", "")
+                    for p in (REPO / directory).iterdir() if p.is_dir()}
+
+        for svc, sets in [("registry", ["shared/events/migrations", "shared/db/migrations",
+                                        "services/registry/migrations"]),
+                          ("transport", ["shared/db/migrations", "services/transport/migrations"])]:
+            with self.subTest(svc=svc):
+                expected, unresolved = run_pods.expected_migrations(svc)
+                self.assertEqual([], unresolved)
+                self.assertEqual(set().union(*map(versions, sets)), set(expected))
+                self.assertEqual(set(sets), {str(Path(d).parent) for d in expected.values()})
+
+    def test_health_check_interval(self) -> None:
+        import run_pods
+        self.assertEqual(2.0, run_pods.health_check_interval({}))  # ServerSettings::default
+        self.assertEqual(0.5, run_pods.health_check_interval({"server": {"health_check_interval_ms": 500}}))
+
+
+# ---------------------------------------------------------------------------------------------
+# deploy/check/lint.py
+
+
+def finding(check_id: str, ref: str, overlay: str = "production") -> lint.Finding:
+    return lint.Finding(overlay, ref, check_id, "a title")
+
+
+class LintExceptions(RenderedOverlays):
+    """deploy/check/policy-exceptions.yaml: read strictly, applied per check and object."""
+
+    def exceptions(self, text: str) -> list[lint.PolicyException]:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "policy-exceptions.yaml"
+            path.write_text(text)
+            return lint.load_exceptions(path)
+
+    WHY = "the reason this check does not apply to these objects, at some length"
+
+    def test_the_repository_file_loads_and_names_rendered_objects(self) -> None:
+        exceptions = lint.load_exceptions()
+        self.assertTrue(exceptions)
+        rendered = {manifests.ref(o) for name in manifests.OVERLAYS for o in self.objects(name)}
+        for e in exceptions:
+            for obj in e.objects:
+                self.assertIn(obj, rendered, f"{e.check}: {obj} is not rendered by any overlay")
+
+    def test_an_exception_without_a_reason_is_refused(self) -> None:
+        with self.assertRaisesRegex(ValueError, "say why"):
+            self.exceptions("- check: CKV_K8S_15\n  objects: [Deployment/registry]\n")
+        with self.assertRaisesRegex(ValueError, "say why"):
+            self.exceptions("- check: CKV_K8S_15\n  why: fine\n  objects: [Deployment/registry]\n")
+
+    def test_an_exception_names_a_check_and_objects(self) -> None:
+        with self.assertRaisesRegex(ValueError, "not a checkov Kubernetes check id"):
+            self.exceptions(f"- check: K8S_15\n  why: {self.WHY}\n  objects: [Deployment/registry]\n")
+        with self.assertRaisesRegex(ValueError, "Kind/name"):
+            self.exceptions(f"- check: CKV_K8S_15\n  why: {self.WHY}\n  objects: [registry]\n")
+        with self.assertRaisesRegex(ValueError, "keys are"):
+            self.exceptions(f"- check: CKV_K8S_15\n  why: {self.WHY}\n  object: [Deployment/registry]\n")
+
+    def test_only_the_named_check_and_objects_are_excused(self) -> None:
+        exceptions = self.exceptions(
+            f"- check: CKV_K8S_15\n  why: {self.WHY}\n  objects: [Deployment/registry, Job/registry-migrate]\n")
+        findings = [finding("CKV_K8S_15", "Deployment/registry"),
+                    finding("CKV_K8S_15", "Job/registry-migrate"),
+                    finding("CKV_K8S_15", "Deployment/feedback"),
+                    finding("CKV_K8S_16", "Deployment/registry")]
+        unexcused, stale = lint.apply_exceptions(findings, exceptions, ["production"])
+        self.assertEqual([finding("CKV_K8S_15", "Deployment/feedback"),
+                          finding("CKV_K8S_16", "Deployment/registry")], unexcused)
+        self.assertEqual([], stale)
+
+    def test_an_exception_that_excuses_nothing_is_reported(self) -> None:
+        """The manifest was fixed (say, the digest pinned): its exception must go too."""
+        exceptions = self.exceptions(
+            f"- check: CKV_K8S_43\n  why: {self.WHY}\n  objects: [Deployment/registry, Deployment/rating]\n")
+        unexcused, stale = lint.apply_exceptions(
+            [finding("CKV_K8S_43", "Deployment/rating")], exceptions, ["production"])
+        self.assertEqual([], unexcused)
+        self.assertEqual(1, len(stale))
+        self.assertIn("CKV_K8S_43 for Deployment/registry: no such finding in production", stale[0])
+
+    def test_an_exception_limited_to_an_overlay(self) -> None:
+        exceptions = self.exceptions(f"- check: CKV_K8S_15\n  why: {self.WHY}\n"
+                                     f"  objects: [Deployment/registry]\n  overlays: [development]\n")
+        findings = [finding("CKV_K8S_15", "Deployment/registry", "development"),
+                    finding("CKV_K8S_15", "Deployment/registry", "production")]
+        unexcused, stale = lint.apply_exceptions(findings, exceptions, ["development", "production"])
+        self.assertEqual([finding("CKV_K8S_15", "Deployment/registry", "production")], unexcused)
+        self.assertEqual([], stale)
+        # Linting production alone does not call the development-only exception stale.
+        self.assertEqual([], lint.apply_exceptions(findings[1:], exceptions, ["production"])[1])
+
+    def test_findings_are_placed_by_line(self) -> None:
+        text = "a: 1\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: x\n---\n---\nkind: Job\nmetadata: {name: y}\n"
+        docs = lint.documents(text)
+        self.assertEqual([(1, 1), (3, 6), (9, 10)], [(d.first, d.last) for d in docs])
+        self.assertEqual(["None/None", "Service/x", "Job/y"], [lint.object_ref(d.obj) for d in docs])
+
+
+class LintTools(RenderedOverlays):
+    """checkov and kubernetes-validate over the overlays, untouched and broken."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        if not LINT_TOOLS:
+            raise unittest.SkipTest("needs the lint tools: `manifests.py --lint --self-test` (make lint)")
+        super().setUpClass()
+
+    def texts(self, **objects: list[dict]) -> dict[str, str]:
+        return {label: yaml.safe_dump_all(objs, sort_keys=False) for label, objs in objects.items()}
+
+    def validate(self, objects: list[dict]) -> list[str]:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "production.yaml"
+            path.write_text(yaml.safe_dump_all(objects, sort_keys=False))
+            return lint.validate({"production": path})
+
+    def assertProblem(self, problems: list[str], *parts: str) -> None:
+        self.assertTrue([p for p in problems if all(part in p for part in parts)],
+                        f"expected a problem with {parts}; got:\n" + "\n".join(problems))
+
+    # That the untouched overlays lint clean is `manifests.py --lint` itself, just before these.
+
+    def test_misspelt_field_and_wrong_type(self) -> None:
+        objects = self.objects()
+        c = container(objects, "Deployment", "rating")
+        c["readinessprobe"] = c.pop("readinessProbe")
+        container(objects, "Deployment", "feedback")["ports"][0]["containerPort"] = "50052"
+        del container(objects, "Job", "transport-migrate")["name"]
+        problems = self.validate(objects)
+        self.assertProblem(problems, "production: deployment/rating:", "'readinessprobe' was unexpected")
+        self.assertProblem(problems, "production: deployment/feedback:", "containerPort", "not of type 'integer'")
+        self.assertProblem(problems, "production: job/transport-migrate:", "'name' is a required property")
+
+    def test_field_newer_than_the_target_release(self) -> None:
+        """PodSpec.hostnameOverride came in Kubernetes 1.34: not valid in the release targeted."""
+        if tuple(map(int, lint.KUBERNETES_VERSION.split("."))) >= (1, 34):
+            self.skipTest("the target release knows hostnameOverride")
+        objects = self.objects()
+        manifests.pod_template(find(objects, "Deployment", "registry"))["spec"]["hostnameOverride"] = "r"
+        self.assertProblem(self.validate(objects), "deployment/registry",
+                           f"Kubernetes {lint.KUBERNETES_VERSION}", "'hostnameOverride' was unexpected")
+
+    def test_policy_findings_fail_unless_excused(self) -> None:
+        objects = self.objects()
+        container(objects, "Deployment", "registry")["securityContext"]["privileged"] = True
+        del container(objects, "Deployment", "feedback")["resources"]["limits"]
+        manifests.pod_template(find(objects, "Deployment", "rating"))["spec"][
+            "automountServiceAccountToken"] = True
+        manifests.pod_template(find(objects, "Deployment", "transport"))["spec"]["hostNetwork"] = True
+        container(objects, "Deployment", "otel-collector")["securityContext"]["readOnlyRootFilesystem"] = False
+        container(objects, "Job", "registry-migrate")["securityContext"]["capabilities"] = {"add": ["SYS_ADMIN"]}
+        # A fixed finding leaves its exception behind: the registry's image pinned by digest.
+        c = container(objects, "Deployment", "registry")
+        c["image"] = c["image"].split(":")[0] + "@sha256:" + "0" * 64
+        problems, _ = lint.lint(self.texts(production=objects))
+        for ref, check_id in [("Deployment/registry", "CKV_K8S_16"), ("Deployment/feedback", "CKV_K8S_11"),
+                              ("Deployment/feedback", "CKV_K8S_13"), ("Deployment/rating", "CKV_K8S_38"),
+                              ("Deployment/transport", "CKV_K8S_19"),
+                              ("Deployment/otel-collector", "CKV_K8S_22"),
+                              ("Job/registry-migrate", "CKV_K8S_39")]:
+            self.assertProblem(problems, f"production: {ref}: {check_id} ")
+        self.assertProblem(problems, "CKV_K8S_43 for Deployment/registry: no such finding")
+        # What the exceptions cover stays excused.
+        self.assertFalse([p for p in problems if "Deployment/feedback: CKV_K8S_35" in p], problems)
 
 
 if __name__ == "__main__":

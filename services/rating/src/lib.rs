@@ -59,7 +59,7 @@ pub async fn serve(start: Start<settings::Settings>) -> Result<(), StartError> {
         .methodology
         .load()
         .map_err(|e| StartError::config("methodology", e))?;
-    let registry = RegistryClient::new(&settings.registry, settings.auth.hs256_secret.as_ref())
+    let registry = RegistryClient::new(&settings.registry, &settings.auth)
         .map_err(|e| StartError::config("registry", e))?;
     let last_event = {
         let mut conn = onaltu_db::connection(&pool)

@@ -116,12 +116,15 @@ impl Settings {
     }
 }
 
-/// The rating service calls the registry in its own name: a token is configured, or (in
-/// development) one is signed with the HS256 secret.
+/// The rating service calls the registry in its own name, `service:rating`: with its own
+/// configured token (required in production), or in development one it signs with the HS256
+/// secret.
 fn registry_token_rule(s: &Settings, c: &mut Checker) {
-    c.check(
-        s.registry.token.is_some() || s.auth.hs256_secret.is_some(),
-        "registry.token",
-        "is required: the rating service's own INTEGRATION token for the registry",
+    onaltu_client::check_own_token(
+        c,
+        "registry",
+        &s.registry,
+        &s.auth,
+        crate::clients::registry::SERVICE_SUBJECT,
     );
 }

@@ -704,3 +704,53 @@ async fn eligibility_is_read_by_the_transport_service_for_a_named_trip_never_by_
         .count();
     assert_eq!(refused, 2, "both refusals are in the trail");
 }
+
+/// A token is refused when it lives longer than `[auth]` allows its kind (an hour for a person, a
+/// day for an INTEGRATION token), or says nothing of when it was issued; the caller is told only
+/// that it is not valid.
+#[tokio::test]
+async fn a_token_living_longer_than_its_kinds_bound_is_unauthenticated() {
+    let h = Harness::start().await;
+    let living = |role: Role, secs: u64| {
+        let mut c = onaltu_testkit::claims(role);
+        c.exp = c.iat.unwrap() + secs;
+        c
+    };
+    let mut no_iat = onaltu_testkit::claims(Role::CityOperator);
+    no_iat.iat = None;
+    let cases = [
+        (living(Role::CityOperator, 3_600), None),
+        (living(Role::Integration, 86_400), None),
+        (
+            living(Role::CityOperator, 3_601),
+            Some(Code::Unauthenticated),
+        ),
+        (
+            living(Role::Admin, 30 * 86_400),
+            Some(Code::Unauthenticated),
+        ),
+        (
+            living(Role::Integration, 86_401),
+            Some(Code::Unauthenticated),
+        ),
+        (no_iat, Some(Code::Unauthenticated)),
+    ];
+    for (claims, refused) in cases {
+        let answer = h
+            .client(Some(claims.clone()))
+            .list_centers(pb::ListCentersRequest::default())
+            .await;
+        match refused {
+            None => assert!(answer.is_ok(), "{claims:?}: {answer:?}"),
+            Some(code) => {
+                let status = answer.unwrap_err();
+                assert_eq!(status.code(), code, "{claims:?}");
+                assert!(
+                    status.message().ends_with("the bearer token is not valid"),
+                    "{}",
+                    status.message()
+                );
+            }
+        }
+    }
+}

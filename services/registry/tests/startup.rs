@@ -3,10 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 use onaltu_testkit::TestDb;
+use onaltu_testkit::startup::{self, outcome};
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
@@ -15,11 +17,145 @@ fn registry() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_onaltu-registry"));
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("ONALTU_ENV", "development")
         .env(
             "ONALTU_CONFIG_DIR",
             concat!(env!("CARGO_MANIFEST_DIR"), "/config"),
         );
     cmd
+}
+
+/// The registry as its Deployment starts it, its production.toml changed by `edit`.
+fn production(edit: impl FnOnce(String) -> String) -> startup::Production {
+    startup::production(
+        env!("CARGO_BIN_EXE_onaltu-registry"),
+        "registry",
+        Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/config/production.toml"
+        )),
+        edit,
+    )
+}
+
+fn without(key: &str) -> impl FnOnce(String) -> String {
+    let key = format!("{key} = ");
+    move |toml| {
+        let kept: Vec<&str> = toml.lines().filter(|l| !l.starts_with(&key)).collect();
+        assert!(
+            kept.len() < toml.lines().count(),
+            "{key} is in production.toml"
+        );
+        kept.join("\n")
+    }
+}
+
+#[test]
+fn without_onaltu_env_the_binary_refuses_to_start_naming_it() {
+    for command in ["check-config", "migrate", "serve"] {
+        let (code, stderr) = outcome(registry().env_remove("ONALTU_ENV").arg(command));
+        assert_eq!(code, Some(2), "{command}: {stderr}");
+        assert!(stderr.contains("ONALTU_ENV is not set"), "{stderr}");
+        let (code, stderr) = outcome(registry().env("ONALTU_ENV", " ").arg(command));
+        assert_eq!(code, Some(2), "{command}: {stderr}");
+        assert!(stderr.contains("ONALTU_ENV"), "{stderr}");
+    }
+}
+
+#[test]
+fn the_production_configuration_as_shipped_is_valid() {
+    let mut registry = production(|toml| toml);
+    let (code, stderr) = outcome(registry.command.arg("check-config"));
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn production_refuses_each_development_setting_naming_its_key() {
+    let secret = onaltu_config::DEVELOPMENT_SECRET;
+    let cases: Vec<(startup::Production, &[&str])> = vec![
+        (
+            {
+                let mut p = production(|toml| toml);
+                p.command.env(
+                    "ONALTU_REGISTRY__AUTH__HS256_SECRET",
+                    "a-secret-nobody-has-published-of-40-chars",
+                );
+                p
+            },
+            &["`auth.hs256_secret`: is not allowed in production"],
+        ),
+        (
+            {
+                let mut p = production(|toml| toml);
+                p.command
+                    .env("ONALTU_REGISTRY__AUTH__HS256_SECRET", secret)
+                    .env(
+                        "ONALTU_REGISTRY__DATABASE__URL",
+                        format!("postgres://registry:{secret}@db.invalid/onaltu_registry"),
+                    );
+                p
+            },
+            &[
+                "`auth.hs256_secret`: holds a development secret",
+                "`database.url`: holds a development secret",
+                "`auth.hs256_secret`: is not allowed in production",
+            ],
+        ),
+        (
+            production(|toml| {
+                toml.replace(
+                    "[auth]\n",
+                    "[auth]\nhs256_secret = \"onaltu-test-secret-0123456789abcdef\"\n",
+                )
+            }),
+            &["`auth.hs256_secret`: holds a development secret"],
+        ),
+        (
+            production(without("issuer")),
+            &["`auth.issuer`: is required in production"],
+        ),
+        (
+            {
+                let mut p = production(|toml| toml);
+                p.command.env("ONALTU_REGISTRY__AUTH__ISSUER", "");
+                p
+            },
+            &["`auth.issuer`: is required in production"],
+        ),
+        (
+            production(without("audience")),
+            &["`auth.audience`: is required in production"],
+        ),
+        (
+            {
+                let mut p = production(without("rs256_public_key_path"));
+                p.command
+                    .env_remove("ONALTU_REGISTRY__AUTH__RS256_PUBLIC_KEY_PATH");
+                p
+            },
+            &["`auth.rs256_public_key_path`: is required in production"],
+        ),
+        (
+            {
+                let mut p = production(|toml| toml);
+                p.command.env(
+                    "ONALTU_REGISTRY__AUTH__MAX_SERVICE_TOKEN_LIFETIME_SECS",
+                    (10 * 365 * 86_400).to_string(),
+                );
+                p
+            },
+            &["`auth.max_service_token_lifetime_secs`"],
+        ),
+    ];
+    for (mut registry, expected) in cases {
+        let (code, stderr) = outcome(registry.command.arg("check-config"));
+        assert_eq!(code, Some(2), "{stderr}");
+        for e in expected {
+            assert!(stderr.contains(e), "{e} in {stderr}");
+        }
+        assert!(!stderr.contains(secret), "{stderr}");
+        assert!(!stderr.contains(onaltu_config::TEST_SECRET), "{stderr}");
+    }
 }
 
 #[test]

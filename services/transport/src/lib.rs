@@ -40,7 +40,7 @@ pub async fn serve(start: Start<settings::Settings>) -> Result<(), StartError> {
         listener,
         shutdown,
     } = start;
-    let registry = RegistryClient::new(&settings.registry, settings.auth.hs256_secret.as_ref())
+    let registry = RegistryClient::new(&settings.registry, &settings.auth)
         .map_err(|e| StartError::config("registry", e))?;
     let rules = settings
         .booking

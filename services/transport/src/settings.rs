@@ -257,8 +257,8 @@ onaltu_service::settings! {
     /// Everything the transport service reads at start-up.
     pub struct Settings {
         /// The registry: eligibility and episodes, asked with the caller's own token or (the
-        /// dispatch's bookings) in the service's own name, with `token` or, in
-        /// development, a token signed with `[auth] hs256_secret`.
+        /// dispatch's bookings) in the service's own name, with `token` (required in production)
+        /// or, in development, a token it signs with `[auth] hs256_secret`.
         pub registry: ClientSettings,
         /// Booking and service rules.
         pub booking: BookingSettings,
@@ -269,6 +269,20 @@ onaltu_service::settings! {
         /// How long the service's own records are kept.
         pub records: RecordSettings,
     }
+    validate_with = registry_token_rule;
+}
+
+/// The transport service calls the registry in its own name, `service:transport` (the dispatch's
+/// bookings): with its own configured token (required in production), or in development one it
+/// signs with the HS256 secret.
+fn registry_token_rule(s: &Settings, c: &mut Checker) {
+    onaltu_client::check_own_token(
+        c,
+        "registry",
+        &s.registry,
+        &s.auth,
+        crate::clients::registry::SERVICE_SUBJECT,
+    );
 }
 
 impl Settings {

@@ -183,3 +183,119 @@ fn roles_and_ownership_are_required_in_one_line() {
     assert!(staff.require_center(center, &[]).is_ok());
     assert!(staff.require_center(Uuid::now_v7(), &[]).is_err());
 }
+
+/// A production verifier: RS256, issuer and audience, the default lifetime bounds.
+fn production() -> (Authenticator, EncodingKey) {
+    let auth = Authenticator::from_settings(&AuthSettings {
+        rs256_public_key_path: Some(fixture("test_rs256_public.pem")),
+        issuer: Some("https://idp.astana.gov.kz/realms/onaltu".into()),
+        audience: Some("onaltu".into()),
+        ..AuthSettings::default()
+    })
+    .unwrap();
+    let private = std::fs::read(fixture("test_rs256_private.pem")).unwrap();
+    (auth, EncodingKey::from_rsa_pem(&private).unwrap())
+}
+
+fn rs256(key: &EncodingKey, claims: &Claims) -> String {
+    jsonwebtoken::encode(&Header::new(Algorithm::RS256), claims, key).unwrap()
+}
+
+fn issued(role: Role, ttl_secs: u64) -> Claims {
+    let mut claims = Claims::new("someone", role, ttl_secs);
+    claims.iss = Some("https://idp.astana.gov.kz/realms/onaltu".into());
+    claims.aud = Some("onaltu".into());
+    claims
+}
+
+#[test]
+fn a_token_living_longer_than_its_kinds_bound_is_unauthenticated() {
+    let (auth, key) = production();
+    // Within the bounds: an hour for a person, a day for an INTEGRATION token.
+    for (role, ttl) in [
+        (Role::Citizen, 600),
+        (Role::CityOperator, 3_600),
+        (Role::Integration, 86_400),
+    ] {
+        let claims = issued(role, ttl);
+        assert_eq!(auth.verify(&rs256(&key, &claims)).unwrap(), claims);
+    }
+    // Beyond them, though signed by the identity provider and unexpired.
+    let mut no_iat = issued(Role::Admin, 600);
+    no_iat.iat = None;
+    let mut minted_ahead = issued(Role::Admin, 600);
+    minted_ahead.iat = minted_ahead.iat.map(|iat| iat + 86_400);
+    minted_ahead.exp += 86_400;
+    for claims in [
+        issued(Role::Admin, 3_601),
+        issued(Role::Citizen, 12 * 3_600),
+        issued(Role::Integration, 86_401),
+        issued(Role::Integration, 10 * 365 * 86_400),
+        no_iat,
+        minted_ahead,
+    ] {
+        let err = auth.verify(&rs256(&key, &claims)).unwrap_err();
+        assert_eq!(err.code(), tonic::Code::Unauthenticated, "{claims:?}");
+        // The caller is not told the bound or the library's reason.
+        assert!(
+            err.to_string().ends_with("the bearer token is not valid"),
+            "{err}"
+        );
+    }
+    // Nor is a token from another issuer or for another audience, or one that names neither.
+    let mut other_issuer = issued(Role::Citizen, 600);
+    other_issuer.iss = Some("https://elsewhere.example".into());
+    let mut no_issuer = issued(Role::Citizen, 600);
+    no_issuer.iss = None;
+    let mut no_audience = issued(Role::Citizen, 600);
+    no_audience.aud = None;
+    for claims in [other_issuer, no_issuer, no_audience] {
+        assert_eq!(
+            auth.verify(&rs256(&key, &claims)).unwrap_err().code(),
+            tonic::Code::Unauthenticated
+        );
+    }
+}
+
+#[test]
+fn the_bounds_are_configurable_per_kind() {
+    let auth = Authenticator::from_settings(&AuthSettings {
+        hs256_secret: Some(SecretString::from(SECRET)),
+        max_token_lifetime_secs: 300,
+        max_service_token_lifetime_secs: 7 * 86_400,
+        ..AuthSettings::default()
+    })
+    .unwrap();
+    let verify =
+        |role, ttl| auth.verify(&issue_hs256(SECRET, &Claims::new("s", role, ttl)).unwrap());
+    assert!(verify(Role::Dispatcher, 300).is_ok());
+    assert!(verify(Role::Dispatcher, 600).is_err());
+    assert!(verify(Role::Integration, 7 * 86_400).is_ok());
+    assert!(verify(Role::Integration, 8 * 86_400).is_err());
+}
+
+#[test]
+fn a_token_without_exp_is_not_valid() {
+    #[derive(serde::Serialize)]
+    struct NoExpiry {
+        sub: &'static str,
+        role: Role,
+        iat: u64,
+    }
+    let token = jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &NoExpiry {
+            sub: "s",
+            role: Role::Admin,
+            iat: 1_800_000_000,
+        },
+        &EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .unwrap();
+    let err = hs256().verify(&token).unwrap_err();
+    assert_eq!(err.code(), tonic::Code::Unauthenticated);
+    assert!(
+        err.to_string().ends_with("the bearer token is not valid"),
+        "{err}"
+    );
+}

@@ -4,6 +4,11 @@
 //! environment variables `ONALTU_<SVC>__SECTION__KEY` (e.g. `ONALTU_REGISTRY__SERVER__LISTEN`).
 //! The result is validated before a service serves; every problem names its key. Secrets are
 //! `secrecy::SecretString`, whose `Debug` prints `[REDACTED]`.
+//!
+//! `ONALTU_ENV` has no default: a binary started without it refuses to start rather than guess
+//! (`make run` sets `development`, the Deployments `production`). In `production` the settings'
+//! rules ask more ([`Checker::production`]) and no value may hold a development secret
+//! ([`DEVELOPMENT_SECRETS`]).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -28,9 +33,28 @@ impl fmt::Display for ConfigViolation {
     }
 }
 
+/// The environment name whose rules are strictest: `ONALTU_ENV=production`.
+pub const PRODUCTION: &str = "production";
+
+/// The HS256 secret of every `services/<svc>/config/development.toml` (and the CLI's default).
+pub const DEVELOPMENT_SECRET: &str = "onaltu-development-secret-change-me-0123456789";
+
+/// The HS256 secret the tests sign with (`onaltu-testkit`).
+pub const TEST_SECRET: &str = "onaltu-test-secret-0123456789abcdef";
+
+/// Secrets published in this repository: a production configuration holding one, under any key,
+/// is refused.
+pub const DEVELOPMENT_SECRETS: [&str; 2] = [DEVELOPMENT_SECRET, TEST_SECRET];
+
 /// Why configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// `ONALTU_ENV` is unset or empty: there is no default environment to fall back on.
+    #[error(
+        "configuration: ONALTU_ENV is not set; name the environment whose <ONALTU_CONFIG_DIR>/<env>.toml \
+         to load (`development` for `make run`, `production` in the Deployments)"
+    )]
+    NoEnvironment,
     /// A source could not be read or a value has the wrong type (the message names the key).
     #[error("configuration: {0}")]
     Load(#[from] config::ConfigError),
@@ -48,13 +72,34 @@ pub enum ConfigError {
 }
 
 /// Collects violations under a key prefix, so nested settings report full dotted keys.
+/// `Checker::default()` checks for an environment other than production.
 #[derive(Debug, Default)]
 pub struct Checker {
     prefix: String,
+    production: bool,
     violations: Vec<ConfigViolation>,
 }
 
 impl Checker {
+    /// A checker for settings that will run in environment `env` (`ONALTU_ENV`).
+    pub fn for_env(env: &str) -> Self {
+        Self {
+            production: env == PRODUCTION,
+            ..Self::default()
+        }
+    }
+
+    /// Whether the settings are for production, where rules ask more (no HS256 secret, an issuer
+    /// and an audience, the services' own tokens configured rather than signed).
+    pub fn production(&self) -> bool {
+        self.production
+    }
+
+    /// The violations recorded so far.
+    pub fn violations(&self) -> &[ConfigViolation] {
+        &self.violations
+    }
+
     /// Records a violation of `key` (relative to the current section) unless `ok` holds.
     pub fn check(&mut self, ok: bool, key: &str, message: impl Into<String>) {
         if !ok {
@@ -102,18 +147,21 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// `ONALTU_ENV` (default `development`) and `ONALTU_CONFIG_DIR` (default `config`) from the
+    /// `ONALTU_ENV` (required, its file too) and `ONALTU_CONFIG_DIR` (default `config`) from the
     /// process environment.
-    pub fn from_process() -> Self {
-        let env = std::env::var("ONALTU_ENV").ok();
-        Self {
-            env_explicit: env.is_some(),
-            env: env.unwrap_or_else(|| "development".into()),
+    pub fn from_process() -> Result<Self, ConfigError> {
+        let env = std::env::var("ONALTU_ENV")
+            .ok()
+            .filter(|env| !env.trim().is_empty())
+            .ok_or(ConfigError::NoEnvironment)?;
+        Ok(Self {
+            env,
+            env_explicit: true,
             dir: std::env::var_os("ONALTU_CONFIG_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("config")),
             vars: None,
-        }
+        })
     }
 }
 
@@ -124,7 +172,7 @@ pub fn env_prefix(service: &str) -> String {
 
 /// Loads and validates the settings of `service` from the process environment.
 pub fn load<T: DeserializeOwned + Validate>(service: &str) -> Result<T, ConfigError> {
-    load_from(service, Sources::from_process())
+    load_from(service, Sources::from_process()?)
 }
 
 /// Loads and validates the settings of `service` from the given sources.
@@ -144,18 +192,69 @@ pub fn load_from<T: DeserializeOwned + Validate>(
         .separator("__")
         .try_parsing(true)
         .source(sources.vars);
-    let settings: T = config::Config::builder()
+    let merged = config::Config::builder()
         .add_source(config::File::from(file).required(false))
         .add_source(environment)
-        .build()?
-        .try_deserialize()?;
-    let mut checker = Checker::default();
+        .build()?;
+    let mut checker = Checker::for_env(&sources.env);
+    if checker.production() {
+        checker
+            .violations
+            .extend(development_secrets(&config::Source::collect(&merged)?));
+    }
+    let settings: T = merged.try_deserialize()?;
     settings.validate(&mut checker);
     if checker.violations.is_empty() {
         Ok(settings)
     } else {
         Err(ConfigError::Invalid(checker.violations))
     }
+}
+
+/// Every value of `tree` (merged configuration, keys dotted from its root) that holds one of the
+/// [`DEVELOPMENT_SECRETS`], by key: what a production configuration must not contain.
+pub fn development_secrets(tree: &config::Map<String, config::Value>) -> Vec<ConfigViolation> {
+    fn walk(key: String, value: &config::Value, out: &mut Vec<ConfigViolation>) {
+        match &value.kind {
+            config::ValueKind::Table(table) => {
+                let mut keys: Vec<&String> = table.keys().collect();
+                keys.sort();
+                for k in keys {
+                    walk(dotted(&key, k), &table[k], out);
+                }
+            }
+            config::ValueKind::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(format!("{key}[{i}]"), item, out);
+                }
+            }
+            config::ValueKind::String(text)
+                if DEVELOPMENT_SECRETS.iter().any(|s| text.contains(s)) =>
+            {
+                out.push(ConfigViolation {
+                    key,
+                    message: "holds a development secret published in this repository; \
+                              production takes its secrets from its own Secrets"
+                        .into(),
+                });
+            }
+            _ => {}
+        }
+    }
+    fn dotted(prefix: &str, key: &str) -> String {
+        if prefix.is_empty() {
+            key.to_string()
+        } else {
+            format!("{prefix}.{key}")
+        }
+    }
+    let mut out = Vec::new();
+    let mut keys: Vec<&String> = tree.keys().collect();
+    keys.sort();
+    for k in keys {
+        walk(k.clone(), &tree[k], &mut out);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -328,5 +427,106 @@ mod tests {
         src.env_explicit = true;
         let err = load_from::<Settings>("registry", src).unwrap_err();
         assert!(err.to_string().contains("production.toml"), "{err}");
+    }
+
+    fn production(dir: &Path, toml: &str, vars: &[(&str, &str)]) -> Sources {
+        std::fs::write(dir.join("production.toml"), toml).unwrap();
+        let mut src = sources(dir, None, vars);
+        src.env = PRODUCTION.into();
+        src.env_explicit = true;
+        src
+    }
+
+    #[test]
+    fn production_refuses_a_development_secret_under_any_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = load_from::<Settings>(
+            "registry",
+            production(
+                dir.path(),
+                "[server]\nhost = \"onaltu-test-secret-0123456789abcdef\"\n",
+                &[("ONALTU_REGISTRY__SECRET", DEVELOPMENT_SECRET)],
+            ),
+        )
+        .unwrap_err();
+        let ConfigError::Invalid(v) = &err else {
+            panic!("expected Invalid, got {err}");
+        };
+        let keys: Vec<&str> = v.iter().map(|v| v.key.as_str()).collect();
+        assert_eq!(keys, ["secret", "server.host"], "{err}");
+        assert!(v[0].message.contains("development secret"), "{err}");
+        assert!(!err.to_string().contains(DEVELOPMENT_SECRET), "{err}");
+
+        // Outside production the same values load.
+        let mut src = sources(
+            dir.path(),
+            None,
+            &[("ONALTU_REGISTRY__SECRET", DEVELOPMENT_SECRET)],
+        );
+        src.env = "development".into();
+        assert!(load_from::<Settings>("registry", src).is_ok());
+        // And a production configuration with secrets of its own loads.
+        let s: Settings = load_from(
+            "registry",
+            production(
+                dir.path(),
+                "",
+                &[("ONALTU_REGISTRY__SECRET", "a-secret-of-its-own")],
+            ),
+        )
+        .unwrap();
+        assert_eq!(s.secret.expose_secret(), "a-secret-of-its-own");
+    }
+
+    #[test]
+    fn development_secrets_are_found_in_nested_tables_and_lists() {
+        let merged = config::Config::builder()
+            .add_source(config::File::from_str(
+                "[a.b]\nc = [\"x\", \"prefix-onaltu-development-secret-change-me-0123456789\"]\nd = 1\n",
+                config::FileFormat::Toml,
+            ))
+            .build()
+            .unwrap();
+        let found = development_secrets(&config::Source::collect(&merged).unwrap());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].key, "a.b.c[1]");
+    }
+
+    #[test]
+    fn the_checker_knows_production_by_name_only() {
+        assert!(Checker::for_env("production").production());
+        for env in ["development", "test", "Production", "prod"] {
+            assert!(!Checker::for_env(env).production(), "{env}");
+        }
+        assert!(!Checker::default().production());
+    }
+
+    /// The list of development secrets covers every one the repository configures, so none of
+    /// them can reach production unnoticed.
+    #[test]
+    fn every_development_configuration_secret_is_known() {
+        let services = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../services");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&services).unwrap() {
+            let file = entry.unwrap().path().join("config/development.toml");
+            let Ok(text) = std::fs::read_to_string(&file) else {
+                continue;
+            };
+            for line in text.lines() {
+                if let Some(value) = line.trim().strip_prefix("hs256_secret") {
+                    let value = value
+                        .trim_start_matches([' ', '='])
+                        .trim()
+                        .trim_matches('"');
+                    assert!(
+                        DEVELOPMENT_SECRETS.contains(&value),
+                        "{}: {value} is not in DEVELOPMENT_SECRETS",
+                        file.display()
+                    );
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen >= 4, "every service's development.toml has a secret");
     }
 }

@@ -19,6 +19,8 @@ use onaltu_db::{DatabaseSettings, Pool};
 use secrecy::SecretString;
 
 mod served;
+/// Service binaries started as their Deployments start them (production configuration).
+pub mod startup;
 
 /// The feedback flows other tests start from.
 #[cfg(feature = "feedback")]
@@ -28,8 +30,8 @@ pub mod feedback;
 pub mod registry;
 pub use served::{AuthedChannel, Bearer, Served, Shutdown, authed};
 
-/// The HS256 secret test servers are configured with.
-pub const TEST_JWT_SECRET: &str = "onaltu-test-secret-0123456789abcdef";
+/// The HS256 secret test servers are configured with (refused in any production configuration).
+pub const TEST_JWT_SECRET: &str = onaltu_config::TEST_SECRET;
 
 /// The Postgres server tests run against.
 pub fn database_url() -> String {

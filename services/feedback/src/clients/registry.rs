@@ -23,7 +23,7 @@ impl RegistryClient {
     /// A client that connects on first use (the registry may start after this service).
     pub fn new(settings: &RegistryClientSettings) -> Result<Self, String> {
         Ok(Self {
-            registry: Registry::new(settings, None)?,
+            registry: Registry::new(settings)?,
         })
     }
 

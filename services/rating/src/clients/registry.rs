@@ -1,12 +1,9 @@
 //! The registry, asked in the rating service's own name (an INTEGRATION token): the centres, and
 //! each centre's registry-derived indicators for a period. No personal data crosses.
 
-use std::time::Duration;
-
 use onaltu_api::Period;
-use onaltu_auth::{Claims, Role};
+use onaltu_auth::AuthSettings;
 use onaltu_client::{ClientSettings, Registry, is_unreachable, unreachable};
-use onaltu_config::{ExposeSecret, SecretString};
 use onaltu_errors::ApiError;
 use onaltu_proto::common::LocalizedText;
 use onaltu_proto::registry::{GetCenterIndicatorsRequest, GetCenterRequest, ListCentersRequest};
@@ -30,35 +27,23 @@ pub struct CenterFacts {
     pub kind: i32,
 }
 
+/// The rating service's subject when it calls in its own name.
+pub const SERVICE_SUBJECT: &str = "service:rating";
+
 /// What the rating service asks the registry, in its own name.
 #[derive(Clone)]
 pub struct RegistryClient {
     registry: Registry,
 }
 
-/// How long a development token signed at start-up lasts.
-const DEV_TOKEN_TTL: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
-
 impl RegistryClient {
-    /// A client that connects on first use, calling with `settings.token`, or in development
-    /// (no token configured) with an INTEGRATION token signed by `hs256_secret`.
-    pub fn new(
-        settings: &ClientSettings,
-        hs256_secret: Option<&SecretString>,
-    ) -> Result<Self, String> {
-        let own = match (&settings.token, hs256_secret) {
-            (Some(_), _) => None,
-            (None, Some(secret)) => Some(SecretString::from(
-                onaltu_auth::issue_hs256(
-                    secret.expose_secret(),
-                    &Claims::new("service:rating", Role::Integration, DEV_TOKEN_TTL.as_secs()),
-                )
-                .map_err(|e| format!("registry.token: {e}"))?,
-            )),
-            (None, None) => return Err("registry.token: is required".into()),
-        };
+    /// A client that connects on first use, calling as `service:rating` with `settings.token`,
+    /// or in development (no token configured) with an INTEGRATION token it signs with `[auth]
+    /// hs256_secret` and renews. Production requires the token (`settings::Settings`' rules), so
+    /// the service never signs its own there.
+    pub fn new(settings: &ClientSettings, auth: &AuthSettings) -> Result<Self, String> {
         Ok(Self {
-            registry: Registry::new(settings, own)?,
+            registry: Registry::in_own_name(settings, auth, SERVICE_SUBJECT)?,
         })
     }
 

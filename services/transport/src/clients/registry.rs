@@ -5,13 +5,10 @@
 //! dispatcher's subject): transport eligibility, the episode a bus subscription follows, and a
 //! rider's live episodes at a centre.
 
-use std::time::Duration;
-
 use chrono::NaiveDate;
 use onaltu_api::{Ctx, date, to_date};
-use onaltu_auth::{Claims, Role};
+use onaltu_auth::AuthSettings;
 use onaltu_client::{ClientSettings, Registry, RegistryStub, refusal};
-use onaltu_config::{ExposeSecret, SecretString};
 use onaltu_errors::ApiError;
 use onaltu_proto::registry::{
     CheckTransportEligibilityRequest, GetEpisodeRequest, ListEpisodesRequest,
@@ -24,9 +21,6 @@ pub use crate::domain::trip::Eligibility;
 
 /// The transport service's subject when it calls in its own name.
 pub const SERVICE_SUBJECT: &str = "service:transport";
-
-/// How long a development token signed at start-up lasts.
-const DEV_TOKEN_TTL: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 
 /// What is not done when the registry cannot be reached.
 const NOTHING_WRITTEN: &str = "nothing was written";
@@ -59,24 +53,11 @@ impl<'a> AskedAs<'a> {
 impl RegistryClient {
     /// A client that connects on first use. Calls in the service's own name carry
     /// `settings.token`, or in development (no token configured) an INTEGRATION token for
-    /// `service:transport` signed with `hs256_secret`.
-    pub fn new(
-        settings: &ClientSettings,
-        hs256_secret: Option<&SecretString>,
-    ) -> Result<Self, String> {
-        let own = match (&settings.token, hs256_secret) {
-            (Some(_), _) => None,
-            (None, Some(secret)) => Some(SecretString::from(
-                onaltu_auth::issue_hs256(
-                    secret.expose_secret(),
-                    &Claims::new(SERVICE_SUBJECT, Role::Integration, DEV_TOKEN_TTL.as_secs()),
-                )
-                .map_err(|e| format!("registry.token: {e}"))?,
-            )),
-            (None, None) => return Err("registry.token: is required".into()),
-        };
+    /// `service:transport` it signs with `[auth] hs256_secret` and renews. Production requires
+    /// the token (`settings::Settings`' rules), so the service never signs its own there.
+    pub fn new(settings: &ClientSettings, auth: &AuthSettings) -> Result<Self, String> {
         Ok(Self {
-            registry: Registry::new(settings, own)?,
+            registry: Registry::in_own_name(settings, auth, SERVICE_SUBJECT)?,
         })
     }
 

@@ -351,6 +351,7 @@ mod tests {
             center_id: None,
             vehicle_id: None,
             exp: 0,
+            iat: None,
             iss: None,
             aud: None,
         }
