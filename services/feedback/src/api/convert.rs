@@ -6,12 +6,12 @@ use onaltu_api::{Period, date, timestamp, to_the_day};
 use onaltu_proto::feedback as pb;
 use uuid::Uuid;
 
-use super::decode::SubmitInput;
+use super::decode::{ReportInput, SubmitInput};
 use crate::domain::answers::{Answers, Draft, Scores};
 use crate::domain::complaint::{self, Opened, State};
 use crate::domain::evaluation::{self, Authorship, Status, Submission, View};
 use crate::domain::precheck::Flag;
-use crate::domain::report::{ReporterRole, Weight};
+use crate::domain::report::{ReportDecision, Reporter, ReporterRole, Weight};
 use crate::store::complaints::ComplaintRow;
 use crate::store::evaluations::EvaluationRow;
 use crate::store::reports::ReportRow;
@@ -162,6 +162,23 @@ pub fn evaluation(row: &EvaluationRow, complaint: Option<Uuid>, view: View) -> p
             Vec::new()
         },
         reports: Vec::new(),
+    }
+}
+
+/// The row of a new report by `reporter` of `input`, made at `at`: open.
+pub fn new_report(reporter: &Reporter, input: &ReportInput, at: DateTime<Utc>) -> ReportRow {
+    ReportRow {
+        id: Uuid::now_v7(),
+        evaluation_id: input.id,
+        reporter_subject: reporter.subject.clone(),
+        reporter_role: reporter.role as i16,
+        reporter_center_id: reporter.center,
+        issue: input.issue as i16,
+        note: input.note.clone(),
+        create_time: at,
+        decision: ReportDecision::Open as i16,
+        decide_time: None,
+        decided_by: None,
     }
 }
 

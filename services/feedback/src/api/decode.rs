@@ -84,6 +84,46 @@ impl TryFrom<pb::SubmitEvaluationRequest> for SubmitInput {
     }
 }
 
+/// ReportEvaluation: which evaluation, why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportInput {
+    /// The evaluation reported.
+    pub id: Uuid,
+    /// The issue found.
+    pub issue: crate::domain::moderation::Issue,
+    /// The reporter's explanation, trimmed.
+    pub note: String,
+}
+
+impl TryFrom<pb::ReportEvaluationRequest> for ReportInput {
+    type Error = ApiError;
+
+    fn try_from(r: pb::ReportEvaluationRequest) -> Result<Self, ApiError> {
+        let id = parse_id("id", &r.id)?;
+        let mut v = Violations::new();
+        let issue = crate::domain::moderation::Issue::from_code(r.issue);
+        v.check(
+            issue.is_some(),
+            "issue",
+            "is required (a reason from the list)",
+        );
+        check_text(
+            &mut v,
+            "note",
+            &r.note,
+            crate::domain::moderation::MAX_NOTE_CHARS,
+        );
+        match issue {
+            Some(issue) if v.is_empty() => Ok(Self {
+                id,
+                issue,
+                note: r.note.trim().to_string(),
+            }),
+            _ => Err(v.into()),
+        }
+    }
+}
+
 /// UpdateEvaluation: the author's edit of the masked fields.
 #[derive(Debug, Clone)]
 pub struct UpdateInput {

@@ -2,15 +2,16 @@
 
 use diesel_async::AsyncConnection as _;
 use onaltu_api::{Ctx, check_etag, now, parse_id};
-use onaltu_errors::{ApiError, Violations};
+use onaltu_errors::ApiError;
 use onaltu_proto::feedback as pb;
 use uuid::Uuid;
 
+use super::decode::ReportInput;
 use super::roles::{MODERATORS, REPLIERS};
 use super::{Feedback, convert};
 use crate::domain::evaluation::{self, View, Viewer};
-use crate::domain::moderation::{self, Decision, Issue, Move};
-use crate::domain::report::{self, ReportDecision, Reporter};
+use crate::domain::moderation::{self, Decision, Move};
+use crate::domain::report::{self, Reporter};
 use crate::events::evaluations as events;
 use crate::store::Conn;
 use crate::store::evaluations::{self as store, EvaluationRow};
@@ -132,61 +133,47 @@ impl Feedback {
     ) -> Result<pb::ReportEvaluationResponse, ApiError> {
         let reporter = Reporter::of(ctx.caller.authenticated()?)?;
         let viewer = Viewer::of(&ctx.caller);
-        let id = parse_id("id", &req.id)?;
-        let mut v = Violations::new();
-        let issue = Issue::from_code(req.issue);
-        v.check(
-            issue.is_some(),
-            "issue",
-            "is required (a reason from the list)",
-        );
-        onaltu_api::check_text(&mut v, "note", &req.note, moderation::MAX_NOTE_CHARS);
-        v.into_result()?;
-        let at = now();
-        let record = ReportRow {
-            id: uuid::Uuid::now_v7(),
-            evaluation_id: id,
-            reporter_subject: reporter.subject.clone(),
-            reporter_role: reporter.role as i16,
-            reporter_center_id: reporter.center,
-            issue: issue.map_or(0, |i| i as i16),
-            note: req.note.trim().to_string(),
-            create_time: at,
-            decision: ReportDecision::Open as i16,
-            decide_time: None,
-            decided_by: None,
-        };
-        let limits = self.reports;
+        let input = ReportInput::try_from(req)?;
+        let record = convert::new_report(&reporter, &input, now());
         let mut conn = self.conn().await?;
         let row = conn
-            .transaction(async |conn| {
-                let mut row = lock(conn, id).await?;
-                let status = convert::status(&row);
-                let sees =
-                    evaluation::view(viewer, status, row.center_id, &convert::authorship(&row))
-                        .is_some();
-                report::reportable(id, status, sees)?;
-                reports::hold_reporter(conn, &reporter.subject).await?;
-                report::once(id, reports::exists(conn, id, &reporter.subject).await?)?;
-                let (recent, oldest) =
-                    reports::made_since(conn, &reporter.subject, at - report::LIMIT_WINDOW).await?;
-                let recent = u32::try_from(recent).unwrap_or(u32::MAX);
-                report::within_daily_limit(recent, oldest, limits.daily_limit, at)?;
-                reports::insert(conn, &record).await?;
-                let citizens = reports::open_citizens(conn, id).await?;
-                let citizens = u32::try_from(citizens).unwrap_or(u32::MAX);
-                if report::hides(status, reporter.role, citizens, limits.citizens_to_hide) {
-                    // Hidden from the public until a moderator decides; still counted.
-                    row.status = evaluation::Status::HiddenReported as i16;
-                    row.version += 1;
-                    store::update(conn, &row).await?;
-                }
-                Ok::<_, ApiError>(row)
-            })
+            .transaction(async |conn| self.report(conn, viewer, &reporter, &record).await)
             .await?;
         Ok(pb::ReportEvaluationResponse {
             evaluation: self.visible(&mut conn, ctx, &row).await.ok(),
             report: Some(convert::report(&record)),
         })
+    }
+
+    /// Records `record` by `reporter` (who sees evaluations as `viewer`) in the caller's
+    /// transaction, within the report rules; hides the evaluation when the report tips it. The
+    /// evaluation as written.
+    async fn report(
+        &self,
+        conn: &mut Conn,
+        viewer: Viewer,
+        reporter: &Reporter,
+        record: &ReportRow,
+    ) -> Result<EvaluationRow, ApiError> {
+        let (id, at, limits) = (record.evaluation_id, record.create_time, self.reports);
+        let mut row = lock(conn, id).await?;
+        let status = convert::status(&row);
+        let sees = evaluation::view(viewer, status, row.center_id, &convert::authorship(&row));
+        report::reportable(id, status, sees.is_some())?;
+        reports::hold_reporter(conn, &reporter.subject).await?;
+        report::once(id, reports::exists(conn, id, &reporter.subject).await?)?;
+        let (recent, oldest) =
+            reports::made_since(conn, &reporter.subject, at - report::LIMIT_WINDOW).await?;
+        let recent = u32::try_from(recent).unwrap_or(u32::MAX);
+        report::within_daily_limit(recent, oldest, limits.daily_limit, at)?;
+        reports::insert(conn, record).await?;
+        let citizens = u32::try_from(reports::open_citizens(conn, id).await?).unwrap_or(u32::MAX);
+        if report::hides(status, reporter.role, citizens, limits.citizens_to_hide) {
+            // Hidden from the public until a moderator decides; still counted.
+            row.status = evaluation::Status::HiddenReported as i16;
+            row.version += 1;
+            store::update(conn, &row).await?;
+        }
+        Ok(row)
     }
 }
