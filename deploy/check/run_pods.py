@@ -5,12 +5,17 @@ local stack's URLs exported: `eval "$(scripts/stack.sh env)"`). For the first ov
 (production unless --overlay says otherwise), each service on its own and the four side by side:
 
 1. a private, throwaway PostgreSQL server (initdb into the temporary root, on a free loopback
-   port, with the binaries scripts/stack.sh uses) and in it a new, empty database;
-2. the service's migration Job runs against it to completion (exit 0); every migration the binary
+   port, with the binaries scripts/stack.sh uses) and in it a new, empty database owned by the
+   role `<svc>_owner`, with a serving role `<svc>_app` that may only connect, use the schema and,
+   through default privileges the owner grants, SELECT/INSERT/UPDATE/DELETE its tables and USAGE
+   its sequences (deploy/README.md, "The data tier");
+2. the service's migration Job runs against it, as the owner, to completion (exit 0); every migration the binary
    embeds (services/<svc>/migrations and the shared sets its `migrations()` lists) must then be in
    __diesel_schema_migrations, as the Job reported; and the Job run again (a retry, backoffLimit)
-   must exit 0 having applied none;
-3. the service's Deployment starts against that same database, and its probes run with the
+   must exit 0 having applied none; then the serving role must hold SELECT/INSERT/UPDATE/DELETE
+   on every table the migrations made and be refused CREATE TABLE, ALTER TABLE and DROP TABLE;
+3. the service's Deployment starts against that same database, as the serving role (so that role
+   is shown to suffice), and its probes run with the
    kubelet's semantics (initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold):
    the startup probe until it passes, then readiness and liveness; grpc probes through
    grpc.health.v1 Check (SERVING or it fails), tcpSocket by connecting;
@@ -24,7 +29,8 @@ local stack's URLs exported: `eval "$(scripts/stack.sh env)"`). For the first ov
 
 Where no PostgreSQL binaries are installed (DATABASE_URL names a server of your own), the fresh
 databases are made on the stack's server instead (named after the service and this process,
-dropped at the end) and step 4 is skipped, with a notice.
+dropped at the end), Jobs and Deployments both use the stack's role (roles are the server's,
+not the database's, so none are made there) and step 4 is skipped, with a notice.
 
 What a container gets is taken from the manifest: the image's entrypoint (the service binary,
 deploy/Dockerfile) with the container's args; its env, with each secretKeyRef taken from this
@@ -186,17 +192,48 @@ class PrivatePostgres:
         self.pg("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
         self.running = False
 
-    def url(self, database: str) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+    def url(self, database: str, user: str = "postgres") -> str:
+        return f"postgres://{user}@127.0.0.1:{self.port}/{database}"
 
-    def psql(self, database: str, sql: str) -> str:
+    def psql(self, database: str, sql: str, user: str = "postgres") -> str:
         return subprocess.run([str(self.bin / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-tA",
-                               "-d", self.url(database), "-c", sql],
+                               "-d", self.url(database, user), "-c", sql],
                               check=True, capture_output=True, text=True).stdout
 
     def create_database(self, name: str) -> str:
         self.psql("postgres", f'CREATE DATABASE "{name}"')
         return self.url(name)
+
+    def create_roles(self, database: str, svc: str) -> tuple[str, str]:
+        """The two roles deploy/README.md ("The data tier") prescribes, as the data-tier
+        component's CloudNativePG Cluster makes them: `<svc>_owner` owns the database and its
+        schema (the migration Job's database-migrate-url), `<svc>_app` (the Deployment's
+        database-url) may only read and write rows, through default privileges the owner grants.
+        Returns their URLs (trust on loopback: no passwords)."""
+        owner, app = f"{svc}_owner", f"{svc}_app"
+        self.psql("postgres", f'CREATE ROLE "{owner}" LOGIN; CREATE ROLE "{app}" LOGIN')
+        self.psql("postgres", f'ALTER DATABASE "{database}" OWNER TO "{owner}"; '
+                              f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC; '
+                              f'GRANT CONNECT ON DATABASE "{database}" TO "{app}"')
+        self.psql(database, f'ALTER SCHEMA public OWNER TO "{owner}"; '
+                            f'REVOKE CREATE ON SCHEMA public FROM PUBLIC; '
+                            f'GRANT USAGE ON SCHEMA public TO "{app}"')
+        # As the owner, like the component's postInitApplicationSQL says it (FOR ROLE owner).
+        self.psql(database, f'ALTER DEFAULT PRIVILEGES IN SCHEMA public '
+                            f'GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "{app}"; '
+                            f'ALTER DEFAULT PRIVILEGES IN SCHEMA public '
+                            f'GRANT USAGE ON SEQUENCES TO "{app}"', user=owner)
+        return self.url(database, owner), self.url(database, app)
+
+    def refused(self, database: str, user: str, sql: str) -> str | None:
+        """None when `user` may run `sql` (it is rolled back either way), else the error."""
+        result = subprocess.run([str(self.bin / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-tA",
+                                 "-d", self.url(database, user), "-c", f"BEGIN; {sql}; ROLLBACK"],
+                                capture_output=True, text=True)
+        if result.returncode == 0:
+            return None
+        return next((ln for ln in result.stderr.splitlines() if ln.startswith(("ERROR", "FATAL"))),
+                    result.stderr.strip() or "?")
 
     def close(self) -> None:
         if self.running:
@@ -775,8 +812,20 @@ class ServiceRun:
         self.notes.append(f"{self.server.describe()}, database {self.server.database} "
                           f"({time.monotonic() - step:.1f} s)")
         pods = self.jobs + self.deployments
+        owner_url = app_url = url
+        split = hasattr(self.server, "create_roles")
+        if split:
+            owner_url, app_url = self.server.create_roles(self.server.database, self.svc)
+            self.notes.append(f"roles {self.svc}_owner (the Jobs: schema owner) and {self.svc}_app "
+                              f"(the Deployments: SELECT/INSERT/UPDATE/DELETE, sequence USAGE)")
+        else:
+            self.notes.append("the stack's server: Jobs and Deployments share its role (the "
+                              "owner/serving split is tried only on a private PostgreSQL)")
+        for pod in self.jobs:
+            pod.database_url = owner_url
+        for pod in self.deployments:
+            pod.database_url = app_url
         for pod in pods:
-            pod.database_url = url
             if not pod.declares_database():
                 pod.fail(f"has no {pod.database_var()} variable: cannot point it at the fresh database")
         if any(p.problems for p in pods):
@@ -789,8 +838,35 @@ class ServiceRun:
             job.migrate_fresh(self.server)
         if any(j.problems for j in self.jobs):
             return
+        if split:
+            self.serving_role_is_least(f"{self.svc}_app")
+            if self.problems:
+                return
         for deployment in self.deployments:
             deployment.serve_and_probe(self.server)
+
+    def serving_role_is_least(self, app: str) -> None:
+        """After the migrations: the serving role reads and writes the owner's tables, but
+        cannot create, alter or drop any (the Deployments then prove it suffices to serve)."""
+        db = self.server.database
+        tables = self.server.psql(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+                                      f"AND NOT has_table_privilege('{app}', format('%I.%I', schemaname, tablename), "
+                                      "'SELECT,INSERT,UPDATE,DELETE')").strip()
+        if tables != "0":
+            self.problems.append(f"{self.svc}: {app} lacks SELECT/INSERT/UPDATE/DELETE on {tables} "
+                                 f"table(s) the migrations made: default privileges not granted by the owner?")
+        for what, sql in (("CREATE TABLE", "CREATE TABLE onaltu_run_pods_probe (id int)"),
+                          ("ALTER TABLE", "ALTER TABLE __diesel_schema_migrations ADD COLUMN probe int"),
+                          ("DROP TABLE", "DROP TABLE __diesel_schema_migrations")):
+            error = self.server.refused(db, app, sql)
+            if error is None:
+                self.problems.append(f"{self.svc}: the serving role {app} may {what}: it must only "
+                                     f"read and write rows")
+            elif "permission denied" not in error and "must be owner" not in error:
+                self.problems.append(f"{self.svc}: {what} as {app} failed, but not for want of "
+                                     f"privilege: {error}")
+        if not self.problems:
+            self.notes.append(f"{app}: rows of every table yes; CREATE, ALTER and DROP TABLE refused")
 
 
 def main(rendered: dict[str, list[dict]], project: Project) -> int:
