@@ -1,5 +1,6 @@
 //! The dial-a-ride solver on Cordeau's instances: the cost found, the gap to the best known
-//! (optimal) cost, the time, and the independent feasibility check, instance by instance.
+//! (optimal) cost, the time, and two feasibility checks, instance by instance: one against the
+//! parsed problem and one against the file's own numbers (read apart from the solver's parser).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -25,6 +26,7 @@ pub fn cordeau_instances(dir: &Path, time_limit: Duration, seed: u64) -> anyhow:
         let optimal: f64 = optimal.parse()?;
         let text = std::fs::read_to_string(dir.join(format!("{name}.txt")))?;
         let p = cordeau::parse(&text).map_err(anyhow::Error::msg)?;
+        let raw = check::instance::read(&text).map_err(anyhow::Error::msg)?;
         let options = solver::Options {
             seed,
             iterations: 1_000_000,
@@ -37,7 +39,12 @@ pub fn cordeau_instances(dir: &Path, time_limit: Duration, seed: u64) -> anyhow:
         let s = solver::solve(&p, &options, &[]);
         let took = start.elapsed();
         slowest = slowest.max(took);
-        let problems = check::violations(&p, &s);
+        let mut problems = check::violations(&p, &s);
+        problems.extend(
+            check::instance::violations(&raw, &s)
+                .into_iter()
+                .map(|v| format!("against the file: {v}")),
+        );
         let feasible = problems.is_empty() && s.unassigned.is_empty();
         all_feasible &= feasible;
         let gap = 100.0 * (s.cost - optimal) / optimal;

@@ -2,6 +2,11 @@
 //! mistake there cannot hide itself: every request served once or reported unserved, each
 //! pickup before its drop-off on the same vehicle, travel times respected between stops, every
 //! window, ride time, load, shift and duration respected, and the reported cost the real one.
+//!
+//! This check reads the solver's parsed [`Problem`]; [`instance`] checks against the instance
+//! file's own numbers, so that a mistake in reading the file cannot pass both.
+
+pub mod instance;
 
 use std::collections::HashMap;
 
