@@ -238,6 +238,12 @@ async fn an_operator_s_report_hides_at_once_and_only_the_moderator_withdraws() {
         fb::EvaluationStatus::HiddenReported as i32
     );
     assert_eq!(told_the_rating(&w).await, [EVALUATION_PUBLISHED]);
+    // A stranger holding the id cannot learn, by reporting it, that it exists and is hidden.
+    let stranger = another_citizen(&w)
+        .report_evaluation(report(&e.id, fb::ContentIssue::Spam, ""))
+        .await
+        .unwrap_err();
+    assert_eq!(stranger.code(), Code::NotFound);
     // The moderator upholds it: now, and only now, it stops counting.
     let rejected =
         w.h.moderator()

@@ -451,6 +451,8 @@ impl Authenticator {
         };
         let mut validation = Validation::new(algorithm);
         validation.leeway = settings.leeway_secs;
+        // A token not valid yet (`nbf` ahead of now, beyond the leeway) is refused too.
+        validation.validate_nbf = true;
         let blank = |v: &&String| v.trim().is_empty();
         let audience = settings.audience.as_ref().filter(|v| !blank(v));
         let issuer = settings.issuer.as_ref().filter(|v| !blank(v));

@@ -143,15 +143,17 @@ pub fn settled_by(decision: &Decision) -> ReportDecision {
 
 /// Whether an evaluation in `status` may be reported by a caller who `sees` it (its author, its
 /// centre's staff, officials; anyone once published): PUBLISHED ones, and HIDDEN_REPORTED ones
-/// (published until reports hid them, still waiting for the moderator). Another status is
-/// FAILED_PRECONDITION for a caller who sees it, NOT_FOUND for one who does not.
+/// (published until reports hid them, still waiting for the moderator) for those who still see
+/// them. A caller who does not see it learns nothing: NOT_FOUND, hidden ones included; one who
+/// sees it in another status is FAILED_PRECONDITION.
 pub fn reportable(id: Uuid, status: Status, sees: bool) -> Result<(), ApiError> {
     match status {
-        Status::Published | Status::HiddenReported => Ok(()),
+        Status::Published => Ok(()),
         _ if !sees => Err(ApiError::NotFound {
             resource: "evaluation",
             id: id.to_string(),
         }),
+        Status::HiddenReported => Ok(()),
         other => Err(ApiError::precondition(
             "EVALUATION_STATUS",
             format!("evaluations/{id}"),
@@ -276,7 +278,14 @@ mod tests {
     #[test]
     fn only_published_or_hidden_evaluations_are_reported_and_others_stay_unknown() {
         assert!(reportable(ID, Status::Published, false).is_ok());
-        assert!(reportable(ID, Status::HiddenReported, false).is_ok());
+        assert!(reportable(ID, Status::HiddenReported, true).is_ok());
+        assert_eq!(
+            reportable(ID, Status::HiddenReported, false)
+                .unwrap_err()
+                .code(),
+            tonic::Code::NotFound,
+            "a hidden evaluation is not confirmed to a stranger"
+        );
         let seen = reportable(ID, Status::PendingModeration, true).unwrap_err();
         assert_eq!(seen.code(), tonic::Code::FailedPrecondition);
         assert!(seen.to_string().contains("PENDING_MODERATION"), "{seen}");

@@ -1,0 +1,1 @@
+DROP INDEX routes_to_anonymise;
