@@ -80,3 +80,69 @@ pub fn outcome(command: &mut Command) -> (Option<i32>, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// A service that calls the registry in its own name as `subject`, started in production by
+/// `binary` (`service`'s, reading `production_toml`): it starts with its own short-lived
+/// `[registry] token`, and refuses, naming the key, no token (with or without an HS256 secret
+/// it could sign one with), another service's token (`other_subject`), a token outliving the
+/// bound, and one that is no JWT.
+pub fn assert_own_registry_token(
+    binary: &str,
+    service: &str,
+    production_toml: &Path,
+    subject: &str,
+    other_subject: &str,
+) {
+    let prefix = format!("ONALTU_{}__", service.to_uppercase());
+    let started = |token: Option<&str>, secret: Option<&str>| {
+        let mut p = production(binary, service, production_toml, |toml| toml);
+        if let Some(token) = token {
+            p.command.env(format!("{prefix}REGISTRY__TOKEN"), token);
+        }
+        if let Some(secret) = secret {
+            p.command.env(format!("{prefix}AUTH__HS256_SECRET"), secret);
+        }
+        p
+    };
+    let own = service_token(subject, 3_600);
+    let (code, stderr) = outcome(started(Some(&own), None).command.arg("check-config"));
+    assert_eq!(code, Some(0), "{stderr}");
+    let other = service_token(other_subject, 3_600);
+    let long = service_token(subject, 10 * 365 * 86_400);
+    let other_message = format!("`registry.token`: is a token for sub {other_subject}");
+    let cases: [(Option<&str>, Option<&str>, Vec<&str>); 5] = [
+        (
+            None,
+            None,
+            vec!["`registry.token`: is required in production"],
+        ),
+        // With an HS256 secret it would sign one in development; production refuses both.
+        (
+            None,
+            Some("a-secret-nobody-has-published-of-40-chars"),
+            vec![
+                "`auth.hs256_secret`: is not allowed in production",
+                "`registry.token`: is required in production",
+            ],
+        ),
+        (Some(&other), None, vec![&other_message]),
+        (
+            Some(&long),
+            None,
+            vec!["`registry.token`", "max_service_token_lifetime_secs"],
+        ),
+        (
+            Some("placeholder"),
+            None,
+            vec!["`registry.token`: is not a JWT"],
+        ),
+    ];
+    for (token, secret, expected) in cases {
+        let mut p = started(token, secret);
+        let (code, stderr) = outcome(p.command.arg("check-config"));
+        assert_eq!(code, Some(2), "{stderr}");
+        for e in expected {
+            assert!(stderr.contains(e), "{e} in {stderr}");
+        }
+    }
+}
