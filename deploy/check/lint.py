@@ -14,6 +14,14 @@ manifests.py renders it (`kubectl kustomize deploy/k8s/overlays/<name>`), and th
    finding fails it too, so the file cannot rot. checkov runs with --skip-download and its
    update check off: it reaches no server.
 
+Custom resources (CUSTOM_RESOURCES below: the Prometheus Operator's, cert-manager's) have no
+schema in kubernetes-validate, which knows the Kubernetes API only, and no checkov policy: they are
+left out of both runs, each API group with the reason it is safe to. The monitoring component's are
+checked here instead (3.): the PodMonitor and PrometheusRule fields it uses against the operator's
+schema, strictly, and every PromQL expression, the alert rules' and the Grafana dashboards', parsed
+by promql-parser (PyPI; the Rust parser GreptimeDB uses); their wiring and metric names are
+manifests.py's.
+
 Each problem is printed as `<overlay>: <Kind>/<name>: <what>`; the exit status is 1 when there is
 any. Both tools, pinned with all their dependencies in deploy/check/lint-requirements.txt, are
 installed on first use into their own virtual environment, .data/tools/lint (about 400 MB, a
@@ -40,6 +48,7 @@ from typing import NamedTuple
 
 import yaml
 
+import manifests
 from manifests import REPO
 
 # The Kubernetes release the manifests are validated against: the oldest they must apply to.
@@ -69,6 +78,17 @@ def tools_installed() -> bool:
     stamp = VENV / "requirements.txt"
     return (tool("checkov").is_file() and tool("kubernetes-validate").is_file() and stamp.is_file()
             and stamp.read_bytes() == REQUIREMENTS.read_bytes())
+
+
+# Custom resources kubernetes-validate has no schema for, by API group, and why leaving them out
+# of its run (and checkov's, which has no policy for them) is safe.
+CUSTOM_RESOURCES = {
+    "monitoring.coreos.com": "the Prometheus Operator's PodMonitor and PrometheusRule: their fields "
+                             "and PromQL are checked by custom_resource_problems() here, their "
+                             "wiring and metric names by manifests.py",
+    "cert-manager.io": "cert-manager's Certificate and Issuer: manifests.py checks that each "
+                       "Certificate writes the Secret the pods mount",
+}
 
 
 def ensure_tools() -> None:
@@ -239,16 +259,154 @@ def apply_exceptions(findings: list[Finding], exceptions: list[PolicyException],
 # ---------------------------------------------------------------------------------------------
 
 
+# ---------------------------------------------------------------------------------------------
+# 3. The custom resources and the dashboards' queries.
+
+
+def api_group(obj: dict) -> str:
+    version = str(obj.get("apiVersion") or "")
+    return version.split("/", 1)[0] if "/" in version else ""
+
+
+def split_custom(text: str) -> tuple[str, list[dict]]:
+    """A rendered overlay without its custom resources (as written, line for line), and them."""
+    lines, kept, custom = text.splitlines(), [], []
+    for doc in documents(text):
+        if api_group(doc.obj) in CUSTOM_RESOURCES:
+            custom.append(doc.obj)
+        else:
+            kept.append("\n".join(lines[doc.first - 1:doc.last]))
+    return "\n---\n".join(kept) + "\n", custom
+
+
+# Prometheus durations, as the operator's CRDs accept them.
+DURATION = re.compile(r"^(0|([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?)$")
+# The fields of the operator's monitoring.coreos.com/v1 schemas the checks know (a subset of
+# each: a field outside it is most likely misspelt).
+RULE_GROUP_FIELDS = {"name", "interval", "rules", "limit", "query_offset", "labels",
+                     "partial_response_strategy"}
+RULE_FIELDS = {"alert", "record", "expr", "for", "keep_firing_for", "labels", "annotations"}
+POD_MONITOR_FIELDS = {"jobLabel", "podTargetLabels", "selector", "namespaceSelector",
+                      "podMetricsEndpoints", "sampleLimit", "targetLimit", "labelLimit",
+                      "labelNameLengthLimit", "labelValueLengthLimit", "keepDroppedTargets",
+                      "attachMetadata", "scrapeClass", "scrapeProtocols", "bodySizeLimit"}
+ENDPOINT_FIELDS = {"port", "portNumber", "path", "scheme", "params", "interval", "scrapeTimeout",
+                   "honorLabels", "honorTimestamps", "metricRelabelings", "relabelings",
+                   "filterRunning", "enableHttp2", "followRedirects", "tlsConfig", "authorization"}
+# Grafana's variables, replaced by values of their kind before a dashboard query is parsed.
+GRAFANA_VARIABLES = {"$__rate_interval": "5m", "$__interval": "1m", "$__range": "1h"}
+
+
+def promql_errors(exprs: list[str]) -> list[str | None]:
+    """promql-parser's verdict on each expression: None, or why it does not parse."""
+    if not exprs:
+        return []
+    script = ("import json, sys, promql_parser\n"
+              "out = []\n"
+              "for e in json.load(sys.stdin):\n"
+              "    try:\n"
+              "        promql_parser.parse(e)\n"
+              "        out.append(None)\n"
+              "    except Exception as x:\n"
+              "        out.append(str(x) or type(x).__name__)\n"
+              "print(json.dumps(out))\n")
+    result = subprocess.run([str(tool("python")), "-c", script], input=json.dumps(exprs),
+                            capture_output=True, text=True)
+    if result.returncode:
+        raise RuntimeError(f"promql-parser failed:\n{result.stderr[-2000:]}")
+    return json.loads(result.stdout)
+
+
+def custom_resource_problems(label: str, objects: list[dict]) -> list[str]:
+    """The monitoring component's custom resources field by field, and every PromQL expression
+    (alert rules and Grafana dashboards) parsed."""
+    problems: list[str] = []
+    queries: list[tuple[str, str]] = []  # (where, PromQL)
+
+    def fields(where: str, value, known: set[str]) -> dict:
+        if not isinstance(value, dict):
+            problems.append(f"{where}: must be a mapping")
+            return {}
+        for key in sorted(set(value) - known):
+            problems.append(f"{where}: {key!r} is not a field of it")
+        return value
+
+    def duration(where: str, value) -> None:
+        if value is not None and not DURATION.match(str(value)):
+            problems.append(f"{where}: {value!r} is not a duration (30s, 5m, 1h30m)")
+
+    for obj in objects:
+        where = f"{label}: {object_ref(obj)}"
+        if api_group(obj) != "monitoring.coreos.com":
+            if obj.get("kind") == "ConfigMap" and "grafana_dashboard" in (
+                    (obj.get("metadata") or {}).get("labels") or {}):
+                for key, text in (obj.get("data") or {}).items():
+                    try:
+                        board = json.loads(text)
+                    except json.JSONDecodeError as e:
+                        problems.append(f"{where}: data[{key}]: not JSON: {e}")
+                        continue
+                    for at, expr in manifests.dashboard_queries(board):
+                        for var, value in GRAFANA_VARIABLES.items():
+                            expr = expr.replace(var, value)
+                        queries.append((f"{where}: data[{key}]: {at}", expr))
+            continue
+        spec = obj.get("spec")
+        if obj.get("apiVersion") != "monitoring.coreos.com/v1":
+            problems.append(f"{where}: apiVersion {obj.get('apiVersion')!r}: the checks know v1")
+        if obj.get("kind") == "PrometheusRule":
+            spec = fields(f"{where}: spec", spec, {"groups"})
+            for g, group in enumerate(spec.get("groups") or []):
+                group = fields(f"{where}: spec.groups[{g}]", group, RULE_GROUP_FIELDS)
+                duration(f"{where}: spec.groups[{g}].interval", group.get("interval"))
+                if not isinstance(group.get("name"), str):
+                    problems.append(f"{where}: spec.groups[{g}].name: required, a string")
+                for r, rule in enumerate(group.get("rules") or []):
+                    at = f"{where}: spec.groups[{g}].rules[{r}]"
+                    rule = fields(at, rule, RULE_FIELDS)
+                    for key in ("for", "keep_firing_for"):
+                        duration(f"{at}.{key}", rule.get(key))
+                    for key in ("labels", "annotations"):
+                        values = rule.get(key) or {}
+                        if not isinstance(values, dict) or not all(
+                                isinstance(k, str) and isinstance(v, str) for k, v in values.items()):
+                            problems.append(f"{at}.{key}: must map strings to strings")
+                    if isinstance(rule.get("expr"), (str, int)):
+                        queries.append((f"{at}.expr ({rule.get('alert') or rule.get('record')})",
+                                        str(rule["expr"])))
+                    else:
+                        problems.append(f"{at}.expr: required, a string")
+        elif obj.get("kind") == "PodMonitor":
+            spec = fields(f"{where}: spec", spec, POD_MONITOR_FIELDS)
+            if not isinstance(spec.get("selector"), dict):
+                problems.append(f"{where}: spec.selector: required, a label selector")
+            for i, endpoint in enumerate(spec.get("podMetricsEndpoints") or []):
+                at = f"{where}: spec.podMetricsEndpoints[{i}]"
+                endpoint = fields(at, endpoint, ENDPOINT_FIELDS)
+                for key in ("interval", "scrapeTimeout"):
+                    duration(f"{at}.{key}", endpoint.get(key))
+        else:
+            problems.append(f"{where}: a kind the checks do not know; add its fields to lint.py")
+    for (at, expr), error in zip(queries, promql_errors([e for _, e in queries])):
+        if error:
+            problems.append(f"{at}: PromQL does not parse: {error}")
+    return problems
+
+
 def lint(texts: dict[str, str], exceptions: list[PolicyException] | None = None) -> tuple[list[str], dict]:
     """Every problem in the rendered overlays (label -> YAML text), and what was run, timed."""
     stats: dict = {}
+    custom_problems: list[str] = []
     with tempfile.TemporaryDirectory(prefix="onaltu-lint-") as tmp:
         files = {}
         for label, text in texts.items():
+            kept, custom = split_custom(text)
+            dashboards = [d.obj for d in documents(kept) if d.obj.get("kind") == "ConfigMap"]
+            custom_problems += custom_resource_problems(label, custom + dashboards)
             files[label] = Path(tmp) / f"{label}.yaml"
-            files[label].write_text(text)
+            files[label].write_text(kept)
         started = time.monotonic()
-        problems = validate(files)
+        problems = validate(files) + custom_problems
         stats["validate"] = time.monotonic() - started
         started = time.monotonic()
         findings = policy_findings(files)

@@ -12,17 +12,30 @@ rendered objects, what a cluster would otherwise only reveal at rollout or at 3 
   serves: "" (the whole server) or `<package>.<Service>` from proto/onaltu/<svc>/v1/*.proto,
   narrowed to the one `SERVICE_NAME` in services/<svc>/src/lib.rs reports health for;
 * the config the container loads (ONALTU_ENV, ONALTU_CONFIG_DIR as deploy/Dockerfile lays it out,
-  literal ONALTU_<SVC>__SECTION__KEY overrides) exists, listens on a declared containerPort, has no
-  [server.tls] under plaintext gRPC probes, and terminationGracePeriodSeconds exceeds
+  literal ONALTU_<SVC>__SECTION__KEY overrides) exists, listens (`listen`, `health_listen`) on
+  declared containerPorts, and terminationGracePeriodSeconds exceeds
   drain_delay_ms / 1000 + drain_timeout_secs;
+* a gRPC probe asks a port that serves health in plaintext, as the kubelet speaks it: the
+  `health_listen` port, or the `listen` port only while [server.tls] is off; a tcpSocket probe a
+  port the server listens on;
 * every secret key a pod references (secretKeyRef, envFrom, secret and projected volumes) is
-  documented in deploy/README.md (`kubectl create secret generic NAME --from-literal=KEY=...`) or
-  rendered as a Secret;
+  documented in deploy/README.md (`kubectl create secret generic NAME --from-literal=KEY=...`),
+  rendered as a Secret, or issued by a rendered cert-manager Certificate (its secretName, with
+  tls.crt, tls.key and ca.crt);
 * every in-cluster upstream the config names (`[registry] url`, `[feedback] url`,
   `[telemetry] otlp_endpoint`: any `url` or `*_endpoint` key) is a Service of the overlay on that
   port, and the NetworkPolicies let the service's pods reach it: an egress rule of a policy that
   selects the caller allows the destination pods on the destination container port (and DNS), and
-  an ingress rule of a policy that selects the destination allows the caller.
+  an ingress rule of a policy that selects the destination allows the caller;
+* monitoring: a service's `metrics` containerPort is where its config's `[telemetry]
+  metrics_listen` serves (and one is declared when it serves); every PodMonitor selects pods and
+  scrapes a `/metrics` port they declare and serve metrics on; every PrometheusRule rule has an
+  expression over metrics the services export (the `prometheus:` names of
+  shared/telemetry/src/metrics/catalogue.rs, and EXTERNAL_METRICS) and every alert a severity,
+  summary, description and runbook; every Grafana dashboard (ConfigMap labelled
+  grafana_dashboard) queries exported metrics only and is what
+  deploy/k8s/components/monitoring/dashboards.py writes; under NetworkPolicies, the `monitoring`
+  namespace reaches each scraped port, and nothing else does.
 
 Each problem is printed as `<overlay>: <Kind>/<name>: <field>: <what is wrong>`; the exit status is
 1 when there is any.
@@ -58,6 +71,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 import os
 import re
 import shutil
@@ -84,8 +98,19 @@ DEFAULT_CONFIG_DIR = "/etc/onaltu/{svc}"
 DEFAULT_GRACE_SECONDS = 30
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob")
 PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
+# The containerPort the metrics endpoint ([telemetry] metrics_listen) must be declared as.
+METRICS_PORT = "metrics"
+# Where Prometheus runs: the only namespace the NetworkPolicies may let reach that port.
+MONITORING_NAMESPACE = "monitoring"
+# Series the alert rules and dashboards may use beside the services' own: Prometheus' `up` and the
+# exporter's `target_info` of every target, kube-state-metrics' pod readiness.
+EXTERNAL_METRICS = {"up", "target_info", "kube_pod_status_ready"}
+# The annotations every alert carries (deploy/README.md, "Alerts").
+ALERT_ANNOTATIONS = ("summary", "description", "runbook")
 # Config keys that name an upstream the service calls (see upstreams()).
 UPSTREAM_KEY = re.compile(r"^(url|.*_url|.*_endpoint)$")
+# The keys of the Secret cert-manager writes for a Certificate.
+CERTIFICATE_SECRET_KEYS = ("tls.crt", "tls.key", "ca.crt")
 
 
 class Problem(NamedTuple):
@@ -118,6 +143,10 @@ class Project:
     config_dir: str = DEFAULT_CONFIG_DIR
     image_env: str | None = None
     image_configs: set[str] | None = None
+    # Every series name a scrape of the services shows (shared/telemetry's catalogue).
+    metrics: set[str] = field(default_factory=set)
+    # Dashboard file name -> the JSON deploy/k8s/components/monitoring/dashboards.py writes.
+    dashboards: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_repo(cls, root: Path = REPO) -> "Project":
@@ -154,7 +183,38 @@ class Project:
             m = re.search(r"^ENV\b(?:.*\\\n)*.*\bONALTU_ENV=([\w-]+)", text, re.M)
             if m:
                 project.image_env = m.group(1)
+        catalogue = root / "shared" / "telemetry" / "src" / "metrics" / "catalogue.rs"
+        if catalogue.is_file():
+            project.metrics = catalogue_series(catalogue.read_text())
+        generator = root / "deploy" / "k8s" / "components" / "monitoring" / "dashboards.py"
+        if generator.is_file():
+            project.dashboards = generated_dashboards(generator)
         return project
+
+
+def catalogue_series(text: str) -> set[str]:
+    """The series names of the metrics catalogue (`prometheus: "..."` of each `Metric`; a
+    histogram's _bucket, _sum and _count)."""
+    series = set()
+    for body in re.findall(r"=\s*Metric\s*\{(.*?)\n\};", text, re.S):
+        name = re.search(r'prometheus:\s*"([a-zA-Z_:][a-zA-Z0-9_:]*)"', body)
+        kind = re.search(r"kind:\s*Kind::(\w+)", body)
+        if not name or not kind:
+            continue
+        if kind.group(1) == "Histogram":
+            series.update(name.group(1) + suffix for suffix in ("_bucket", "_sum", "_count"))
+        else:
+            series.add(name.group(1))
+    return series
+
+
+def generated_dashboards(generator: Path) -> dict[str, str]:
+    """File name -> the text the dashboards generator writes for it."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("onaltu_dashboards", generator)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {f"{svc}.json": module.render(svc) for svc in module.SERVICES}
 
 
 def strip_proto_comments(text: str) -> str:
@@ -408,6 +468,10 @@ class Checker:
         self.check_configs()
         self.check_secrets()
         self.check_upstreams()
+        self.check_metrics_ports()
+        self.check_pod_monitors()
+        self.check_alert_rules()
+        self.check_dashboards()
         return self.problems
 
     # -- selectors -------------------------------------------------------------------------
@@ -563,15 +627,15 @@ class Checker:
                     continue  # Jobs (migrate) do not serve
                 server = config.get("server") or {}
                 source = f"services/{svc}/config/{env_name}.toml [server]"
-                listen = str(server.get("listen") or "")
-                m = re.search(r":(\d+)$", listen)
-                if m and int(m.group(1)) not in {p.get("containerPort") for p in c.get("ports") or []}:
-                    self.report(obj, f"{base}.ports",
-                                f"{source} listen = {listen!r}, but port {m.group(1)} is not a "
-                                f"containerPort (declared: {describe_ports(c.get('ports') or [])})")
-                if server.get("tls") and any("grpc" in (c.get(p) or {}) for p in PROBES):
-                    self.report(obj, f"{base}.readinessProbe.grpc",
-                                f"{source} enables tls, and native grpc probes speak plaintext")
+                declared = {p.get("containerPort") for p in c.get("ports") or []}
+                for key in ("listen", "health_listen"):
+                    listen = str(server.get(key) or "")
+                    m = re.search(r":(\d+)$", listen)
+                    if m and int(m.group(1)) not in declared:
+                        self.report(obj, f"{base}.ports",
+                                    f"{source} {key} = {listen!r}, but port {m.group(1)} is not a "
+                                    f"containerPort (declared: {describe_ports(c.get('ports') or [])})")
+                self.check_probe_ports(obj, c, base, server, source)
                 self.check_threads(obj, c, base, config, f"services/{svc}/config/{env_name}.toml")
                 missing = [k for k in ("drain_delay_ms", "drain_timeout_secs") if k not in server]
                 if missing:
@@ -587,6 +651,44 @@ class Checker:
                                 f"{grace} s does not exceed drain_delay_ms/1000 + drain_timeout_secs = "
                                 f"{needed:g} s ({source}): the pod would be killed while draining")
 
+    def check_probe_ports(self, obj: dict, c: dict, base: str, server: dict, source: str) -> None:
+        """A grpc probe must reach plaintext health: the health_listen port, or the listen port
+        while [server.tls] is off (the kubelet's grpc probes cannot speak TLS). A tcpSocket probe
+        must reach a port the server listens on."""
+        def port_of(key: str) -> int | None:
+            m = re.search(r":(\d+)$", str(server.get(key) or ""))
+            return int(m.group(1)) if m else None
+
+        listen, health = port_of("listen"), port_of("health_listen")
+        tls = bool(server.get("tls"))
+        plaintext = {p for p in (health, None if tls else listen) if p is not None}
+        listening = {p for p in (listen, health) if p is not None}
+        for probe_name in PROBES:
+            probe = c.get(probe_name) or {}
+            if "grpc" in probe:
+                port = probe["grpc"].get("port")
+                if port in plaintext:
+                    continue
+                if tls and port == listen:
+                    why = (f"{port} is the gRPC port, which [server.tls] puts behind TLS, and native "
+                           f"grpc probes speak plaintext: ")
+                    why += (f"probe the health port, {health} ({source} health_listen)" if health
+                            else f"set {source} health_listen and probe that port")
+                else:
+                    why = (f"{port}: the server serves no plaintext health there ({source} "
+                           f"listen = {server.get('listen')!r}, health_listen = "
+                           f"{server.get('health_listen')!r})")
+                self.report(obj, f"{base}.{probe_name}.grpc.port", why)
+            if "tcpSocket" in probe:
+                port = probe["tcpSocket"].get("port")
+                if isinstance(port, str):
+                    port = next((p.get("containerPort") for p in c.get("ports") or []
+                                 if p.get("name") == port), None)
+                if port is not None and listening and port not in listening:
+                    self.report(obj, f"{base}.{probe_name}.tcpSocket.port",
+                                f"{port}: the server listens on none such ({source} listen = "
+                                f"{server.get('listen')!r}, health_listen = {server.get('health_listen')!r})")
+
     def check_threads(self, obj: dict, c: dict, base: str, config: dict, source: str) -> None:
         """A `threads` setting (the transport solver's) beyond the CPU limit only gets throttled."""
         limit = cpu_cores(((c.get("resources") or {}).get("limits") or {}).get("cpu"))
@@ -599,12 +701,193 @@ class Checker:
                             f"{limit:g} CPU, but {source} [{section}] threads = {threads}: "
                             f"the threads would be throttled to {limit:g} core(s)")
 
+    # -- metrics ---------------------------------------------------------------------------
+
+    def metrics_ports(self, obj: dict) -> dict[str, int | None]:
+        """Container name -> the port its config serves metrics on (None: no metrics_listen),
+        for the containers of the project's services."""
+        found = {}
+        for _, c in containers(pod_template(obj)):
+            svc = service_of(obj, c, self.project)
+            if svc is None:
+                continue
+            _, config = effective_config(svc, c, self.project)
+            if config is None:
+                continue
+            listen = str((config.get("telemetry") or {}).get("metrics_listen") or "")
+            m = re.search(r":(\d+)$", listen)
+            found[c.get("name")] = int(m.group(1)) if m else None
+        return found
+
+    def check_metrics_ports(self) -> None:
+        """The `metrics` containerPort is where [telemetry] metrics_listen serves, and back."""
+        for obj in workloads(self.objects, ("Deployment",)):
+            template = pod_template(obj)
+            served = self.metrics_ports(obj)
+            for kind, c in containers(template):
+                if c.get("name") not in served:
+                    continue
+                base = f"{template_path(obj)}.spec.{kind}[{c.get('name')}]"
+                svc = service_of(obj, c, self.project)
+                env_name, _ = effective_config(svc, c, self.project)
+                source = f"services/{svc}/config/{env_name}.toml [telemetry] metrics_listen"
+                port = served[c.get("name")]
+                declared = [p for p in c.get("ports") or [] if p.get("name") == METRICS_PORT]
+                if port is None and declared:
+                    self.report(obj, f"{base}.ports[{METRICS_PORT}]",
+                                f"{declared[0].get('containerPort')} is declared, but {source} is "
+                                f"not set: nothing serves metrics there")
+                elif port is not None and not declared:
+                    self.report(obj, f"{base}.ports",
+                                f"{source} serves metrics on {port}, but no containerPort is named "
+                                f"{METRICS_PORT!r} (declared: {describe_ports(c.get('ports') or [])})")
+                elif port is not None and declared[0].get("containerPort") != port:
+                    self.report(obj, f"{base}.ports[{METRICS_PORT}].containerPort",
+                                f"{declared[0].get('containerPort')}, but {source} serves metrics "
+                                f"on {port}")
+
+    def check_pod_monitors(self) -> None:
+        """A PodMonitor selects pods, and scrapes a port they declare and serve metrics on."""
+        for pm in (o for o in self.objects if o.get("kind") == "PodMonitor"):
+            spec = pm.get("spec") or {}
+            names = ((spec.get("namespaceSelector") or {}).get("matchNames")) or [namespace(pm)]
+            if (spec.get("namespaceSelector") or {}).get("any"):
+                names = None
+            pods = [w for w in workloads(self.objects, ("Deployment", "StatefulSet", "DaemonSet"))
+                    if (names is None or namespace(w) in names)
+                    and selector_matches(spec.get("selector"), template_labels(w))]
+            if not pods:
+                self.report(pm, "spec.selector",
+                            f"{spec.get('selector')} matches no workload's pod template")
+                continue
+            endpoints = spec.get("podMetricsEndpoints") or []
+            if not endpoints:
+                self.report(pm, "spec.podMetricsEndpoints", "is empty: nothing is scraped")
+            for i, endpoint in enumerate(endpoints):
+                path = f"spec.podMetricsEndpoints[{i}]"
+                if endpoint.get("path", "/metrics") != "/metrics":
+                    self.report(pm, f"{path}.path", f"{endpoint.get('path')!r}: the services "
+                                f"serve metrics at /metrics only")
+                port = endpoint.get("port")
+                if not isinstance(port, str):
+                    self.report(pm, f"{path}.port", "must name a containerPort")
+                    continue
+                for w in pods:
+                    numbers = [p.get("containerPort") for _, p in declared_ports(pod_template(w))
+                               if p.get("name") == port]
+                    if not numbers:
+                        self.report(pm, f"{path}.port",
+                                    f"{port!r} is not a named containerPort of {ref(w)}'s pods "
+                                    f"(declared: {describe_ports([p for _, p in declared_ports(pod_template(w))])})")
+                        continue
+                    served = set(self.metrics_ports(w).values())
+                    if served and numbers[0] not in served:
+                        self.report(pm, f"{path}.port",
+                                    f"{port!r} is {ref(w)}'s port {numbers[0]}, but its config serves "
+                                    f"metrics on {sorted(p for p in served if p) or 'no port'}")
+                    self.check_metrics_ingress(pm, f"{path}.port", w, numbers[0], port)
+
+    def check_metrics_ingress(self, pm: dict, path: str, w: dict, port: int, name: str) -> None:
+        """Under NetworkPolicies, the monitoring namespace reaches the metrics port, and no one
+        else does (the scraper is taken to be any pod of that namespace)."""
+        labels, ns = template_labels(w), namespace(w)
+        policies = self.policies(labels, ns, "Ingress")
+        if not policies:
+            return  # no policy selects the pods: everything may reach them
+        rules = [(pol, rule) for pol in policies for rule in (pol["spec"].get("ingress") or [])]
+        if not any(rule_allows(rule, "from", MONITORING_NAMESPACE, {}, port, "TCP",
+                               self.namespace_labels, {name}) for _, rule in rules):
+            self.report(pm, path, f"no ingress rule lets the {MONITORING_NAMESPACE!r} namespace "
+                        f"reach {ref(w)}'s pods on {name} ({port}/TCP) (policies selecting them: "
+                        f"{', '.join(ref(p) for p in policies)})")
+        for pol, rule in rules:
+            if not rule_allows(rule, "from", None, {}, port, "TCP", self.namespace_labels, {name}):
+                continue  # not the metrics port
+            peers = rule.get("from") or [{}]
+            others = [peer for peer in peers if not (
+                "namespaceSelector" in peer
+                and selector_matches(peer["namespaceSelector"], self.namespace_labels(MONITORING_NAMESPACE))
+                and not selector_matches(peer["namespaceSelector"], self.namespace_labels(ns)))]
+            if others:
+                self.report(pol, "spec.ingress",
+                            f"lets {others} reach {ref(w)}'s metrics port {name} ({port}/TCP): only "
+                            f"the {MONITORING_NAMESPACE!r} namespace may scrape it")
+
+    def unknown_metrics(self, expr: str) -> list[str]:
+        """The series an expression uses that neither the services nor EXTERNAL_METRICS export."""
+        if not self.project.metrics:
+            return []  # no catalogue to check against
+        return sorted(m for m in promql_metrics(expr)
+                      if m not in self.project.metrics and m not in EXTERNAL_METRICS)
+
+    def check_alert_rules(self) -> None:
+        """Every rule has an expression over exported metrics; every alert says what, why and
+        what to do."""
+        for rule_obj in (o for o in self.objects if o.get("kind") == "PrometheusRule"):
+            groups = (rule_obj.get("spec") or {}).get("groups")
+            if not isinstance(groups, list) or not groups:
+                self.report(rule_obj, "spec.groups", "has no rule groups")
+                continue
+            for g, group in enumerate(groups):
+                rules = (group or {}).get("rules")
+                if not (group or {}).get("name") or not isinstance(rules, list) or not rules:
+                    self.report(rule_obj, f"spec.groups[{g}]", "needs a name and rules")
+                    continue
+                for r, rule in enumerate(rules):
+                    name = rule.get("alert") or rule.get("record")
+                    path = f"spec.groups[{group['name']}].rules[{name or r}]"
+                    if not name or ("alert" in rule) == ("record" in rule):
+                        self.report(rule_obj, path, "names neither one alert nor one record")
+                    expr = rule.get("expr")
+                    if not isinstance(expr, str) or not expr.strip():
+                        self.report(rule_obj, f"{path}.expr", "is missing")
+                        continue
+                    for metric in self.unknown_metrics(expr):
+                        self.report(rule_obj, f"{path}.expr",
+                                    f"{metric!r} is not a metric the services export "
+                                    f"(shared/telemetry/src/metrics/catalogue.rs)")
+                    if "alert" in rule:
+                        annotations = rule.get("annotations") or {}
+                        for key in ALERT_ANNOTATIONS:
+                            if not str(annotations.get(key) or "").strip():
+                                self.report(rule_obj, f"{path}.annotations.{key}", "is missing")
+                        if not (rule.get("labels") or {}).get("severity"):
+                            self.report(rule_obj, f"{path}.labels.severity", "is missing")
+
+    def check_dashboards(self) -> None:
+        """Grafana dashboards (ConfigMaps labelled grafana_dashboard) parse, use exported
+        metrics only, and are what dashboards.py writes."""
+        for cm in (o for o in self.objects if o.get("kind") == "ConfigMap"
+                   and "grafana_dashboard" in ((o.get("metadata") or {}).get("labels") or {})):
+            for key, text in ((cm.get("data") or {}).items()):
+                path = f"data[{key}]"
+                try:
+                    board = json.loads(text)
+                except json.JSONDecodeError as e:
+                    self.report(cm, path, f"is not JSON: {e}")
+                    continue
+                for where, expr in dashboard_queries(board):
+                    for metric in self.unknown_metrics(expr):
+                        self.report(cm, f"{path}: {where}",
+                                    f"{metric!r} is not a metric the services export "
+                                    f"(shared/telemetry/src/metrics/catalogue.rs)")
+                generated = self.project.dashboards.get(key)
+                if generated is not None and generated != text:
+                    self.report(cm, path, "is not what deploy/k8s/components/monitoring/"
+                                "dashboards.py writes: run it")
+
     # -- secrets ---------------------------------------------------------------------------
 
     def secret_known(self, obj: dict, name: str, key: str | None) -> bool:
         documented = self.project.documented_secrets.get(name)
         if documented is not None and (key is None or key in documented or "*" in documented):
             return True
+        for o in self.objects:
+            # cert-manager writes a Certificate's key pair and its CA into spec.secretName.
+            if o.get("kind") == "Certificate" and str(o.get("apiVersion", "")).startswith("cert-manager.io/") \
+                    and (o.get("spec") or {}).get("secretName") == name and namespace(o) == namespace(obj):
+                if key is None or key in CERTIFICATE_SECRET_KEYS:
+                    return True
         for o in self.objects:
             if o.get("kind") == "Secret" and o["metadata"].get("name") == name \
                     and namespace(o) == namespace(obj):
@@ -749,6 +1032,91 @@ class Checker:
         return labels
 
 
+# PromQL words that are neither metrics nor functions.
+PROMQL_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and",
+                   "or", "unless", "offset", "inf", "nan"}
+# Aggregations, which may take their `by (...)` before their argument.
+PROMQL_AGGREGATIONS = {"sum", "min", "max", "avg", "group", "stddev", "stdvar", "count",
+                       "count_values", "bottomk", "topk", "quantile", "limitk", "limit_ratio"}
+# Keywords followed by a parenthesised list of label names.
+PROMQL_LABEL_LISTS = {"by", "without", "on", "ignoring", "group_left", "group_right"}
+
+
+def promql_metrics(expr: str) -> set[str]:
+    """The metric names a PromQL expression selects: its identifiers that are neither functions,
+    keywords, label names (in matchers and by/on lists) nor in strings, ranges or numbers."""
+    names: set[str] = set()
+    i, n, previous = 0, len(expr), ""
+
+    def skip_string(j: int) -> int:
+        quote = expr[j]
+        j += 1
+        while j < n and expr[j] != quote:
+            j += 2 if expr[j] == "\\" and quote != "`" else 1
+        return j + 1
+
+    def skip_to(j: int, close: str) -> int:
+        while j < n and expr[j] != close:
+            j = skip_string(j) if expr[j] in "\"'`" else j + 1
+        return j + 1
+
+    while i < n:
+        ch = expr[i]
+        if ch in "\"'`":
+            i = skip_string(i)
+        elif ch == "{":
+            i = skip_to(i, "}")
+        elif ch == "[":
+            i = skip_to(i, "]")
+        elif ch == "#":
+            end = expr.find("\n", i)
+            i = n if end < 0 else end + 1
+        elif ch.isdigit() or (ch == "." and i + 1 < n and expr[i + 1].isdigit()):
+            while i < n and (expr[i].isalnum() or expr[i] in "._"):
+                i += 1
+        elif ch.isalpha() or ch in "_:":
+            j = i
+            while j < n and (expr[j].isalnum() or expr[j] in "_:"):
+                j += 1
+            word, k = expr[i:j], j
+            while k < n and expr[k].isspace():
+                k += 1
+            following = expr[k] if k < n else ""
+            next_word = re.match(r"[a-zA-Z_]*", expr[k:]).group(0).lower()
+            if word.lower() in PROMQL_LABEL_LISTS and following == "(":
+                j = skip_to(k + 1, ")")
+            elif following == "(" or word.lower() in PROMQL_KEYWORDS:
+                pass  # a function or an aggregation, or a keyword
+            elif word.lower() in PROMQL_AGGREGATIONS and next_word in ("by", "without"):
+                pass  # an aggregation with its grouping first
+            else:
+                names.add(word)
+            previous, i = word, j
+        else:
+            i += 1
+    return names
+
+
+def dashboard_queries(board: dict) -> Iterator[tuple[str, str]]:
+    """(where, PromQL) of every panel target of a Grafana dashboard, rows' panels included,
+    and the metric of each `label_values(metric{...}, label)` variable."""
+    def panels(items: list) -> Iterator[dict]:
+        for p in items or []:
+            yield p
+            yield from panels(p.get("panels") or [])
+
+    for p in panels(board.get("panels") or []):
+        for t in p.get("targets") or []:
+            if isinstance(t.get("expr"), str):
+                yield f"panel {p.get('title')!r} {t.get('refId') or ''}".rstrip(), t["expr"]
+    for var in (board.get("templating") or {}).get("list") or []:
+        query = var.get("query")
+        query = query.get("query") if isinstance(query, dict) else query
+        if var.get("type") == "query" and isinstance(query, str):
+            m = re.match(r"\s*label_values\((.*),\s*\w+\s*\)\s*$", query)
+            yield f"variable {var.get('name')!r}", m.group(1) if m else query
+
+
 def rule_allows(rule: dict, peers_key: str, peer_ns: str | None, peer_labels: dict, port: int,
                 protocol: str, namespace_labels, port_names: set[str] | None = None) -> bool:
     """Whether one ingress/egress rule admits a peer (pods with peer_labels in peer_ns; None for
@@ -875,7 +1243,7 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         print(f"[manifests] {len(problems)} problem(s) in {counts}", file=sys.stderr)
         return 1
-    print(f"[manifests] {counts}: wiring, probes, grace periods, secrets and upstreams check out")
+    print(f"[manifests] {counts}: wiring, probes, grace periods, secrets, upstreams and monitoring check out")
     return 0
 
 

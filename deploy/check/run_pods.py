@@ -41,11 +41,21 @@ deploy/README.md names for it; signed with the pod's throwaway key) and a placeh
 other; its uid/gid (runAsUser, runAsGroup, fsGroup) when run as root; services/<svc>/config/ laid
 out where the Dockerfile puts it and each secret volume's items (the public half of the pod's
 throwaway RSA key, made with openssl, for *.pem, a placeholder otherwise, with defaultMode) under
-a temporary root. Three liberties, each an ONALTU_<SVC>__... override, because
-there is no pod network here: absolute paths in the config that fall in a volume or the config dir
-point into the temporary root; [server] listen binds 127.0.0.1 on the same port; and an upstream
+a temporary root. A Secret a cert-manager Certificate of the overlay issues (components/tls) holds
+what cert-manager would write: tls.crt and tls.key for the Certificate's dnsNames (and
+127.0.0.1), signed by a CA made for this run with openssl and shared by every pod, and that CA as
+ca.crt; a `*-token` key mounted as a file holds a token as above. Where [server.tls] is on, after
+readiness the gRPC port is asked for health once more, the way a caller would: over mutual TLS
+with the pod's own certificate it must answer SERVING, in clear and without a client certificate
+it must refuse. Once ready, GET /metrics on its metrics port must answer the text format with
+the pod's service and its database pool, as Prometheus scrapes it. Five liberties, each an
+ONALTU_<SVC>__... override, because there is no pod network here: absolute paths in the config
+that fall in a volume or the config dir point into the temporary root; [server] listen and
+health_listen bind 127.0.0.1 on the same ports; [telemetry] metrics_listen, the same port in every
+pod, binds 127.0.0.1 on a free one; an upstream
 named by a Service (http://registry:50051) goes to 127.0.0.1 on the container port that Service
-targets. Logs are kept in .data/run-pods/, with each PostgreSQL server's.
+targets; and, for an https:// upstream, its section's tls.domain_name keeps the Service's name,
+which its certificate carries. Logs are kept in .data/run-pods/, with each PostgreSQL server's.
 """
 
 from __future__ import annotations
@@ -66,6 +76,8 @@ import manifests
 from manifests import REPO, Project
 
 PLACEHOLDER = "placeholder-from-deploy-check"
+# The run's CA for the Secrets of cert-manager Certificates: made once, shared by every pod.
+CA_LOCK = threading.Lock()
 LOGS = REPO / ".data" / "run-pods"
 # How often a server re-checks its database when [server] health_check_interval_ms is not set:
 # read from ServerSettings::default in shared/server/src/lib.rs, this when it cannot be read.
@@ -359,6 +371,10 @@ class Pod:
         self.database_url: str | None = None
         self.timings: dict[str, float] = {}
         self.prepared: list[str] | None = None
+        # The environment the process was started with.
+        self.env: dict[str, str] = {}
+        # Where its metrics endpoint listens here ([telemetry] metrics_listen moved to a free port).
+        self.metrics_port: int | None = None
 
     def fail(self, message: str) -> None:
         self.problems.append(f"{self.name}: {message}")
@@ -425,7 +441,63 @@ class Pod:
                                            capture_output=True).stdout)
         return key
 
+    def certificate_of(self, secret: str) -> dict | None:
+        """The rendered cert-manager Certificate whose Secret is `secret`."""
+        return next((o for o in self.objects if o.get("kind") == "Certificate"
+                     and str(o.get("apiVersion", "")).startswith("cert-manager.io/")
+                     and (o.get("spec") or {}).get("secretName") == secret), None)
+
+    def run_ca(self) -> Path:
+        """The directory of this run's CA (ca.crt, ca.key), made with openssl on first use."""
+        directory = self.root.parent / "tls-ca"
+        with CA_LOCK:
+            if not (directory / "ca.crt").is_file():
+                directory.mkdir(exist_ok=True)
+                subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                                "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                                "-subj", "/CN=onaltu run-pods CA",
+                                "-addext", "basicConstraints=critical,CA:TRUE",
+                                "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+                                "-keyout", str(directory / "ca.key"), "-out", str(directory / "ca.crt")],
+                               check=True, capture_output=True)
+        return directory
+
+    def issued(self, secret: str, certificate: dict) -> Path:
+        """tls.crt, tls.key and ca.crt as cert-manager would write them for `certificate`."""
+        directory = self.root.parent / f"tls-{secret}"
+        with CA_LOCK:
+            if (directory / "tls.crt").is_file():
+                return directory
+        ca = self.run_ca()
+        directory.mkdir(exist_ok=True)
+        spec = certificate.get("spec") or {}
+        names = [*(spec.get("dnsNames") or []), *([spec["commonName"]] if spec.get("commonName") else [])]
+        sans = ",".join([*(f"DNS:{n}" for n in dict.fromkeys(names)), "IP:127.0.0.1"])
+        usages = {"server auth": "serverAuth", "client auth": "clientAuth"}
+        eku = ",".join(usages[u] for u in spec.get("usages") or [] if u in usages) or "serverAuth,clientAuth"
+        extensions = directory / "extensions.cnf"
+        extensions.write_text(f"subjectAltName={sans}\nextendedKeyUsage={eku}\n"
+                              f"keyUsage=critical,digitalSignature,keyEncipherment\n")
+        subprocess.run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                        "-nodes", "-subj", f"/CN={spec.get('commonName') or names[0]}",
+                        "-keyout", str(directory / "tls.key"), "-out", str(directory / "tls.csr")],
+                       check=True, capture_output=True)
+        subprocess.run(["openssl", "x509", "-req", "-in", str(directory / "tls.csr"), "-days", "1",
+                        "-CA", str(ca / "ca.crt"), "-CAkey", str(ca / "ca.key"), "-set_serial",
+                        str(int.from_bytes(os.urandom(8), "big")), "-extfile", str(extensions),
+                        "-out", str(directory / "tls.crt")],
+                       check=True, capture_output=True)
+        shutil.copyfile(ca / "ca.crt", directory / "ca.crt")
+        return directory
+
     def secret_file(self, name: str, key: str) -> bytes:
+        certificate = self.certificate_of(name)
+        if certificate is not None and key in manifests.CERTIFICATE_SECRET_KEYS:
+            self.notes.append(f"secret {name}/{key}: as cert-manager issues it for "
+                              f"{manifests.ref(certificate)}, signed by this run's CA")
+            return (self.issued(name, certificate) / key).read_bytes()
+        if key.endswith("token"):
+            return self.token(name, key).encode()
         if key.endswith(".pem"):
             public = subprocess.run(["openssl", "rsa", "-pubout", "-in", str(self.signing_key())],
                                     check=True, capture_output=True).stdout
@@ -498,12 +570,25 @@ class Pod:
                     value == m or value.startswith(m.rstrip("/") + "/") for m in self.mounts):
                 env[var] = str(self.host_path(value))
         server = (config or {}).get("server") or {}
-        if "listen" in server:
-            env[prefix + "SERVER__LISTEN"] = "127.0.0.1:" + str(server["listen"]).rsplit(":", 1)[1]
+        for key in ("listen", "health_listen"):
+            if key in server:
+                env[prefix + "SERVER__" + key.upper()] = "127.0.0.1:" + str(server[key]).rsplit(":", 1)[1]
+        if ((config or {}).get("telemetry") or {}).get("metrics_listen"):
+            # Every pod has the same metrics port; side by side here, each gets a free one.
+            self.metrics_port = free_port()
+            env[prefix + "TELEMETRY__METRICS_LISTEN"] = f"127.0.0.1:{self.metrics_port}"
         for section, key, url in manifests.upstreams(config or {}):
             local = self.local_upstream(url)
             if local:
                 env[prefix + "__".join([*section.split("."), key]).upper()] = local
+                node = config
+                for part in section.split("."):
+                    node = node.get(part) or {}
+                if url.startswith("https://") and isinstance(node.get("tls"), dict) \
+                        and not node["tls"].get("domain_name"):
+                    # The certificate names the Service, not 127.0.0.1's stand-in.
+                    host = url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)[0]
+                    env[prefix + "__".join([*section.split("."), "tls", "domain_name"]).upper()] = host
         return env
 
     def database_var(self) -> str:
@@ -538,7 +623,7 @@ class Pod:
         if command is None:
             return False
         self.log = log or self.log
-        env = self.environment()
+        env = self.env = self.environment()
         security = {**(self.template["spec"].get("securityContext") or {}),
                     **(self.container.get("securityContext") or {})}
         uid, gid = security.get("runAsUser"), security.get("runAsGroup")
@@ -669,6 +754,10 @@ class Pod:
             if not self.run_probe("livenessProbe", 1):
                 return
             self.timings["ready"] = time.monotonic() - started
+            if not self.scrape_metrics():
+                return
+            if not self.grpc_port_requires_mutual_tls():
+                return
             if server.can_stop and not self.database_outage(server):
                 return
             self.stop_gracefully()
@@ -677,6 +766,75 @@ class Pod:
                 self.process.kill()
                 self.process.wait()
             self.logfile.close()
+
+    def scrape_metrics(self) -> bool:
+        """GET /metrics on the metrics port, as Prometheus would: the text format, the pod's
+        service in target_info and its database pool. False when it fails."""
+        import urllib.request
+
+        port = self.metrics_port
+        if port is None:
+            return True
+        url = f"http://127.0.0.1:{port}/metrics"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as reply:
+                kind, body = reply.headers.get("content-type", ""), reply.read().decode()
+        except OSError as err:
+            self.fail(f"metrics: {url}: {err}\n{self.log_tail()}")
+            return False
+        wanted = [f'service_name="onaltu-{self.svc}"', "db_client_connection_max{"]
+        missing = [w for w in wanted if w not in body]
+        if not kind.startswith("text/plain") or missing:
+            self.fail(f"metrics: {url} answered {kind!r} without {missing}:\n{body[:2000]}")
+            return False
+        series = sum(1 for line in body.splitlines() if line and not line.startswith("#"))
+        self.notes.append(f"metrics: GET /metrics on the metrics port (here {port}): {series} series")
+        return True
+
+    def grpc_port_requires_mutual_tls(self) -> bool:
+        """With [server.tls] on: health asked on the gRPC port over mutual TLS with the pod's
+        own certificate answers SERVING; in clear, or over TLS without a client certificate
+        (when the server requires one), it is refused. False when a step failed."""
+        import grpc
+        from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+        _, config = manifests.effective_config(self.svc, self.container, self.project)
+        server = (config or {}).get("server") or {}
+        tls = server.get("tls")
+        if not isinstance(tls, dict) or "listen" not in server:
+            return True
+        port = str(server["listen"]).rsplit(":", 1)[1]
+        service = next(iter(sorted(self.project.health_names.get(self.svc) or {""})))
+        files = {k: Path(self.env.get(f"ONALTU_{self.svc.upper()}__SERVER__TLS__{k.upper()}",
+                                      tls.get(k) or "")) for k in ("cert_path", "key_path", "client_ca_path")}
+        ca = files["client_ca_path"].read_bytes() if tls.get("client_ca_path") else None
+        if ca is None:
+            self.notes.append("[server.tls] without client_ca_path: the gRPC port is not checked for mutual TLS")
+            return True
+        cert, key = files["cert_path"].read_bytes(), files["key_path"].read_bytes()
+        target = f"127.0.0.1:{port}"
+        options = [("grpc.ssl_target_name_override", self.svc)]
+
+        def check(channel) -> str:
+            with channel:
+                try:
+                    reply = health_pb2_grpc.HealthStub(channel).Check(
+                        health_pb2.HealthCheckRequest(service=service), timeout=5)
+                except grpc.RpcError as err:
+                    return f"refused ({err.code().name})"
+            return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+
+        mutual = check(grpc.secure_channel(target, grpc.ssl_channel_credentials(ca, key, cert), options))
+        anonymous = check(grpc.secure_channel(target, grpc.ssl_channel_credentials(ca), options))
+        clear = check(grpc.insecure_channel(target))
+        ok = mutual == "SERVING" and anonymous.startswith("refused") and clear.startswith("refused")
+        said = (f"gRPC port {port}: health over mutual TLS with the pod's certificate {mutual}; "
+                f"over TLS without a client certificate {anonymous}; in clear {clear}")
+        if ok:
+            self.notes.append(said)
+        else:
+            self.fail(f"{said}: expected SERVING, refused, refused\n{self.log_tail()}")
+        return ok
 
     def await_readiness(self, probe: dict, serving: bool, budget: float,
                         started: float) -> tuple[float | None, str]:

@@ -129,12 +129,72 @@ class BrokenProbe(RenderedOverlays):
 
 class BrokenPorts(RenderedOverlays):
     def test_container_port_changed(self) -> None:
-        """The container moves to another port: the gRPC probes and the config's listen disagree."""
+        """The container moves to another port: the config's listen and the Service disagree."""
         objects = self.objects()
-        container(objects, "Deployment", "registry")["ports"][0]["containerPort"] = 50061
-        self.assertReports(objects, "Deployment/registry", "readinessProbe.grpc.port", "50051")
+        container(objects, "Deployment", "registry")["ports"][0]["containerPort"] = 50071
         self.assertReports(objects, "Deployment/registry", "containers[registry].ports",
                            "listen = '0.0.0.0:50051'")
+
+    def test_health_port_changed(self) -> None:
+        """The health port moves: the probes and the config's health_listen disagree."""
+        objects = self.objects()
+        health = container(objects, "Deployment", "rating")["ports"][1]
+        self.assertEqual("health", health["name"])
+        health["containerPort"] = 50073
+        self.assertReports(objects, "Deployment/rating", "readinessProbe.grpc.port",
+                           "50063 is not a declared containerPort")
+        self.assertReports(objects, "Deployment/rating", "containers[rating].ports",
+                           "health_listen = '0.0.0.0:50063'")
+
+
+class BrokenHealthPort(RenderedOverlays):
+    """The kubelet's grpc probes speak plaintext: with [server.tls] on, only the health port
+    (health_listen) answers them."""
+
+    def test_grpc_probe_on_the_tls_port(self) -> None:
+        objects = self.objects()
+        container(objects, "Deployment", "feedback")["startupProbe"]["grpc"]["port"] = 50052
+        self.assertReports(objects, "Deployment/feedback", "startupProbe.grpc.port",
+                           "50052 is the gRPC port, which [server.tls] puts behind TLS")
+
+    def test_grpc_probe_on_the_grpc_port_without_tls(self) -> None:
+        """The development overlay has no TLS: the gRPC port answers probes in plaintext too."""
+        objects = self.objects("development")
+        container(objects, "Deployment", "feedback")["readinessProbe"]["grpc"]["port"] = 50052
+        problems = check(objects, self.project, "development")
+        self.assertEqual([], [str(p) for p in problems])
+
+    def test_health_listen_dropped_from_production_toml(self) -> None:
+        project = copy.deepcopy(self.project)
+        del project.configs["registry"]["production"]["server"]["health_listen"]
+        self.assertReports(self.objects(), "Deployment/registry", "readinessProbe.grpc.port",
+                           "50061: the server serves no plaintext health there", project=project)
+        self.assertReports(self.objects(), "Deployment/registry", "livenessProbe.tcpSocket.port",
+                           "50061: the server listens on none such", project=project)
+
+    def test_tls_component_without_health_listen(self) -> None:
+        """TLS on and no health port: the probes must move to one, which must be configured."""
+        project = copy.deepcopy(self.project)
+        del project.configs["transport"]["production"]["server"]["health_listen"]
+        objects = self.objects()
+        c = container(objects, "Deployment", "transport")
+        c["readinessProbe"]["grpc"]["port"] = 50054
+        self.assertReports(objects, "Deployment/transport", "readinessProbe.grpc.port",
+                           "set services/transport/config/production.toml [server] health_listen",
+                           project=project)
+
+    def test_certificate_of_a_mounted_secret_dropped(self) -> None:
+        """A TLS Secret no Certificate issues (nor the README documents) never appears."""
+        objects = [o for o in self.objects()
+                   if not (o["kind"] == "Certificate" and o["metadata"]["name"] == "rating")]
+        self.assertReports(objects, "Deployment/rating", "volumes[tls].secret.items[tls.key].key",
+                           "key 'tls.key' of secret 'rating-tls' is not documented")
+
+    def test_certificate_writes_its_secret_under_another_name(self) -> None:
+        objects = self.objects()
+        find(objects, "Certificate", "registry")["spec"]["secretName"] = "registry-cert"
+        self.assertReports(objects, "Deployment/registry", "volumes[tls].secret.items[ca.crt].key",
+                           "secret 'registry-tls'")
 
     def test_container_port_renamed(self) -> None:
         objects = self.objects()
@@ -238,6 +298,9 @@ class BrokenSecrets(RenderedOverlays):
         project = copy.deepcopy(self.project)
         project.documented_secrets["rating-secrets"].discard("registry-token")
         self.assertReports(self.objects(), "Deployment/rating",
+                           "volumes[registry-token].secret.items[registry-token].key",
+                           "registry-token", project=project)
+        self.assertReports(self.objects(), "Job/rating-migrate",
                            "env[ONALTU_RATING__REGISTRY__TOKEN].valueFrom.secretKeyRef",
                            "registry-token", project=project)
 
@@ -330,6 +393,135 @@ class BrokenUpstreams(RenderedOverlays):
                            "services/rating/config/production.toml [feedback] url",
                            "no egress rule allows Deployment/feedback",
                            project=project)
+
+
+class BrokenMonitoring(RenderedOverlays):
+    """The metrics port, the PodMonitors, the alert rules and the dashboards against the code."""
+
+    def metrics_port(self, c: dict) -> dict:
+        return next(p for p in c["ports"] if p["name"] == manifests.METRICS_PORT)
+
+    def rule(self, objects: list[dict], alert: str) -> dict:
+        rules = find(objects, "PrometheusRule", "onaltu")["spec"]["groups"]
+        return next(r for g in rules for r in g["rules"] if r.get("alert") == alert)
+
+    def test_the_catalogue_is_read(self) -> None:
+        for name in ("rpc_server_duration_seconds_bucket", "rpc_server_duration_seconds_count",
+                     "onaltu_events_lost_total", "db_client_connection_count"):
+            self.assertIn(name, self.project.metrics)
+        self.assertNotIn("rpc_server_duration_seconds", self.project.metrics)
+        self.assertEqual({"registry.json", "feedback.json", "rating.json", "transport.json"},
+                         set(self.project.dashboards))
+
+    def test_metrics_port_dropped(self) -> None:
+        objects = self.objects()
+        c = container(objects, "Deployment", "registry")
+        c["ports"].remove(self.metrics_port(c))
+        self.assertReports(objects, "Deployment/registry", "containers[registry].ports",
+                           "serves metrics on 9464, but no containerPort is named 'metrics'")
+
+    def test_metrics_port_moved(self) -> None:
+        objects = self.objects()
+        self.metrics_port(container(objects, "Deployment", "transport"))["containerPort"] = 9465
+        self.assertReports(objects, "Deployment/transport", "ports[metrics].containerPort",
+                           "9465, but services/transport/config/production.toml [telemetry] "
+                           "metrics_listen serves metrics on 9464")
+        self.assertReports(objects, "PodMonitor/transport", "podMetricsEndpoints[0].port",
+                           "'metrics' is Deployment/transport's port 9465")
+
+    def test_metrics_listen_overridden(self) -> None:
+        objects = self.objects()
+        container(objects, "Deployment", "feedback")["env"].append(
+            {"name": "ONALTU_FEEDBACK__TELEMETRY__METRICS_LISTEN", "value": "0.0.0.0:9999"})
+        self.assertReports(objects, "Deployment/feedback", "ports[metrics].containerPort",
+                           "serves metrics on 9999")
+
+    def test_metrics_listen_dropped_from_production_toml(self) -> None:
+        project = copy.deepcopy(self.project)
+        del project.configs["rating"]["production"]["telemetry"]["metrics_listen"]
+        self.assertReports(self.objects(), "Deployment/rating", "ports[metrics]",
+                           "is not set: nothing serves metrics there", project=project)
+
+    def test_pod_monitor_selects_nothing(self) -> None:
+        objects = self.objects()
+        find(objects, "PodMonitor", "rating")["spec"]["selector"]["matchLabels"][
+            "app.kubernetes.io/name"] = "ratings"
+        self.assertReports(objects, "PodMonitor/rating", "spec.selector", "matches no workload")
+
+    def test_pod_monitor_port_misnamed(self) -> None:
+        objects = self.objects()
+        find(objects, "PodMonitor", "registry")["spec"]["podMetricsEndpoints"][0]["port"] = "metric"
+        self.assertReports(objects, "PodMonitor/registry", "podMetricsEndpoints[0].port",
+                           "'metric' is not a named containerPort of Deployment/registry's pods")
+
+    def test_pod_monitor_path(self) -> None:
+        objects = self.objects()
+        find(objects, "PodMonitor", "feedback")["spec"]["podMetricsEndpoints"][0]["path"] = "/stats"
+        self.assertReports(objects, "PodMonitor/feedback", "podMetricsEndpoints[0].path", "/metrics only")
+
+    def test_metrics_port_closed_to_the_monitoring_namespace(self) -> None:
+        objects = [o for o in self.objects() if not (o["kind"] == "NetworkPolicy"
+                                                     and o["metadata"]["name"] == "allow-metrics")]
+        self.assertReports(objects, "PodMonitor/registry", "podMetricsEndpoints[0].port",
+                           "no ingress rule lets the 'monitoring' namespace reach Deployment/registry")
+
+    def test_metrics_port_open_to_other_pods(self) -> None:
+        """An ingress rule without ports opens every port, the metrics one too."""
+        objects = self.objects()
+        del find(objects, "NetworkPolicy", "registry-ingress")["spec"]["ingress"][0]["ports"]
+        self.assertReports(objects, "NetworkPolicy/registry-ingress", "spec.ingress",
+                           "reach Deployment/registry's metrics port metrics (9464/TCP)")
+
+    def test_alert_on_a_metric_not_exported(self) -> None:
+        objects = self.objects()
+        rule = self.rule(objects, "OnaltuOutboxStalled")
+        rule["expr"] = rule["expr"].replace("onaltu_outbox_oldest_age_seconds", "onaltu_outbox_age")
+        self.assertReports(objects, "PrometheusRule/onaltu",
+                           "rules[OnaltuOutboxStalled].expr", "'onaltu_outbox_age' is not a metric")
+
+    def test_metric_renamed_in_the_catalogue(self) -> None:
+        """Renaming a metric in the Rust catalogue leaves the rules and dashboards behind."""
+        project = copy.deepcopy(self.project)
+        project.metrics.discard("onaltu_events_lost_total")
+        self.assertReports(self.objects(), "PrometheusRule/onaltu", "rules[OnaltuEventsLost].expr",
+                           "'onaltu_events_lost_total'", project=project)
+        self.assertReports(self.objects(), "ConfigMap/grafana-dashboard-rating",
+                           "panel 'Events lost'", "'onaltu_events_lost_total'", project=project)
+
+    def test_alert_without_runbook_or_severity(self) -> None:
+        objects = self.objects()
+        rule = self.rule(objects, "OnaltuConsumerLagging")
+        del rule["annotations"]["runbook"]
+        del rule["labels"]["severity"]
+        self.assertReports(objects, "PrometheusRule/onaltu",
+                           "rules[OnaltuConsumerLagging].annotations.runbook", "is missing")
+        self.assertReports(objects, "PrometheusRule/onaltu",
+                           "rules[OnaltuConsumerLagging].labels.severity", "is missing")
+
+    def test_dashboard_edited_by_hand(self) -> None:
+        objects = self.objects()
+        cm = find(objects, "ConfigMap", "grafana-dashboard-registry")
+        cm["data"]["registry.json"] = cm["data"]["registry.json"].replace(
+            "onaltu_outbox_backlog", "onaltu_outbox_size")
+        self.assertReports(objects, "ConfigMap/grafana-dashboard-registry",
+                           "panel 'Events waiting and the age of the oldest'",
+                           "'onaltu_outbox_size' is not a metric")
+        self.assertReports(objects, "ConfigMap/grafana-dashboard-registry", "data[registry.json]",
+                           "is not what deploy/k8s/components/monitoring/dashboards.py writes")
+
+    def test_metric_names_in_promql(self) -> None:
+        cases = {
+            'sum by (job, le) (rate(a_bucket{x="b{c}", y=~"d|e"}[5m])) / on (job) group_left (pod) b': {
+                "a_bucket", "b"},
+            "histogram_quantile(0.99, sum(rate(c[$__rate_interval])) by (le)) > 1e3 and d offset 5m": {
+                "c", "d"},
+            "changes(kube_pod_status_ready[15m]) > 4 unless count without (x) (e)": {
+                "kube_pod_status_ready", "e"},
+            "max_over_time(f[1h:5m]) # a comment naming g\n": {"f"},
+        }
+        for expr, names in cases.items():
+            with self.subTest(expr=expr):
+                self.assertEqual(names, manifests.promql_metrics(expr))
 
 
 class FromTheSources(RenderedOverlays):
@@ -528,6 +720,38 @@ class LintTools(RenderedOverlays):
         self.assertProblem(problems, "CKV_K8S_43 for Deployment/registry: no such finding")
         # What the exceptions cover stays excused.
         self.assertFalse([p for p in problems if "Deployment/feedback: CKV_K8S_35" in p], problems)
+
+    def custom_problems(self, objects: list[dict]) -> list[str]:
+        kept, custom = lint.split_custom(yaml.safe_dump_all(objects, sort_keys=False))
+        self.assertFalse([d for d in lint.documents(kept) if lint.api_group(d.obj) in lint.CUSTOM_RESOURCES])
+        dashboards = [d.obj for d in lint.documents(kept) if d.obj.get("kind") == "ConfigMap"]
+        return lint.custom_resource_problems("production", custom + dashboards)
+
+    def test_custom_resources_are_left_to_their_own_checks(self) -> None:
+        """kubernetes-validate never sees them; their own checks find nothing in the overlay."""
+        self.assertEqual([], self.custom_problems(self.objects()))
+
+    def test_promql_that_does_not_parse(self) -> None:
+        objects = self.objects()
+        rules = find(objects, "PrometheusRule", "onaltu")["spec"]["groups"][0]["rules"]
+        rules[0]["expr"] = rules[0]["expr"].replace("sum by (job, rpc_method) (", "sum by (job, rpc_method (", 1)
+        cm = find(objects, "ConfigMap", "grafana-dashboard-transport")
+        cm["data"]["transport.json"] = cm["data"]["transport.json"].replace("histogram_quantile(0.99,", "histogram_quantile(0.99", 1)
+        problems = self.custom_problems(objects)
+        self.assertProblem(problems, "PrometheusRule/onaltu", "OnaltuRpcServerErrors", "PromQL does not parse")
+        self.assertProblem(problems, "ConfigMap/grafana-dashboard-transport", "panel", "PromQL does not parse")
+
+    def test_misspelt_fields_of_the_custom_resources(self) -> None:
+        objects = self.objects()
+        rule = find(objects, "PrometheusRule", "onaltu")["spec"]["groups"][1]["rules"][0]
+        rule["annotation"] = rule.pop("annotations")
+        rule["for"] = "5 minutes"
+        endpoint = find(objects, "PodMonitor", "rating")["spec"]["podMetricsEndpoints"][0]
+        endpoint["scrape_timeout"] = endpoint.pop("scrapeTimeout")
+        problems = self.custom_problems(objects)
+        self.assertProblem(problems, "PrometheusRule/onaltu", "rules[0]", "'annotation' is not a field")
+        self.assertProblem(problems, "PrometheusRule/onaltu", "rules[0].for", "not a duration")
+        self.assertProblem(problems, "PodMonitor/rating", "podMetricsEndpoints[0]", "'scrape_timeout' is not a field")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 //! The suite served in-process for end-to-end tests: the registry, feedback and rating services
 //! each on its own Postgres schema (as each has its own database in production), one private
 //! Redis between them, clients for any role, and the registry flows other services' tests start
-//! from. The transport service is tested beside it, in `services/transport/tests`.
+//! from. The transport service is tested beside it, in `services/transport/tests`. [`replicas`]
+//! runs the services as processes instead, several replicas of each (`tests/scale_out.rs`).
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 pub mod fixtures;
+pub mod replicas;
 
 use onaltu_auth::{Claims, Role};
 use onaltu_proto::feedback::feedback_service_client::FeedbackServiceClient;

@@ -1,5 +1,7 @@
 //! The Deployments' gRPC probes ask each server's health under the name it registers, on the
-//! port it listens on: a probe naming another service never passes and a rollout never completes.
+//! plaintext health port it listens on (`[server] health_listen`), never on the gRPC port, which
+//! mutual TLS closes to the kubelet's probes: a probe naming another service, or the wrong port,
+//! never passes and a rollout never completes.
 
 #![allow(clippy::expect_used)]
 
@@ -34,17 +36,29 @@ fn grpc_probes(yaml: &str) -> Vec<(u16, String)> {
     probes
 }
 
-/// The port the service's production configuration listens on.
-fn production_port(service: &str) -> u16 {
+/// The port of `key` (`listen`, `health_listen`) in the service's production configuration.
+fn production_port(service: &str, key: &str) -> u16 {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../services")
         .join(service)
         .join("config/production.toml");
     let toml = std::fs::read_to_string(&path).expect("the production configuration");
     toml.lines()
-        .find_map(|l| l.trim().strip_prefix("listen = "))
+        .find_map(|l| l.trim().strip_prefix(&format!("{key} = ")))
         .and_then(|v| v.trim_matches('"').rsplit(':').next()?.parse().ok())
-        .expect("[server] listen with a port")
+        .unwrap_or_else(|| panic!("{service}: [server] {key} with a port"))
+}
+
+/// The port a probe's `tcpSocket` names, as written (a name or a number).
+fn tcp_probe_ports(yaml: &str) -> Vec<String> {
+    let lines: Vec<&str> = yaml.lines().collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == "tcpSocket:")
+        .filter_map(|(i, _)| lines.get(i + 1)?.trim().strip_prefix("port:"))
+        .map(|p| p.trim().to_string())
+        .collect()
 }
 
 fn check(service: &str, name: &str) {
@@ -54,24 +68,38 @@ fn check(service: &str, name: &str) {
         .join(service)
         .join("deployment.yaml");
     let yaml = std::fs::read_to_string(&path).expect("the Deployment");
-    let port = production_port(service);
+    let grpc = production_port(service, "listen");
+    let health = production_port(service, "health_listen");
+    assert_ne!(
+        grpc, health,
+        "{service}: the health port is a port of its own"
+    );
     let probes = grpc_probes(&yaml);
     assert!(
         probes.len() >= 2,
         "{service}: a startup and a readiness probe over gRPC"
     );
     for (probe_port, probe_service) in probes {
-        assert_eq!(probe_port, port, "{service}: the probe's port");
+        assert_eq!(probe_port, health, "{service}: the probe's port");
         assert_eq!(probe_service, name, "{service}: the probe's service name");
     }
-    assert!(
-        yaml.contains(&format!("containerPort: {port}")),
-        "{service}: the container declares port {port}"
+    assert_eq!(
+        tcp_probe_ports(&yaml),
+        ["health"],
+        "{service}: liveness connects to the health port"
     );
+    for (port_name, port) in [("grpc", grpc), ("health", health)] {
+        assert!(
+            yaml.contains(&format!(
+                "- name: {port_name}\n              containerPort: {port}\n"
+            )),
+            "{service}: the container declares port {port_name} {port}"
+        );
+    }
 }
 
 #[test]
-fn every_deployment_probes_its_own_service_on_its_own_port() {
+fn every_deployment_probes_its_own_service_on_its_health_port() {
     check("registry", onaltu_registry::SERVICE_NAME);
     check("feedback", onaltu_feedback::SERVICE_NAME);
     check("rating", onaltu_rating::SERVICE_NAME);
@@ -91,4 +119,10 @@ fn the_probe_reader_sees_a_wrong_name() {
         grpc_probes(yaml),
         vec![(50053, "onaltu.rating.v1.FeedbackService".to_string())]
     );
+    let liveness = "
+          livenessProbe:
+            tcpSocket:
+              port: grpc
+";
+    assert_eq!(tcp_probe_ports(liveness), ["grpc"]);
 }

@@ -17,7 +17,6 @@ use std::time::Duration;
 
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use onaltu_cache::Cache;
-use onaltu_config::ExposeSecret;
 use onaltu_events::{Consumer, StreamSettings, WatchLimits};
 use onaltu_proto::rating::rating_service_server::RatingServiceServer;
 use onaltu_service::{Start, StartError};
@@ -77,8 +76,10 @@ pub async fn serve(start: Start<settings::Settings>) -> Result<(), StartError> {
             .await
             .map_err(StartError::database)?
     };
-    let redis = redis::Client::open(settings.cache.url.expose_secret())
-        .map_err(|e| StartError::config("cache.url", e))?;
+    let redis = settings
+        .cache
+        .client()
+        .map_err(|e| StartError::config("cache", e))?;
 
     let (closing, closed) = tokio::sync::watch::channel(false);
     let closing = Arc::new(closing);

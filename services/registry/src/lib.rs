@@ -70,6 +70,6 @@ pub async fn serve(start: Start<settings::Settings>) -> Result<(), StartError> {
         &["ImportPersons", "ImportCenters"],
     )?
     .serve(listener, shutdown);
-    onaltu_service::serve_with_relay(pool, &settings.cache.url, server).await??;
+    onaltu_service::serve_with_relay(pool, &settings.cache, server).await??;
     Ok(())
 }

@@ -3,10 +3,17 @@
 //! retried with backoff while the other service answers UNAVAILABLE; when it stays down the
 //! caller answers UNAVAILABLE with RetryInfo, never INTERNAL. [`Registry`] is the one way every
 //! service reaches the registry; each keeps only its calls.
+//!
+//! With `[<section>.tls]` the channel speaks TLS (an `https://` URL), trusting only the CA named
+//! there, and presents the service's own certificate when the other side requires mutual TLS.
+//! The service's own token is configured (`token`), read from a mounted file (`token_file`, read
+//! again whenever the file changes, so a rotated Secret is picked up without a restart), or, in
+//! development only, signed by the service itself.
 
 use std::future::Future;
-use std::sync::Arc;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 use onaltu_auth::{AuthSettings, SelfSigned};
 use onaltu_config::ExposeSecret as _;
@@ -17,7 +24,85 @@ use serde::Deserialize;
 use tonic::Code;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::interceptor::InterceptedService;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
+
+/// TLS to the other service (`[<section>.tls]`, e.g. `[registry.tls]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientTlsSettings {
+    /// The CA the other service's certificate must be signed by (PEM); the only one trusted.
+    pub ca_path: String,
+    /// This service's own certificate chain (PEM), presented when the other side requires mutual
+    /// TLS; with `key_path`.
+    pub cert_path: Option<String>,
+    /// The private key of `cert_path` (PEM).
+    pub key_path: Option<String>,
+    /// The name the other service's certificate must carry, when not the URL's host (e.g. the URL
+    /// names an address).
+    pub domain_name: Option<String>,
+}
+
+impl Validate for ClientTlsSettings {
+    fn validate(&self, c: &mut Checker) {
+        let files = [
+            ("ca_path", Some(&self.ca_path)),
+            ("cert_path", self.cert_path.as_ref()),
+            ("key_path", self.key_path.as_ref()),
+        ];
+        for (key, path) in files {
+            if let Some(path) = path {
+                c.check(
+                    Path::new(path).is_file(),
+                    key,
+                    format!("{path}: file does not exist"),
+                );
+            }
+        }
+        c.check(
+            self.cert_path.is_some() == self.key_path.is_some(),
+            if self.cert_path.is_some() {
+                "key_path"
+            } else {
+                "cert_path"
+            },
+            "cert_path and key_path go together: the service's certificate and its private key",
+        );
+        if let Some(name) = &self.domain_name {
+            c.check(
+                !name.trim().is_empty() && !name.contains(['/', ':', ' ']),
+                "domain_name",
+                "must be a host name, e.g. registry",
+            );
+        }
+    }
+}
+
+impl ClientTlsSettings {
+    /// tonic's TLS configuration, the files read; errors name the key (`<section>.tls.<key>`).
+    fn config(&self, section: &str) -> Result<ClientTlsConfig, String> {
+        let read = |key: &str, path: &str| {
+            std::fs::read(path).map_err(|e| format!("{section}.tls.{key}: {path}: {e}"))
+        };
+        let mut config = ClientTlsConfig::new()
+            .ca_certificate(Certificate::from_pem(read("ca_path", &self.ca_path)?));
+        match (&self.cert_path, &self.key_path) {
+            (Some(cert), Some(key)) => {
+                config = config.identity(Identity::from_pem(
+                    read("cert_path", cert)?,
+                    read("key_path", key)?,
+                ));
+            }
+            (None, None) => {}
+            _ => {
+                return Err(format!("{section}.tls: cert_path and key_path go together"));
+            }
+        }
+        if let Some(name) = &self.domain_name {
+            config = config.domain_name(name.clone());
+        }
+        Ok(config)
+    }
+}
 
 /// Where another service is and how patiently to call it (e.g. `[registry]`).
 #[derive(Debug, Clone, Deserialize)]
@@ -34,8 +119,14 @@ pub struct ClientSettings {
     /// This service's own token for calls made in its own name (a Kubernetes Secret): an
     /// INTEGRATION token with the service's subject, minted by the identity provider and living
     /// at most `[auth] max_service_token_lifetime_secs`; unused by calls that forward the
-    /// caller's token. Required in production ([`check_own_token`]).
+    /// caller's token. Required in production ([`check_own_token`]), or `token_file`.
     pub token: Option<onaltu_config::SecretString>,
+    /// The same token in a file (a mounted Secret): read when the service starts and again
+    /// whenever the file changes, so a rotated token is used from the next call on. Not with
+    /// `token`.
+    pub token_file: Option<String>,
+    /// TLS to the other service; the URL is then `https://`.
+    pub tls: Option<ClientTlsSettings>,
 }
 
 impl Default for ClientSettings {
@@ -46,17 +137,49 @@ impl Default for ClientSettings {
             attempts: 3,
             backoff_ms: 100,
             token: None,
+            token_file: None,
+            tls: None,
         }
     }
 }
 
 impl Validate for ClientSettings {
     fn validate(&self, c: &mut Checker) {
+        let https = self.url.starts_with("https://");
         c.check(
-            Endpoint::from_shared(self.url.clone()).is_ok(),
+            Endpoint::from_shared(self.url.clone()).is_ok()
+                && (https || self.url.starts_with("http://")),
             "url",
-            "must be an http(s) URL",
+            "must be an http:// or https:// URL",
         );
+        match &self.tls {
+            Some(tls) => {
+                c.check(
+                    https,
+                    "url",
+                    "must be https:// when [tls] is set: the channel speaks TLS",
+                );
+                c.section("tls", tls);
+            }
+            None => c.check(
+                !https,
+                "tls",
+                "is required with an https:// url: set tls.ca_path (the CA that signs the other \
+                 service's certificate), and tls.cert_path and tls.key_path for mutual TLS",
+            ),
+        }
+        if let Some(path) = &self.token_file {
+            c.check(
+                self.token.is_none(),
+                "token_file",
+                "set either token or token_file, not both",
+            );
+            c.check(
+                Path::new(path).is_file(),
+                "token_file",
+                format!("{path}: file does not exist"),
+            );
+        }
         c.check(
             (10..=60_000).contains(&self.timeout_ms),
             "timeout_ms",
@@ -79,13 +202,19 @@ impl Validate for ClientSettings {
 pub const RETRY_AFTER: Duration = Duration::from_secs(2);
 
 impl ClientSettings {
-    /// A channel that connects on first use (the other service may start after this one).
+    /// A channel that connects on first use (the other service may start after this one),
+    /// over TLS when `[<name>.tls]` is set.
     pub fn channel(&self, name: &str) -> Result<Channel, String> {
-        Ok(Endpoint::from_shared(self.url.clone())
+        let mut endpoint = Endpoint::from_shared(self.url.clone())
             .map_err(|e| format!("{name}.url: {e}"))?
             .connect_timeout(Duration::from_millis(self.timeout_ms))
-            .timeout(Duration::from_millis(self.timeout_ms))
-            .connect_lazy())
+            .timeout(Duration::from_millis(self.timeout_ms));
+        if let Some(tls) = &self.tls {
+            endpoint = endpoint
+                .tls_config(tls.config(name)?)
+                .map_err(|e| format!("{name}.tls: {e}"))?;
+        }
+        Ok(endpoint.connect_lazy())
     }
 
     /// A request for `message` with this deadline.
@@ -171,25 +300,43 @@ pub fn check_own_token(
     subject: &str,
 ) {
     let key = format!("{section}.token");
-    match &settings.token {
-        Some(token) => {
-            let problem = onaltu_auth::own_token_problem(
-                token.expose_secret(),
-                subject,
-                auth.max_service_token_lifetime_secs,
-                onaltu_auth::now_epoch_secs(),
-            );
+    let problem = |token: &str| {
+        onaltu_auth::own_token_problem(
+            token,
+            subject,
+            auth.max_service_token_lifetime_secs,
+            onaltu_auth::now_epoch_secs(),
+        )
+    };
+    match (&settings.token, &settings.token_file) {
+        (Some(token), _) => {
+            let problem = problem(token.expose_secret());
             c.check(problem.is_none(), &key, problem.unwrap_or_default());
         }
-        None if c.production() => c.check(
+        (None, Some(path)) => {
+            let key = format!("{section}.token_file");
+            match read_token(Path::new(path)) {
+                Ok(token) => {
+                    let problem = problem(&token);
+                    c.check(
+                        problem.is_none(),
+                        &key,
+                        problem.map(|p| format!("{path}: {p}")).unwrap_or_default(),
+                    );
+                }
+                Err(e) => c.check(false, &key, e),
+            }
+        }
+        (None, None) if c.production() => c.check(
             false,
             &key,
             format!(
                 "is required in production: the service's own INTEGRATION token (sub {subject}), \
-                 minted by the identity provider; a service signs its own only in development"
+                 minted by the identity provider (or token_file, the file it is mounted as); a \
+                 service signs its own only in development"
             ),
         ),
-        None => c.check(
+        (None, None) => c.check(
             auth.hs256_secret.is_some(),
             &key,
             format!(
@@ -200,11 +347,124 @@ pub fn check_own_token(
     }
 }
 
+/// The token in `path` (surrounding white space, such as a final newline, dropped); an error
+/// names the path, never the contents.
+fn read_token(path: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(format!("{}: the file is empty", path.display()));
+    }
+    Ok(token.to_string())
+}
+
+/// What tells one version of a file from the next: its modification time, length and inode
+/// (a Kubernetes Secret volume swaps a symbolic link to a new file on every update).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileStamp {
+    modified: Option<SystemTime>,
+    len: u64,
+    inode: u64,
+}
+
+impl FileStamp {
+    fn of(path: &Path) -> std::io::Result<Self> {
+        let meta = std::fs::metadata(path)?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Ok(Self {
+            modified: meta.modified().ok(),
+            len: meta.len(),
+            inode,
+        })
+    }
+}
+
+/// A service's own token mounted as a file: read again on the first call after the file changed
+/// (a `stat` per call; a Secret volume's update swaps in a new file, which that catches at once),
+/// and at least every [`TOKEN_FILE_REREAD`] in case it was rewritten in place within one tick of
+/// the file system's clock. A file that cannot be read, or holds no header value, leaves the last
+/// good token in use, with a warning.
+struct TokenFile {
+    path: PathBuf,
+    current: Mutex<Current>,
+}
+
+/// The token last read from the file, and when and from which version of the file.
+struct Current {
+    stamp: FileStamp,
+    read_at: std::time::Instant,
+    header: MetadataValue<Ascii>,
+}
+
+/// Longest a token file is trusted unchanged without being read again.
+const TOKEN_FILE_REREAD: Duration = Duration::from_secs(1);
+
+impl TokenFile {
+    /// Reads `path` once; an error names `key`.
+    fn open(path: &str, key: &str) -> Result<Self, String> {
+        let path = PathBuf::from(path);
+        let stamp = FileStamp::of(&path).map_err(|e| format!("{key}: {}: {e}", path.display()))?;
+        let header = Self::read(&path).map_err(|e| format!("{key}: {e}"))?;
+        Ok(Self {
+            path,
+            current: Mutex::new(Current {
+                stamp,
+                read_at: std::time::Instant::now(),
+                header,
+            }),
+        })
+    }
+
+    fn read(path: &Path) -> Result<MetadataValue<Ascii>, String> {
+        read_token(path).and_then(|t| {
+            bearer_value(&t).map_err(|_| format!("{}: not a valid header value", path.display()))
+        })
+    }
+
+    fn header(&self) -> Result<MetadataValue<Ascii>, ApiError> {
+        let mut current = self
+            .current
+            .lock()
+            .map_err(|_| ApiError::Internal("the token file's state is poisoned".into()))?;
+        match FileStamp::of(&self.path) {
+            Ok(stamp)
+                if stamp != current.stamp || current.read_at.elapsed() >= TOKEN_FILE_REREAD =>
+            {
+                match Self::read(&self.path) {
+                    Ok(header) => {
+                        if header != current.header {
+                            tracing::info!(path = %self.path.display(), "the service's own token file changed; using the new token");
+                        }
+                        *current = Current {
+                            stamp,
+                            read_at: std::time::Instant::now(),
+                            header,
+                        };
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the service's own token file cannot be used; keeping the previous token");
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(path = %self.path.display(), error = %e, "the service's own token file cannot be read; keeping the previous token");
+            }
+        }
+        Ok(current.header.clone())
+    }
+}
+
 /// The token a service calls in its own name with.
 #[derive(Clone)]
 enum OwnToken {
     /// Configured (`[registry] token`): the header, made once.
     Configured(MetadataValue<Ascii>),
+    /// Mounted (`[registry] token_file`): read again when the file changes.
+    File(Arc<TokenFile>),
     /// Development: signed by the service, renewed before it expires.
     SelfSigned(Arc<SelfSigned>),
 }
@@ -213,6 +473,7 @@ impl OwnToken {
     fn header(&self) -> Result<MetadataValue<Ascii>, ApiError> {
         match self {
             OwnToken::Configured(value) => Ok(value.clone()),
+            OwnToken::File(file) => file.header(),
             OwnToken::SelfSigned(signer) => {
                 let token = signer
                     .token()
@@ -240,7 +501,7 @@ impl Registry {
     /// A client that connects on first use (the registry may start after this service). Calls in
     /// the service's own name carry `settings.token`, when configured.
     pub fn new(settings: &ClientSettings) -> Result<Self, String> {
-        let own = Self::configured(settings)?.map(OwnToken::Configured);
+        let own = Self::configured(settings)?;
         Ok(Self {
             channel: settings.channel("registry")?,
             settings: settings.clone(),
@@ -249,16 +510,17 @@ impl Registry {
     }
 
     /// A client for a service that calls in its own name as `subject` (e.g. `service:rating`):
-    /// with `settings.token`, or, where none is configured (development and tests; production
-    /// refuses that by [`check_own_token`]), with an INTEGRATION token it signs with `[auth]
-    /// hs256_secret` and renews. Neither is an error naming `registry.token`.
+    /// with `settings.token` or `settings.token_file`, or, where neither is configured
+    /// (development and tests; production refuses that by [`check_own_token`]), with an
+    /// INTEGRATION token it signs with `[auth] hs256_secret` and renews. None of them is an error
+    /// naming `registry.token`.
     pub fn in_own_name(
         settings: &ClientSettings,
         auth: &AuthSettings,
         subject: &str,
     ) -> Result<Self, String> {
         let own = match Self::configured(settings)? {
-            Some(header) => OwnToken::Configured(header),
+            Some(own) => own,
             None => OwnToken::SelfSigned(Arc::new(
                 SelfSigned::new(auth, subject)
                     .ok_or_else(|| "registry.token: is required".to_string())?,
@@ -271,13 +533,18 @@ impl Registry {
         })
     }
 
-    fn configured(settings: &ClientSettings) -> Result<Option<MetadataValue<Ascii>>, String> {
+    fn configured(settings: &ClientSettings) -> Result<Option<OwnToken>, String> {
+        if let Some(token) = &settings.token {
+            let header = bearer_value(token.expose_secret())
+                .map_err(|_| "registry.token: is not a valid header value".to_string())?;
+            return Ok(Some(OwnToken::Configured(header)));
+        }
         settings
-            .token
-            .as_ref()
-            .map(|token| bearer_value(token.expose_secret()))
+            .token_file
+            .as_deref()
+            .map(|path| TokenFile::open(path, "registry.token_file"))
             .transpose()
-            .map_err(|_| "registry.token: is not a valid header value".to_string())
+            .map(|file| file.map(|f| OwnToken::File(Arc::new(f))))
     }
 
     /// How patiently calls are made.
@@ -380,11 +647,25 @@ pub fn refusal(
         Code::Unauthenticated => ApiError::Unauthenticated(status.message().to_string()),
         _ if is_unreachable(status) => unreachable("registry", consequence),
         _ => ApiError::Internal(format!(
-            "registry answered {:?}: {}",
+            "registry answered {:?}: {}{}",
             status.code(),
-            status.message()
+            status.message(),
+            causes(status)
         )),
     }
+}
+
+/// The chain of causes under a status made on this side (e.g. a TLS handshake the other service
+/// refused: "received fatal alert: CertificateRequired"), for the log; empty when there is none.
+pub fn causes(status: &tonic::Status) -> String {
+    let mut out = String::new();
+    let mut cause = std::error::Error::source(status);
+    while let Some(err) = cause {
+        out.push_str(": ");
+        out.push_str(&err.to_string());
+        cause = err.source();
+    }
+    out
 }
 
 #[cfg(test)]
@@ -459,6 +740,213 @@ mod tests {
                 assert!(found[0].1.contains(expected), "{found:?}");
             }
         }
+    }
+
+    fn violations(settings: &ClientSettings) -> Vec<(String, String)> {
+        let mut c = Checker::for_env("production");
+        c.section("registry", settings);
+        c.violations()
+            .iter()
+            .map(|v| (v.key.clone(), v.message.clone()))
+            .collect()
+    }
+
+    fn keys(settings: &ClientSettings) -> Vec<String> {
+        violations(settings).into_iter().map(|(k, _)| k).collect()
+    }
+
+    fn tls(pki: &onaltu_testkit::tls::Pki, identity: bool) -> ClientTlsSettings {
+        let own = pki.issue(&["feedback"]);
+        ClientTlsSettings {
+            ca_path: pki.ca_path().to_string(),
+            cert_path: identity.then_some(own.cert_path.clone()),
+            key_path: identity.then_some(own.key_path),
+            domain_name: Some("registry".into()),
+        }
+    }
+
+    #[test]
+    fn tls_and_the_url_scheme_go_together_and_name_the_key() {
+        let pki = onaltu_testkit::tls::Pki::new("Onaltu test CA");
+        let https = |tls: Option<ClientTlsSettings>| ClientSettings {
+            url: "https://registry:50051".into(),
+            tls,
+            ..ClientSettings::default()
+        };
+        assert_eq!(keys(&https(Some(tls(&pki, true)))), Vec::<String>::new());
+        assert_eq!(keys(&https(Some(tls(&pki, false)))), Vec::<String>::new());
+        let without = violations(&https(None));
+        assert_eq!(without[0].0, "registry.tls");
+        assert!(without[0].1.contains("ca_path"), "{without:?}");
+        let plain = ClientSettings {
+            url: "http://registry:50051".into(),
+            tls: Some(tls(&pki, true)),
+            ..ClientSettings::default()
+        };
+        assert_eq!(keys(&plain), ["registry.url"]);
+        assert_eq!(
+            keys(&ClientSettings {
+                url: "ftp://registry".into(),
+                ..ClientSettings::default()
+            }),
+            ["registry.url"]
+        );
+    }
+
+    #[test]
+    fn tls_files_must_exist_and_the_key_come_with_its_certificate() {
+        let pki = onaltu_testkit::tls::Pki::new("Onaltu test CA");
+        let with = |tls: ClientTlsSettings| ClientSettings {
+            url: "https://registry:50051".into(),
+            tls: Some(tls),
+            ..ClientSettings::default()
+        };
+        let missing = violations(&with(ClientTlsSettings {
+            ca_path: "/no/such/ca.crt".into(),
+            ..tls(&pki, true)
+        }));
+        assert_eq!(missing.len(), 1, "{missing:?}");
+        assert_eq!(missing[0].0, "registry.tls.ca_path");
+        assert!(missing[0].1.contains("/no/such/ca.crt"), "{missing:?}");
+        assert_eq!(
+            keys(&with(ClientTlsSettings {
+                key_path: None,
+                ..tls(&pki, true)
+            })),
+            ["registry.tls.key_path"]
+        );
+        assert_eq!(
+            keys(&with(ClientTlsSettings {
+                cert_path: None,
+                ..tls(&pki, true)
+            })),
+            ["registry.tls.cert_path"]
+        );
+        assert_eq!(
+            keys(&with(ClientTlsSettings {
+                domain_name: Some("https://registry".into()),
+                ..tls(&pki, true)
+            })),
+            ["registry.tls.domain_name"]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_tls_channel_reads_its_files_and_names_the_key_when_it_cannot() {
+        let pki = onaltu_testkit::tls::Pki::new("Onaltu test CA");
+        let settings = ClientSettings {
+            url: "https://registry:50051".into(),
+            tls: Some(tls(&pki, true)),
+            ..ClientSettings::default()
+        };
+        assert!(settings.channel("registry").is_ok());
+        let gone = ClientSettings {
+            tls: Some(ClientTlsSettings {
+                key_path: Some("/no/such/feedback.key".into()),
+                ..tls(&pki, true)
+            }),
+            ..settings.clone()
+        };
+        let err = gone.channel("registry").err().unwrap();
+        assert!(
+            err.starts_with("registry.tls.key_path: /no/such/feedback.key"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_token_file_is_checked_like_a_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("registry-token");
+        let path_str = path.to_str().unwrap().to_string();
+        let auth = AuthSettings::default();
+        let problems = |settings: &ClientSettings| {
+            let mut c = Checker::for_env("production");
+            c.section("registry", settings);
+            check_own_token(&mut c, "registry", settings, &auth, "service:rating");
+            c.violations()
+                .iter()
+                .map(|v| (v.key.clone(), v.message.clone()))
+                .collect::<Vec<_>>()
+        };
+        let from_file = ClientSettings {
+            token_file: Some(path_str.clone()),
+            ..ClientSettings::default()
+        };
+        let missing = problems(&from_file);
+        assert!(
+            missing.iter().all(|(k, _)| k == "registry.token_file") && !missing.is_empty(),
+            "{missing:?}"
+        );
+
+        std::fs::write(&path, format!("{}\n", token("service:rating", 3_600))).unwrap();
+        assert_eq!(problems(&from_file), []);
+        std::fs::write(&path, token("service:transport", 3_600)).unwrap();
+        let foreign = problems(&from_file);
+        assert_eq!(foreign.len(), 1, "{foreign:?}");
+        assert_eq!(foreign[0].0, "registry.token_file");
+        assert!(
+            foreign[0].1.contains("sub service:transport"),
+            "{foreign:?}"
+        );
+
+        let both = problems(&ClientSettings {
+            token: Some(SecretString::from(token("service:rating", 3_600))),
+            ..from_file.clone()
+        });
+        assert!(
+            both.iter()
+                .any(|(k, m)| k == "registry.token_file" && m.contains("not both")),
+            "{both:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_rewritten_token_file_is_used_from_the_next_call_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("registry-token");
+        let first = token("service:rating", 3_600);
+        std::fs::write(&path, format!("{first}\n")).unwrap();
+        let settings = ClientSettings {
+            token_file: Some(path.to_str().unwrap().to_string()),
+            ..ClientSettings::default()
+        };
+        let registry =
+            Registry::in_own_name(&settings, &AuthSettings::default(), "service:rating").unwrap();
+        let bearer = |r: &Registry| r.own_header().unwrap().to_str().unwrap().to_string();
+        assert_eq!(bearer(&registry), format!("Bearer {first}"));
+
+        // Rotated as a Secret volume does it: a new file put in place of the old.
+        let second = token("service:rating", 7_200);
+        assert_ne!(first, second);
+        let next = dir.path().join("registry-token.new");
+        std::fs::write(&next, &second).unwrap();
+        std::fs::rename(&next, &path).unwrap();
+        assert_eq!(bearer(&registry), format!("Bearer {second}"));
+
+        // Rewritten in place, too (here with a token of another length, so that the change shows
+        // in the file's size even within one tick of the file system's clock).
+        let third = token("service:rating-rewritten", 1_800);
+        std::fs::write(&path, &third).unwrap();
+        assert_eq!(bearer(&registry), format!("Bearer {third}"));
+
+        // A file gone or emptied mid-rotation leaves the last good token in use.
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(bearer(&registry), format!("Bearer {third}"));
+        std::fs::write(&path, "\n").unwrap();
+        assert_eq!(bearer(&registry), format!("Bearer {third}"));
+
+        let missing = ClientSettings {
+            token_file: Some("/no/such/registry-token".into()),
+            ..ClientSettings::default()
+        };
+        let err = Registry::in_own_name(&missing, &AuthSettings::default(), "service:rating")
+            .err()
+            .unwrap();
+        assert!(
+            err.starts_with("registry.token_file: /no/such/registry-token"),
+            "{err}"
+        );
     }
 
     #[tokio::test]

@@ -1,6 +1,9 @@
 //! Postgres access for every service: a diesel-async connection pool on deadpool whose
 //! connections set `statement_timeout` and `application_name`, and embedded migrations run by the
-//! `migrate` subcommand (never hidden in server start).
+//! `migrate` subcommand (never hidden in server start). Connections use TLS when the URL asks for
+//! it (`sslmode=require|verify-ca|verify-full`, `sslrootcert=`: [`tls`]). The pool reports its
+//! connections by state, its limit and its waiters, and each handler's wait for a connection
+//! ([`checkout`]).
 
 use std::time::Duration;
 
@@ -9,7 +12,7 @@ use diesel_async::pooled_connection::deadpool::{Object, Pool as DeadPool, PoolEr
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 use onaltu_config::{Checker, ExposeSecret, SecretString, Validate};
 use onaltu_errors::ApiError;
@@ -17,8 +20,10 @@ use serde::Deserialize;
 
 pub use diesel_async;
 
+mod metrics;
 pub mod requests;
 pub mod retention;
+pub mod tls;
 
 pub use retention::RetentionSettings;
 
@@ -31,7 +36,8 @@ pub type Connection = Object<AsyncPgConnection>;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseSettings {
-    /// `postgres://user:password@host:port/database`.
+    /// `postgres://user:password@host:port/database`; with `?sslmode=verify-full&sslrootcert=<CA
+    /// PEM file>` (or `require`, `verify-ca`) over TLS.
     pub url: SecretString,
     /// Largest number of open connections.
     pub max_connections: usize,
@@ -63,6 +69,18 @@ impl Validate for DatabaseSettings {
             "url",
             "must be a postgres:// URL",
         );
+        match tls::parse(url) {
+            Ok(parsed) => {
+                if let Some(path) = &parsed.root_cert {
+                    c.check(
+                        std::path::Path::new(path).is_file(),
+                        "url",
+                        format!("sslrootcert {path}: file does not exist"),
+                    );
+                }
+            }
+            Err(e) => c.check(false, "url", e),
+        }
         c.check(
             (1..=1000).contains(&self.max_connections),
             "max_connections",
@@ -163,10 +181,9 @@ pub fn build_pool(settings: &DatabaseSettings, application_name: &str) -> Result
         let setup = setup.clone();
         let url = url.to_string();
         Box::pin(async move {
-            let mut conn =
-                tokio::time::timeout(connect_timeout, AsyncPgConnection::establish(&url))
-                    .await
-                    .map_err(|_| ConnectionError::BadConnection("connect timed out".into()))??;
+            let mut conn = tokio::time::timeout(connect_timeout, tls::connect(&url))
+                .await
+                .map_err(|_| ConnectionError::BadConnection("connect timed out".into()))??;
             conn.batch_execute(&setup)
                 .await
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
@@ -175,14 +192,16 @@ pub fn build_pool(settings: &DatabaseSettings, application_name: &str) -> Result
     });
     let manager =
         AsyncDieselConnectionManager::new_with_config(settings.url.expose_secret(), config);
-    DeadPool::builder(manager)
+    let pool = DeadPool::builder(manager)
         .max_size(settings.max_connections)
         .wait_timeout(Some(Duration::from_millis(settings.acquire_timeout_ms)))
         .create_timeout(Some(connect_timeout))
         .recycle_timeout(Some(connect_timeout))
         .runtime(deadpool::Runtime::Tokio1)
         .build()
-        .map_err(|e| DbError::Build(e.to_string()))
+        .map_err(|e| DbError::Build(e.to_string()))?;
+    metrics::observe(&pool, application_name);
+    Ok(pool)
 }
 
 /// The statements each new connection runs. The application name is restricted to a safe
@@ -197,7 +216,15 @@ fn session_setup(application_name: &str, statement_timeout_ms: u64) -> String {
 
 /// A connection from `pool` for a handler: UNAVAILABLE (with a retry delay) when none can be had.
 pub async fn connection(pool: &Pool) -> Result<Connection, ApiError> {
-    pool.get().await.map_err(|e| DbError::from(e).into())
+    checkout(pool).await.map_err(|e| DbError::from(e).into())
+}
+
+/// A connection from `pool`, the wait for it measured (`db.client.connection.wait_time`).
+pub async fn checkout(pool: &Pool) -> Result<Connection, PoolError> {
+    let started = std::time::Instant::now();
+    let got = pool.get().await;
+    metrics::checked_out(started.elapsed(), got.is_err());
+    got
 }
 
 /// Opens one connection to prove the database is reachable, naming the URL (without password)
@@ -205,7 +232,7 @@ pub async fn connection(pool: &Pool) -> Result<Connection, ApiError> {
 pub async fn check(settings: &DatabaseSettings) -> Result<(), DbError> {
     let url = settings.url.expose_secret();
     let timeout = Duration::from_millis(settings.connect_timeout_ms);
-    let result = match tokio::time::timeout(timeout, AsyncPgConnection::establish(url)).await {
+    let result = match tokio::time::timeout(timeout, tls::connect(url)).await {
         Ok(r) => r.map(|_| ()),
         Err(_) => Err(ConnectionError::BadConnection(format!(
             "no answer within {} ms",
@@ -242,16 +269,17 @@ pub async fn run_migrations(
         url: redacted.clone(),
         message,
     };
+    let conn = tls::connect(&url)
+        .await
+        .map_err(|source| DbError::Connect {
+            url: redact_url(&url),
+            source,
+        })?;
     // The harness is synchronous; the wrapper drives the async connection from a blocking thread.
     tokio::task::spawn_blocking(move || {
         type Wrapper =
             diesel_async::async_connection_wrapper::AsyncConnectionWrapper<AsyncPgConnection>;
-        let mut conn = <Wrapper as diesel::Connection>::establish(&url).map_err(|source| {
-            DbError::Connect {
-                url: redact_url(&url),
-                source,
-            }
-        })?;
+        let mut conn = Wrapper::from(conn);
         let mut applied = Vec::new();
         for set in sets {
             let versions =

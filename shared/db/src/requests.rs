@@ -148,6 +148,7 @@ pub fn retention(settings: &RetentionSettings) -> Rule {
         name: "requests",
         keep: Duration::days(i64::from(settings.requests_days)),
         sql: "DELETE FROM requests WHERE ctid IN \
-              (SELECT ctid FROM requests WHERE created_at < $1 LIMIT $2)",
+              (SELECT ctid FROM requests WHERE created_at < $1 LIMIT $2 \
+              FOR UPDATE SKIP LOCKED)",
     }
 }

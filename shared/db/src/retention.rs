@@ -66,8 +66,11 @@ pub struct Rule {
     /// How long a row is kept.
     pub keep: Duration,
     /// One statement acting on at most `$2` rows older than `$1` (the cutoff, now - keep), e.g.
-    /// `DELETE FROM t WHERE ctid IN (SELECT ctid FROM t WHERE created_at < $1 LIMIT $2)`. It must
-    /// not touch a row twice (an anonymising update skips rows already anonymised).
+    /// `DELETE FROM t WHERE ctid IN (SELECT ctid FROM t WHERE created_at < $1 LIMIT $2 FOR UPDATE
+    /// SKIP LOCKED)`. It must not touch a row twice (an anonymising update skips rows already
+    /// anonymised), and takes its rows `FOR UPDATE SKIP LOCKED`: every replica runs the rules,
+    /// and replicas running one at once share its rows out instead of waiting on, deadlocking
+    /// over or touching again each other's.
     pub sql: &'static str,
 }
 

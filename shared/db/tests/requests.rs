@@ -169,3 +169,50 @@ async fn a_rule_runs_with_its_own_keep_period() {
         .unwrap();
     assert_eq!(gone, vec![("requests_by_hour", 1)]);
 }
+
+#[tokio::test]
+async fn a_retention_pass_leaves_the_rows_another_replica_s_pass_holds() {
+    let db = db().await;
+    let mut conn = db.connect().await;
+    age(
+        &mut conn,
+        "INSERT INTO requests (caller, method, request_id, fingerprint, answer, created_at) \
+         SELECT 'c', 'M', gen_random_uuid(), '\\x00', '\\x00', now() - interval '8 days' \
+         FROM generate_series(1, 3)",
+    )
+    .await;
+    age(
+        &mut conn,
+        "INSERT INTO outbox_events (event_id, stream, event_type, payload, occurred_at, published_at) \
+         SELECT gen_random_uuid(), 's', 't', '\\x00', now() - interval '40 days', \
+         now() - interval '31 days' FROM generate_series(1, 3)",
+    )
+    .await;
+    // Another replica's pass is deleting one row of each, its transaction still open.
+    let mut other = db.connect().await;
+    for sql in [
+        "BEGIN",
+        "SELECT 1 FROM requests ORDER BY ctid LIMIT 1 FOR UPDATE",
+        "SELECT 1 FROM outbox_events ORDER BY seq LIMIT 1 FOR UPDATE",
+    ] {
+        age(&mut other, sql).await;
+    }
+    // A pass that waited for those rows would fail here instead.
+    age(&mut conn, "SET lock_timeout = '2s'").await;
+    let mut rules = vec![requests::retention(&RetentionSettings::default())];
+    rules.extend(onaltu_events::retention(&RetentionSettings::default()));
+    let done = retention::run_once(&mut conn, &rules, Utc::now())
+        .await
+        .expect("the pass takes the other rows without waiting");
+    assert_eq!(
+        done,
+        vec![
+            ("requests", 2),
+            ("outbox_events", 2),
+            ("processed_events", 0)
+        ]
+    );
+    age(&mut other, "ROLLBACK").await;
+    assert_eq!(db.count("requests").await, 1);
+    assert_eq!(db.count("outbox_events").await, 1);
+}

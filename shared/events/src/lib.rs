@@ -11,6 +11,10 @@
 //!
 //! - [`Watch`] streams an event table to gRPC subscribers: catch-up from Postgres, then live.
 //!
+//! Each reports its metrics (shared/telemetry's catalogue): the outbox backlog and the age of its
+//! oldest event, events published and handled, each group's lag, the events a group lost because
+//! the stream was trimmed before it read them, groups Redis lost, and open Watch streams.
+//!
 //! Payloads are protobuf messages and carry no personal data in clear text.
 
 use std::collections::HashMap;
@@ -22,12 +26,14 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use onaltu_db::Pool;
 use onaltu_db::retention::{RetentionSettings, Rule};
+use onaltu_telemetry::metrics::KeyValue;
 use redis::AsyncCommands;
 use redis::aio::MultiplexedConnection;
 use redis::streams::{StreamId, StreamReadOptions, StreamReadReply};
 use tokio::sync::watch::Receiver;
 use uuid::Uuid;
 
+mod metrics;
 mod schema;
 pub mod watch;
 
@@ -47,13 +53,14 @@ pub fn retention(settings: &RetentionSettings) -> Vec<Rule> {
             name: "outbox_events",
             keep,
             sql: "DELETE FROM outbox_events WHERE seq IN (SELECT seq FROM outbox_events \
-                  WHERE published_at < $1 LIMIT $2)",
+                  WHERE published_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)",
         },
         Rule {
             name: "processed_events",
             keep,
             sql: "DELETE FROM processed_events WHERE (consumer, event_id) IN (SELECT consumer, \
-                  event_id FROM processed_events WHERE processed_at < $1 LIMIT $2)",
+                  event_id FROM processed_events WHERE processed_at < $1 LIMIT $2 \
+                  FOR UPDATE SKIP LOCKED)",
         },
     ]
 }
@@ -219,11 +226,15 @@ impl RedisLink {
     }
 }
 
+/// How often the relay counts the events waiting in the outbox (`onaltu.outbox.backlog`).
+const BACKLOG_INTERVAL: Duration = Duration::from_secs(5);
+
 /// Publishes outbox rows to Redis Streams.
 pub struct Relay {
     pool: Pool,
     redis: RedisLink,
     settings: StreamSettings,
+    backlog: std::sync::Arc<metrics::Backlog>,
 }
 
 impl Relay {
@@ -233,7 +244,26 @@ impl Relay {
             pool,
             redis: RedisLink::new(client, settings.redis_timeout),
             settings,
+            backlog: metrics::Backlog::observed(),
         }
+    }
+
+    /// Counts the events waiting in the outbox and when the oldest of them occurred, and
+    /// reports them (`onaltu.outbox.backlog`, `onaltu.outbox.oldest_age`).
+    pub async fn measure_backlog(&self) -> Result<(i64, Option<DateTime<Utc>>), EventError> {
+        let mut conn = onaltu_db::checkout(&self.pool)
+            .await
+            .map_err(|e| EventError::Pool(e.to_string()))?;
+        let (events, oldest) = outbox_events::table
+            .filter(outbox_events::published_at.is_null())
+            .select((
+                diesel::dsl::count_star(),
+                diesel::dsl::min(outbox_events::occurred_at),
+            ))
+            .first::<(i64, Option<DateTime<Utc>>)>(&mut conn)
+            .await?;
+        self.backlog.set(events, oldest);
+        Ok((events, oldest))
     }
 
     /// Publishes one batch of unpublished events in order; returns how many were published.
@@ -287,6 +317,13 @@ impl Relay {
                         .ignore();
                 }
                 pipe.query_async::<()>(&mut redis).await?;
+                if let Some(relayed) = metrics::RELAYED.get() {
+                    for row in &rows {
+                        let stream =
+                            KeyValue::new("messaging.destination.name", row.stream.clone());
+                        relayed.published.add(1, &[stream]);
+                    }
+                }
                 let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
                 diesel::update(outbox_events::table.filter(outbox_events::seq.eq_any(&seqs)))
                     .set(outbox_events::published_at.eq(diesel::dsl::now))
@@ -305,7 +342,13 @@ impl Relay {
     /// down (each outage logged once).
     pub async fn run(mut self, mut shutdown: Receiver<bool>) {
         let mut failing = false;
+        let mut measured: Option<tokio::time::Instant> = None;
         while !*shutdown.borrow() {
+            if measured.is_none_or(|at| at.elapsed() >= BACKLOG_INTERVAL) {
+                // A database that cannot be read leaves the last measure, whose age keeps growing.
+                let _ = self.measure_backlog().await;
+                measured = Some(tokio::time::Instant::now());
+            }
             let pause = match self.publish_batch().await {
                 Ok(n) => {
                     if failing {
@@ -361,6 +404,12 @@ pub struct Consumer {
     settings: StreamSettings,
     max_attempts: u32,
     attempts: HashMap<String, u32>,
+    lost: u64,
+    recreated: u64,
+    inspect_failing: bool,
+    /// Per stream, events counted lost that the group could not be moved past (XGROUP SETID
+    /// refused): its read counter stays short by them, and they are not counted again.
+    unmended: HashMap<String, u64>,
 }
 
 impl Consumer {
@@ -373,6 +422,25 @@ impl Consumer {
         streams: &[&str],
         settings: StreamSettings,
     ) -> Self {
+        if let Some(consumed) = metrics::CONSUMED.get() {
+            // Series that exist from the start, so the first loss is an increase an alert sees.
+            for stream in streams {
+                let attributes = metrics::stream_group(stream, group);
+                consumed.lost.add(0, &attributes);
+                consumed.recreated.add(0, &attributes);
+                for outcome in ["applied", "duplicate", "dead_lettered"] {
+                    let [stream, group] = attributes.clone();
+                    consumed.outcomes.add(
+                        0,
+                        &[
+                            stream,
+                            group,
+                            KeyValue::new("onaltu.events.outcome", outcome),
+                        ],
+                    );
+                }
+            }
+        }
         Self {
             pool,
             redis: RedisLink::new(client, settings.redis_timeout),
@@ -382,18 +450,141 @@ impl Consumer {
             settings,
             max_attempts: 10,
             attempts: HashMap::new(),
+            lost: 0,
+            recreated: 0,
+            inspect_failing: false,
+            unmended: HashMap::new(),
         }
+    }
+
+    /// Events this consumer found lost to its group because the stream was trimmed before the
+    /// group read them (also counted in `onaltu.events.lost`).
+    pub fn events_lost(&self) -> u64 {
+        self.lost
+    }
+
+    /// Streams on which this consumer found its group missing although it had processed events
+    /// (also counted in `onaltu.events.consumer.groups_recreated`).
+    pub fn groups_recreated(&self) -> u64 {
+        self.recreated
     }
 
     async fn ensure_groups(&mut self) -> Result<(), EventError> {
         let mut conn = self.redis.get().await?;
-        for stream in &self.streams {
+        for stream in self.streams.clone() {
             let created: redis::RedisResult<()> =
-                conn.xgroup_create_mkstream(stream, &self.group, "0").await;
+                conn.xgroup_create_mkstream(&stream, &self.group, "0").await;
             match created {
-                Ok(()) => {}
+                Ok(()) => self.group_created(&stream).await,
                 Err(e) if e.code() == Some("BUSYGROUP") => {}
                 Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+
+    /// A group just created that had processed events before was lost by Redis (a restart
+    /// without persistence, a deleted stream): whatever it had not consumed is gone.
+    async fn group_created(&mut self, stream: &str) {
+        let Ok(mut conn) = self.pool.get().await else {
+            return;
+        };
+        let known = diesel::select(diesel::dsl::exists(
+            processed_events::table.filter(processed_events::consumer.eq(&self.group)),
+        ))
+        .get_result::<bool>(&mut conn)
+        .await
+        .unwrap_or(false);
+        if known {
+            self.recreated += 1;
+            tracing::error!(stream, group = %self.group, "the consumer group had processed events but was missing from Redis: events it had not consumed are lost");
+            if let Some(consumed) = metrics::CONSUMED.get() {
+                consumed
+                    .recreated
+                    .add(1, &metrics::stream_group(stream, &self.group));
+            }
+        }
+    }
+
+    /// Looks at each stream and this group before reading new entries: reports the lag and the
+    /// pending entries, and counts (and moves the group past) entries trimmed before it read
+    /// them. A Redis that refuses XINFO only costs the metrics, never the consuming.
+    async fn inspect(&mut self) {
+        match self.inspect_streams().await {
+            Ok(()) if self.inspect_failing => {
+                self.inspect_failing = false;
+            }
+            Ok(()) => {}
+            Err(err) => {
+                if !self.inspect_failing {
+                    tracing::warn!(group = %self.group, error = %err, "cannot inspect the streams: lag and trimmed events are not measured");
+                    self.inspect_failing = true;
+                }
+            }
+        }
+    }
+
+    async fn inspect_streams(&mut self) -> Result<(), EventError> {
+        let mut conn = self.redis.get().await?;
+        for stream in &self.streams {
+            let (info, groups): (
+                HashMap<String, redis::Value>,
+                redis::streams::StreamInfoGroupsReply,
+            ) = redis::pipe()
+                .cmd("XINFO")
+                .arg("STREAM")
+                .arg(stream)
+                .cmd("XINFO")
+                .arg("GROUPS")
+                .arg(stream)
+                .query_async(&mut conn)
+                .await?;
+            let (Some(info), Some(group)) = (
+                metrics::StreamInfo::from_reply(&info),
+                groups
+                    .groups
+                    .iter()
+                    .find(|g| g.name == self.group)
+                    .and_then(metrics::GroupInfo::from_reply),
+            ) else {
+                continue;
+            };
+            let attributes = metrics::stream_group(stream, &self.group);
+            let mut lag = group.lag;
+            if let Some((lost, mend)) = metrics::trimmed(&info, &group) {
+                let counted = self.unmended.get(stream).copied().unwrap_or(0);
+                let new = lost.saturating_sub(counted);
+                if new > 0 {
+                    tracing::error!(stream, group = %self.group, lost = new, "events were trimmed from the stream before this group read them: they are lost to it");
+                    self.lost += new;
+                    if let Some(consumed) = metrics::CONSUMED.get() {
+                        consumed.lost.add(new, &attributes);
+                    }
+                }
+                let mut setid = redis::cmd("XGROUP");
+                setid
+                    .arg("SETID")
+                    .arg(stream)
+                    .arg(&self.group)
+                    .arg(group.last_delivered.to_string());
+                lag = match mend {
+                    metrics::Mend::EntriesRead(read) => {
+                        setid.arg("ENTRIESREAD").arg(read);
+                        Some(info.length)
+                    }
+                    metrics::Mend::Estimate => None,
+                };
+                if let Err(err) = setid.query_async::<()>(&mut conn).await {
+                    self.unmended.insert(stream.clone(), lost.max(counted));
+                    return Err(err.into());
+                }
+                self.unmended.remove(stream);
+            }
+            if let Some(consumed) = metrics::CONSUMED.get() {
+                if let Some(lag) = lag {
+                    consumed.lag.record(lag as i64, &attributes);
+                }
+                consumed.pending.record(group.pending as i64, &attributes);
             }
         }
         Ok(())
@@ -419,6 +610,7 @@ impl Consumer {
         block: Duration,
     ) -> Result<Vec<Outcome>, EventError> {
         self.ensure_groups().await?;
+        self.inspect().await;
         let mut outcomes = Vec::new();
         let pending = self.read("0", None).await?;
         outcomes.extend(self.process_all(handler, pending).await?);
@@ -462,7 +654,24 @@ impl Consumer {
     ) -> Result<Vec<Outcome>, EventError> {
         let mut outcomes = Vec::with_capacity(entries.len());
         for (stream, entry) in entries {
-            outcomes.push(self.process(handler, &stream, &entry).await?);
+            let outcome = self.process(handler, &stream, &entry).await?;
+            if let Some(consumed) = metrics::CONSUMED.get() {
+                let [stream, group] = metrics::stream_group(&stream, &self.group);
+                let outcome = match outcome {
+                    Outcome::Applied => "applied",
+                    Outcome::Duplicate => "duplicate",
+                    Outcome::DeadLettered => "dead_lettered",
+                };
+                consumed.outcomes.add(
+                    1,
+                    &[
+                        stream,
+                        group,
+                        KeyValue::new("onaltu.events.outcome", outcome),
+                    ],
+                );
+            }
+            outcomes.push(outcome);
         }
         Ok(outcomes)
     }

@@ -18,6 +18,7 @@ use std::time::Duration;
 use diesel_async::AsyncPgConnection;
 use onaltu_db::Pool;
 use onaltu_errors::ApiError;
+use onaltu_telemetry::metrics::{Instruments, KeyValue, UpDownCounter, catalogue};
 use tokio::sync::{Notify, broadcast, mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::Status;
@@ -29,6 +30,10 @@ pub trait EventLog: Send + Sync + 'static {
     type Row: Send + Sync + 'static;
     /// What one subscriber wants.
     type Filter: Send + Sync + 'static;
+
+    /// The gRPC method that serves this watch (e.g. `WatchRatings`), the `rpc.method` of its
+    /// subscriber count.
+    const METHOD: &'static str = "Watch";
 
     /// The event's sequence number.
     fn sequence(row: &Self::Row) -> i64;
@@ -100,6 +105,16 @@ struct Inner<L: EventLog> {
     streams: Mutex<HashMap<String, usize>>,
 }
 
+/// Open streams of every watch of the process, by method (`onaltu.watch.subscribers`).
+static SUBSCRIBERS: Instruments<UpDownCounter<i64>> =
+    Instruments::new(|meter| catalogue::WATCH_SUBSCRIBERS.up_down(meter));
+
+fn subscribers<L: EventLog>(change: i64) {
+    if let Some(subscribers) = SUBSCRIBERS.get() {
+        subscribers.add(change, &[KeyValue::new("rpc.method", L::METHOD)]);
+    }
+}
+
 /// A subscriber's place in the caps, given back when its stream ends.
 struct Seat<L: EventLog> {
     inner: Arc<Inner<L>>,
@@ -108,6 +123,7 @@ struct Seat<L: EventLog> {
 
 impl<L: EventLog> Drop for Seat<L> {
     fn drop(&mut self) {
+        subscribers::<L>(-1);
         let mut streams = self
             .inner
             .streams
@@ -232,6 +248,7 @@ impl<L: EventLog> Watch<L> {
             )));
         }
         *streams.entry(caller.to_string()).or_default() += 1;
+        subscribers::<L>(1);
         Ok(Seat {
             inner: self.inner.clone(),
             caller: caller.to_string(),

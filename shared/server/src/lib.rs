@@ -4,6 +4,10 @@
 //! telemetry on every call, and graceful shutdown on SIGTERM/SIGINT: NOT_SERVING first, then stop
 //! accepting, drain in-flight calls, return (the caller then drops its telemetry guard, which
 //! flushes traces).
+//!
+//! With `[server] health_listen`, a second, plaintext listener serves `grpc.health.v1` alone,
+//! from the same health state (no business calls, no reflection): what the kubelet's `grpc`
+//! probes, which cannot speak TLS, ask while the gRPC port itself requires mutual TLS.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -12,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod deadline;
+pub mod identity;
 
 pub use deadline::DeadlineLayer;
 use onaltu_config::{Checker, Validate};
@@ -24,7 +29,9 @@ use tonic::transport::{Certificate, Identity, ServerTlsConfig};
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
-/// TLS settings (`[server.tls]`); with `client_ca_path`, clients must present a certificate.
+/// TLS settings (`[server.tls]`). With `client_ca_path`, every caller of the gRPC port must
+/// present a certificate that CA signed (mutual TLS): the other services with their own, outside
+/// callers through a gateway holding one. The health port (`health_listen`) stays plaintext.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TlsSettings {
@@ -32,8 +39,17 @@ pub struct TlsSettings {
     pub cert_path: String,
     /// Server private key (PEM).
     pub key_path: String,
-    /// CA that signs client certificates; set it to require mutual TLS.
+    /// CA that signs client certificates; set it to require mutual TLS. A token whose subject is
+    /// `service:<name>` is then accepted only from a peer whose certificate names `<name>`
+    /// ([`identity`]).
     pub client_ca_path: Option<String>,
+}
+
+impl TlsSettings {
+    /// Whether callers must present a client certificate (mutual TLS).
+    pub fn requires_client_certificates(&self) -> bool {
+        self.client_ca_path.is_some()
+    }
 }
 
 /// Server settings (`[server]`).
@@ -42,6 +58,9 @@ pub struct TlsSettings {
 pub struct ServerSettings {
     /// Address to listen on.
     pub listen: SocketAddr,
+    /// A second, plaintext listener serving only `grpc.health.v1` (same health as the main
+    /// port), for probes that cannot speak TLS; none when unset.
+    pub health_listen: Option<SocketAddr>,
     /// Longest a call may run before it answers DEADLINE_EXCEEDED (a shorter client deadline wins).
     pub request_timeout_ms: u64,
     /// The same for the methods a service names long-running (client-streaming imports).
@@ -70,6 +89,7 @@ impl Default for ServerSettings {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([0, 0, 0, 0], 50051)),
+            health_listen: None,
             request_timeout_ms: 10_000,
             stream_timeout_ms: 30 * 60 * 1000,
             concurrency_limit_per_connection: 256,
@@ -122,6 +142,13 @@ impl Validate for ServerSettings {
             "health_check_interval_ms",
             "must be at least 50",
         );
+        if let Some(health) = self.health_listen {
+            c.check(
+                health.port() != self.listen.port() || health.port() == 0,
+                "health_listen",
+                "must be another port than server.listen: it serves health alone, in plaintext",
+            );
+        }
         if let Some(tls) = &self.tls {
             for (key, path) in [
                 ("tls.cert_path", &tls.cert_path),
@@ -156,6 +183,9 @@ pub enum ServerError {
     /// Reflection could not be built from the descriptor sets.
     #[error("server reflection: {0}")]
     Reflection(String),
+    /// The health listener could not be bound.
+    #[error("server.health_listen: {0}")]
+    HealthListen(String),
 }
 
 /// An async health check of a dependency: `true` when it answers.
@@ -168,6 +198,7 @@ pub struct GrpcServer {
     service_names: Vec<String>,
     readiness: Option<ReadinessCheck>,
     long_running: std::collections::HashSet<String>,
+    health_listener: Option<TcpListener>,
 }
 
 impl GrpcServer {
@@ -180,7 +211,14 @@ impl GrpcServer {
             service_names: service_names.iter().map(|s| s.to_string()).collect(),
             readiness: None,
             long_running: Default::default(),
+            health_listener: None,
         }
+    }
+
+    /// Serves the plaintext health port on `listener` instead of binding `health_listen`.
+    pub fn with_health_listener(mut self, listener: TcpListener) -> Self {
+        self.health_listener = Some(listener);
+        self
     }
 
     /// Gives these methods (`/pkg.Service/Method`) `stream_timeout_ms` instead of
@@ -221,11 +259,21 @@ impl GrpcServer {
         let reflection_v1alpha = reflection()
             .build_v1alpha()
             .map_err(|e| ServerError::Reflection(e.to_string()))?;
+        let health_only = Routes::new(health_service.clone());
         let routes = self
             .routes
             .add_service(health_service)
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha);
+        let health_listener = match (self.health_listener, settings.health_listen) {
+            (Some(listener), _) => Some(listener),
+            (None, Some(addr)) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .map_err(|e| ServerError::HealthListen(format!("{addr}: {e}")))?,
+            ),
+            (None, None) => None,
+        };
 
         // Until the first readiness check answers, every name is known and NOT_SERVING.
         set_all(&reporter, &names, ServingStatus::NotServing).await;
@@ -283,6 +331,14 @@ impl GrpcServer {
             .serve_with_incoming_shutdown(incoming, stop_accepting);
         tokio::pin!(serve);
 
+        // The health port answers, NOT_SERVING included, until the main server has stopped.
+        let (health_stop, health_stopped) = tokio::sync::oneshot::channel::<()>();
+        let health_server = health_listener.map(|listener| {
+            tokio::spawn(serve_health(listener, health_only, &settings, async move {
+                let _ = health_stopped.await;
+            }))
+        });
+
         let drain_timeout = Duration::from_secs(settings.drain_timeout_secs);
         let mut draining = draining_rx;
         let result = tokio::select! {
@@ -296,9 +352,44 @@ impl GrpcServer {
             }
         };
         health_task.abort();
+        let _ = health_stop.send(());
+        if let Some(mut health_server) = health_server {
+            // A health Watch never ends by itself: the port is given a moment to close, no more.
+            match tokio::time::timeout(HEALTH_PORT_CLOSE, &mut health_server).await {
+                Ok(Ok(Err(err))) => {
+                    tracing::warn!(error = %err, "the health port stopped with an error")
+                }
+                Ok(Err(err)) => tracing::warn!(error = %err, "the health port's task failed"),
+                Ok(Ok(Ok(()))) => {}
+                Err(_) => health_server.abort(),
+            }
+        }
         tracing::info!("server stopped");
         result
     }
+}
+
+/// Longest the health port waits for its open calls (a Watch) once the server has stopped.
+const HEALTH_PORT_CLOSE: Duration = Duration::from_secs(1);
+
+/// The plaintext health port: `grpc.health.v1` alone, with the main server's limits.
+fn serve_health(
+    listener: TcpListener,
+    routes: Routes,
+    settings: &ServerSettings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> impl Future<Output = Result<(), tonic::transport::Error>> + Send + 'static {
+    let local = listener.local_addr().ok();
+    tracing::info!(addr = ?local, "serving health (plaintext, grpc.health.v1 only)");
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    tonic::transport::Server::builder()
+        .concurrency_limit_per_connection(16)
+        .load_shed(true)
+        .timeout(Duration::from_millis(settings.request_timeout_ms))
+        .http2_keepalive_interval(Some(Duration::from_secs(settings.keepalive_interval_secs)))
+        .http2_keepalive_timeout(Some(Duration::from_secs(settings.keepalive_timeout_secs)))
+        .add_routes(routes)
+        .serve_with_incoming_shutdown(incoming, shutdown)
 }
 
 fn tls_config(tls: &TlsSettings) -> Result<ServerTlsConfig, ServerError> {

@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use diesel_migrations::EmbeddedMigrations;
-use onaltu_auth::{AuthInterceptor, AuthSettings, Authenticator};
-use onaltu_config::{ExposeSecret as _, SecretString, Validate};
+use onaltu_auth::{AuthInterceptor, AuthSettings, Authenticator, Caller};
+use onaltu_cache::CacheSettings;
+use onaltu_config::{SecretString, Validate};
 use onaltu_db::{DatabaseSettings, Pool};
 use onaltu_events::{Relay, StreamSettings};
 use onaltu_server::{GrpcServer, ReadinessCheck, ServerError, ServerSettings};
@@ -78,10 +79,50 @@ message_limits!(
     TransportServiceServer<TransportService>,
 );
 
+/// Authenticates every call ([`AuthInterceptor`]) and, where the server requires client
+/// certificates, believes a service's own token (`service:<name>`) only from a peer whose
+/// certificate names that service ([`onaltu_server::identity`]).
+#[derive(Debug, Clone)]
+pub struct CallerIdentity {
+    auth: AuthInterceptor,
+    bind_service_tokens: bool,
+}
+
+impl CallerIdentity {
+    /// Tokens verified by `authenticator`; service tokens bound to the peer certificate when
+    /// `bind_service_tokens` (the server requires mutual TLS).
+    pub fn new(authenticator: Arc<Authenticator>, bind_service_tokens: bool) -> Self {
+        Self {
+            auth: AuthInterceptor::new(authenticator),
+            bind_service_tokens,
+        }
+    }
+}
+
+impl tonic::service::Interceptor for CallerIdentity {
+    fn call(&mut self, request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        let request = self.auth.call(request)?;
+        if !self.bind_service_tokens {
+            return Ok(request);
+        }
+        if let Some(Caller::Authenticated(claims)) = request.extensions().get::<Caller>() {
+            let certs = request.peer_certs();
+            if let Some(problem) = onaltu_server::identity::service_token_problem(
+                &claims.sub,
+                certs.as_ref().map(|c| c.as_slice()),
+            ) {
+                tracing::warn!(subject = %claims.sub, "service token refused: {problem}");
+                return Err(tonic::Status::unauthenticated(problem));
+            }
+        }
+        Ok(request)
+    }
+}
+
 /// The gRPC server of one service: `service` with the configured message limits, behind the auth
-/// interceptor, its health reported under the generated name (`NamedService::NAME`), ready while
-/// the database of `pool` answers. `long_running` names the methods (e.g. `PlanDay`) that get
-/// the stream timeout.
+/// interceptor ([`CallerIdentity`]), its health reported under the generated name
+/// (`NamedService::NAME`), ready while the database of `pool` answers. `long_running` names the
+/// methods (e.g. `PlanDay`) that get the stream timeout.
 pub fn grpc_server<S>(
     settings: ServerSettings,
     auth: &AuthSettings,
@@ -105,9 +146,13 @@ where
     let authenticator =
         Arc::new(Authenticator::from_settings(auth).map_err(|e| StartError::config("auth", e))?);
     let service = service.with_message_limit(settings.max_message_bytes);
+    let bind = settings
+        .tls
+        .as_ref()
+        .is_some_and(|tls| tls.requires_client_certificates());
     let routes = Routes::new(InterceptedService::new(
         service,
-        AuthInterceptor::new(authenticator),
+        CallerIdentity::new(authenticator, bind),
     ));
     let paths: Vec<String> = long_running
         .iter()
@@ -323,6 +368,10 @@ where
 {
     let telemetry = onaltu_telemetry::init(name, settings.telemetry())
         .map_err(|e| StartError::config("telemetry", e))?;
+    // Before the pool and the server, whose instruments bind to it on first use.
+    let metrics = onaltu_telemetry::Metrics::start(name, settings.telemetry())
+        .await
+        .map_err(|e| StartError::config("telemetry", e))?;
     onaltu_db::check(settings.database())
         .await
         .map_err(StartError::database)?;
@@ -339,6 +388,7 @@ where
         shutdown: Box::pin(onaltu_server::shutdown_signal()),
     })
     .await?;
+    metrics.shutdown().await;
     telemetry.flush();
     Ok(())
 }
@@ -356,15 +406,14 @@ pub fn database_readiness(pool: &Pool) -> ReadinessCheck {
     })
 }
 
-/// Serves `server` while the outbox relay publishes `pool`'s events to the Redis at
-/// `redis_url`; the relay stops once the server has drained.
+/// Serves `server` while the outbox relay publishes `pool`'s events to the Redis of `cache`
+/// (`[cache] url`, over TLS for `rediss://`); the relay stops once the server has drained.
 pub async fn serve_with_relay<T>(
     pool: Pool,
-    redis_url: &SecretString,
+    cache: &CacheSettings,
     server: impl Future<Output = T>,
 ) -> Result<T, StartError> {
-    let redis = redis::Client::open(redis_url.expose_secret())
-        .map_err(|e| StartError::config("cache.url", e))?;
+    let redis = cache.client().map_err(|e| StartError::config("cache", e))?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let relay = tokio::spawn(Relay::new(pool, redis, StreamSettings::default()).run(stopped));
     let served = server.await;

@@ -1,11 +1,14 @@
 //! Telemetry for every service: `tracing` filtered by `RUST_LOG`, text or JSON logs, OpenTelemetry
-//! traces exported over OTLP/gRPC when an endpoint is configured, and W3C trace context carried on
-//! every incoming ([`GrpcTelemetryLayer`]) and outgoing ([`TracePropagation`]) gRPC call.
+//! traces exported over OTLP/gRPC when an endpoint is configured, W3C trace context carried on
+//! every incoming ([`GrpcTelemetryLayer`]) and outgoing ([`TracePropagation`]) gRPC call, and
+//! [`metrics`]: OTLP and a Prometheus scrape endpoint, with the rate, errors and duration of
+//! every incoming call recorded by the same layer.
 //!
-//! Spans carry the RPC method and status only: never request fields, so personal data cannot
-//! reach a log line or a trace attribute through this crate.
+//! Spans and metrics carry the RPC method and status only: never request fields, so personal data
+//! cannot reach a log line, a trace attribute or a metric label through this crate.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
@@ -22,6 +25,10 @@ use tracing_opentelemetry::OpenTelemetrySpanExt;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
+
+pub mod metrics;
+
+pub use metrics::Metrics;
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -40,11 +47,16 @@ pub enum LogFormat {
 pub struct TelemetrySettings {
     /// `text` or `json`.
     pub log_format: LogFormat,
-    /// OTLP/gRPC collector endpoint, e.g. `http://otel-collector:4317`; traces are exported only
-    /// when it is set.
+    /// OTLP/gRPC collector endpoint, e.g. `http://otel-collector:4317`; traces and metrics are
+    /// exported only when it is set.
     pub otlp_endpoint: Option<String>,
     /// Share of new traces sampled (0..=1); a caller's sampling decision is always followed.
     pub sampling_ratio: f64,
+    /// Where the Prometheus scrape endpoint (`GET /metrics`) listens, e.g. `0.0.0.0:9464`; a
+    /// port apart from the gRPC one. None: no endpoint.
+    pub metrics_listen: Option<SocketAddr>,
+    /// How often metrics are exported over OTLP (with `otlp_endpoint`).
+    pub metrics_export_interval_secs: u64,
 }
 
 impl Default for TelemetrySettings {
@@ -53,6 +65,8 @@ impl Default for TelemetrySettings {
             log_format: LogFormat::Text,
             otlp_endpoint: None,
             sampling_ratio: 1.0,
+            metrics_listen: None,
+            metrics_export_interval_secs: 30,
         }
     }
 }
@@ -71,6 +85,11 @@ impl onaltu_config::Validate for TelemetrySettings {
             "otlp_endpoint",
             "must start with http:// or https://",
         );
+        c.check(
+            (1..=3600).contains(&self.metrics_export_interval_secs),
+            "metrics_export_interval_secs",
+            "must be between 1 and 3600",
+        );
     }
 }
 
@@ -83,6 +102,9 @@ pub enum TelemetryError {
     /// A global subscriber was already installed.
     #[error("telemetry: {0}")]
     Init(String),
+    /// The metrics endpoint could not listen (`metrics_listen`).
+    #[error("metrics_listen: cannot listen on {0}")]
+    Listen(String),
 }
 
 /// Keeps the tracer provider alive; dropping it flushes and shuts down trace export.
@@ -216,8 +238,9 @@ impl tonic::service::Interceptor for TracePropagation {
     }
 }
 
-/// Server layer: one span per call, parented on the caller's trace context, and one log line per
-/// call at a level chosen by the gRPC status (client errors `info`, server errors `error`).
+/// Server layer: one span per call, parented on the caller's trace context, one log line per
+/// call at a level chosen by the gRPC status (client errors `info`, server errors `error`), and
+/// the call in `rpc.server.duration` by service, method and status code.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct GrpcTelemetryLayer;
 
@@ -284,6 +307,36 @@ pin_project_lite::pin_project! {
     }
 }
 
+static RPC_CALLS: metrics::Instruments<metrics::Histogram<f64>> =
+    metrics::Instruments::new(|meter| {
+        metrics::catalogue::RPC_SERVER.histogram(meter, metrics::LATENCY_BUCKETS)
+    });
+
+/// Records one finished call. A path no route knows (UNIMPLEMENTED) is counted as `_OTHER`, so
+/// a caller cannot mint label values.
+fn record_call(path: &str, code: tonic::Code, seconds: f64) {
+    let Some(calls) = RPC_CALLS.get() else {
+        return;
+    };
+    let (service, method) = match path.strip_prefix('/').and_then(|p| p.split_once('/')) {
+        Some((service, method))
+            if code != tonic::Code::Unimplemented && !service.is_empty() && !method.is_empty() =>
+        {
+            (service, method)
+        }
+        _ => ("_OTHER", "_OTHER"),
+    };
+    calls.record(
+        seconds,
+        &[
+            metrics::KeyValue::new("rpc.system", "grpc"),
+            metrics::KeyValue::new("rpc.service", service.to_string()),
+            metrics::KeyValue::new("rpc.method", method.to_string()),
+            metrics::KeyValue::new("rpc.grpc.status_code", code as i64),
+        ],
+    );
+}
+
 /// Whether a gRPC status code means the server, not the caller, is at fault.
 pub fn is_server_error(code: tonic::Code) -> bool {
     use tonic::Code::*;
@@ -304,7 +357,8 @@ where
         let this = self.project();
         let _entered = this.span.enter();
         let result = std::task::ready!(this.inner.poll(cx));
-        let elapsed_ms = this.started.elapsed().as_secs_f64() * 1000.0;
+        let elapsed = this.started.elapsed().as_secs_f64();
+        let elapsed_ms = elapsed * 1000.0;
         match &result {
             Ok(response) => {
                 // Errors travel in the headers (trailers-only); success in the trailers.
@@ -316,6 +370,7 @@ where
                     .map(tonic::Code::from)
                     .unwrap_or(tonic::Code::Ok);
                 this.span.record("rpc.grpc.status_code", code as i32);
+                record_call(this.path, code, elapsed);
                 if code == tonic::Code::Ok {
                     tracing::debug!(method = %this.path, elapsed_ms, "grpc call");
                 } else if is_server_error(code) {
@@ -326,6 +381,7 @@ where
                 }
             }
             Err(err) => {
+                record_call(this.path, tonic::Code::Unknown, elapsed);
                 this.span.record("otel.status_code", "ERROR");
                 tracing::error!(method = %this.path, elapsed_ms, error = %err, "grpc transport error");
             }
@@ -385,6 +441,69 @@ mod tests {
             .unwrap();
         let response = service.ready().await.unwrap().call(incoming).await.unwrap();
         assert_eq!(*response.body(), caller_trace);
+    }
+
+    /// The only test here that installs the process's meter provider.
+    #[tokio::test]
+    async fn every_call_is_counted_by_method_and_status_code() {
+        let settings = TelemetrySettings {
+            metrics_listen: Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
+            ..TelemetrySettings::default()
+        };
+        let metrics = Metrics::start("test", &settings).await.unwrap();
+        let mut service =
+            GrpcTelemetryLayer.layer(tower::service_fn(|req: http::Request<()>| async move {
+                let mut response = http::Response::new(());
+                if let Some(code) = req.headers().get("x-answer") {
+                    response.headers_mut().insert("grpc-status", code.clone());
+                }
+                Ok::<_, std::convert::Infallible>(response)
+            }));
+        for (path, code) in [
+            ("/onaltu.registry.v1.RegistryService/GetPerson", None),
+            ("/onaltu.registry.v1.RegistryService/GetPerson", None),
+            ("/onaltu.registry.v1.RegistryService/GetPerson", Some("5")),
+            ("/no.such.Service/Anything", Some("12")),
+        ] {
+            let mut request = http::Request::builder().uri(path);
+            if let Some(code) = code {
+                request = request.header("x-answer", code);
+            }
+            let request = request.body(()).unwrap();
+            service.ready().await.unwrap().call(request).await.unwrap();
+        }
+
+        let addr = metrics.local_addr().unwrap();
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        tokio::io::AsyncWriteExt::write_all(
+            &mut stream,
+            b"GET /metrics HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+        )
+        .await
+        .unwrap();
+        let mut body = String::new();
+        tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut body)
+            .await
+            .unwrap();
+        let count = |service: &str, method: &str, code: i32| {
+            format!(
+                "rpc_server_duration_seconds_count{{rpc_grpc_status_code=\"{code}\",\
+                 rpc_method=\"{method}\",rpc_service=\"{service}\",rpc_system=\"grpc\"}}"
+            )
+        };
+        let registry = "onaltu.registry.v1.RegistryService";
+        for (series, n) in [
+            (count(registry, "GetPerson", 0), 2),
+            (count(registry, "GetPerson", 5), 1),
+            (count("_OTHER", "_OTHER", 12), 1),
+        ] {
+            assert!(
+                body.contains(&format!("{series} {n}\n")),
+                "{series} {n}:\n{body}"
+            );
+        }
+        assert!(!body.contains("no.such.Service"), "{body}");
+        metrics.shutdown().await;
     }
 
     #[test]

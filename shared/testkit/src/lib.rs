@@ -21,6 +21,8 @@ use secrecy::SecretString;
 mod served;
 /// Service binaries started as their Deployments start them (production configuration).
 pub mod startup;
+/// Certificates made at test time: a CA, and each service's certificate.
+pub mod tls;
 
 /// The feedback flows other tests start from.
 #[cfg(feature = "feedback")]

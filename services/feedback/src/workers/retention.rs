@@ -19,7 +19,7 @@ pub fn decided_reports(keep_days: u32) -> Rule {
         keep: Duration::days(i64::from(keep_days)),
         sql: "DELETE FROM evaluation_reports WHERE id IN \
               (SELECT id FROM evaluation_reports WHERE decision <> 1 AND decide_time < $1 \
-               LIMIT $2)",
+               LIMIT $2 FOR UPDATE SKIP LOCKED)",
     }
 }
 

@@ -20,6 +20,7 @@ use crate::domain::engine::{self, CenterInputs, Previous};
 use crate::domain::events::{self, Snapshot};
 use crate::domain::feedback as fb;
 use crate::domain::indicators::{Recorded, RegistryFacts};
+use crate::domain::schedule;
 use crate::store::requests::Request;
 use crate::store::{
     Conn, events as event_store, feedback, indicators, ratings, requests, violations,
@@ -103,15 +104,64 @@ impl Rating {
                 {
                     return Ok((decode_answer(&answer)?, false));
                 }
-                let centers = self.registry.centers().await?;
-                let facts = self.registry_facts(&centers, period).await?;
-                let (answer, created) = self.rate(conn, period, by, &centers, facts).await?;
+                let (answer, created) = self.compute_locked(conn, period, by, false).await?;
                 if let Some(key) = request {
                     requests::remember(conn, key, answer.encode_to_vec()).await?;
                 }
                 Ok::<_, ApiError>((answer, created))
             })
             .await?;
+        self.announce(period, &answer, created).await;
+        Ok(answer)
+    }
+
+    /// Rates `period` once more after it ended, in the name of `by`, unless that was done:
+    /// whether it is due is decided under the computation lock, so replicas that all found it
+    /// due compute it once and the others answer `None`. The final rating is a version of its
+    /// own even when it equals the one before (computed before the end), so it is never due
+    /// again.
+    pub async fn compute_final(
+        &self,
+        period: Period,
+        by: &str,
+    ) -> Result<Option<pb::ComputeRatingsResponse>, ApiError> {
+        let mut conn = self.conn().await?;
+        let computed = conn
+            .transaction(async |conn| {
+                ratings::lock_computations(conn).await?;
+                let last = ratings::latest_run(conn, &period.label()).await?;
+                let last_computed = last.map(|r| onaltu_api::local_date(r.compute_time));
+                if !schedule::needs_final_rating(period, last_computed) {
+                    return Ok(None);
+                }
+                self.compute_locked(conn, period, by, true).await.map(Some)
+            })
+            .await?;
+        let Some((answer, created)) = computed else {
+            return Ok(None);
+        };
+        self.announce(period, &answer, created).await;
+        Ok(Some(answer))
+    }
+
+    /// Under the computation lock: reads the registry, rates and writes the version (a new one
+    /// even when unchanged if `new_version`); the answer and whether a version was written.
+    async fn compute_locked(
+        &self,
+        conn: &mut Conn,
+        period: Period,
+        by: &str,
+        new_version: bool,
+    ) -> Result<(pb::ComputeRatingsResponse, bool), ApiError> {
+        let centers = self.registry.centers().await?;
+        let facts = self.registry_facts(&centers, period).await?;
+        self.rate(conn, period, by, &centers, facts, new_version)
+            .await
+    }
+
+    /// After a computation committed: wakes the subscribers' tail and retires the cached reads
+    /// when it wrote a version.
+    async fn announce(&self, period: Period, answer: &pb::ComputeRatingsResponse, created: bool) {
         if created {
             self.hub.wake();
             self.cache.bump(RATINGS_GENERATION).await;
@@ -123,7 +173,6 @@ impl Rating {
                 "ratings computed"
             );
         }
-        Ok(answer)
     }
 
     /// The registry's facts of each of `centers` in `period`, a bounded number of calls at once.
@@ -142,7 +191,7 @@ impl Rating {
     }
 
     /// Inside the computation lock: reads the stored inputs, rates, and writes the version
-    /// unless it equals the latest one.
+    /// unless it equals the latest one (and `new_version` does not ask for one anyway).
     async fn rate(
         &self,
         conn: &mut Conn,
@@ -150,6 +199,7 @@ impl Rating {
         by: &str,
         centers: &[CenterFacts],
         facts: Vec<Option<RegistryFacts>>,
+        new_version: bool,
     ) -> Result<(pb::ComputeRatingsResponse, bool), ApiError> {
         let m = &self.methodology;
         let stored = stored(conn, period).await?;
@@ -163,6 +213,7 @@ impl Rating {
             .map(|(c, r)| convert::rating(c, period, number, &m.version, r, at))
             .collect();
         if let Some(run) = &stored.latest
+            && !new_version
             && run.methodology_version == m.version
             && unchanged(&stored.current, centers, &bodies)
         {

@@ -145,8 +145,9 @@ fn refusal(status: tonic::Status, what: &str) -> ApiError {
         return unreachable("registry", "nothing was computed or written");
     }
     ApiError::Internal(format!(
-        "registry refused the {what} read: {:?}: {}",
+        "registry refused the {what} read: {:?}: {}{}",
         status.code(),
-        status.message()
+        status.message(),
+        onaltu_client::causes(&status)
     ))
 }

@@ -111,6 +111,7 @@ pub struct RatingEvents;
 impl onaltu_events::EventLog for RatingEvents {
     type Row = EventRow;
     type Filter = Filter;
+    const METHOD: &'static str = "WatchRatings";
 
     fn sequence(row: &EventRow) -> i64 {
         row.sequence_number

@@ -41,10 +41,14 @@ pub struct RatingRow {
     pub body: Vec<u8>,
 }
 
+/// The advisory lock key computations hold (`pg_advisory_xact_lock`), in every replica.
+pub const COMPUTATION_LOCK: i64 = 7261001;
+
 /// Serialises computations: held until the transaction ends, so versions and event sequence
 /// numbers commit in the order they were taken.
 pub async fn lock_computations(conn: &mut Conn) -> QueryResult<()> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock(7261001)")
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(COMPUTATION_LOCK)
         .execute(conn)
         .await
         .map(drop)

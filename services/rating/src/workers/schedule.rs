@@ -1,5 +1,10 @@
 //! The end-of-quarter computation: each quarter is rated once more after it ends, so late
 //! evaluations and the end-of-period state of violations are in its final rating.
+//!
+//! Every replica runs this schedule. Whether the final rating is due is looked at first without
+//! any lock (the common case, nothing due, costs one read), then decided again under the
+//! computation lock ([`Rating::compute_final`]): replicas that all found it due queue on the
+//! lock, the first computes, and the others find it done and compute nothing.
 
 use std::time::Duration;
 
@@ -12,10 +17,10 @@ use crate::domain::schedule;
 use crate::store::ratings;
 
 /// Who the schedule's versions are computed by.
-const BY: &str = "schedule";
+pub const BY: &str = "schedule";
 
 /// Rates the last ended quarter unless it was rated after it ended; `None` when nothing was
-/// due.
+/// due (or another replica rated it first).
 pub async fn rate_ended_quarter(
     rating: &Rating,
 ) -> Result<Option<pb::ComputeRatingsResponse>, ApiError> {
@@ -28,7 +33,7 @@ pub async fn rate_ended_quarter(
     if !schedule::needs_final_rating(period, last_computed) {
         return Ok(None);
     }
-    rating.compute(period, BY, None).await.map(Some)
+    rating.compute_final(period, BY).await
 }
 
 /// Rates each quarter once it has ended, checking every `every` until `closing`.

@@ -18,7 +18,8 @@ pub fn audit_events(keep_days: u32) -> Rule {
         name: "audit_events",
         keep: Duration::days(i64::from(keep_days)),
         sql: "DELETE FROM audit_events WHERE id IN \
-              (SELECT id FROM audit_events WHERE event_time < $1 ORDER BY event_time LIMIT $2)",
+              (SELECT id FROM audit_events WHERE event_time < $1 ORDER BY event_time LIMIT $2 \
+               FOR UPDATE SKIP LOCKED)",
     }
 }
 

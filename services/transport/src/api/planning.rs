@@ -13,6 +13,7 @@ use diesel_async::AsyncConnection as _;
 use onaltu_api::{Ctx, date, now};
 use onaltu_errors::ApiError;
 use onaltu_proto::transport::{self as pb, TripState as S};
+use onaltu_telemetry::metrics::{Histogram, Instruments, catalogue};
 use prost::Message as _;
 use uuid::Uuid;
 
@@ -147,7 +148,46 @@ async fn check_not_under_way(conn: &mut Conn, day: NaiveDate) -> Result<(), ApiE
     }
 }
 
+/// Bucket bounds (seconds) of PlanDay's solve time: up to the longest time limit and beyond.
+const SOLVE_BUCKETS: &[f64] = &[
+    0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 60.0,
+];
+
+/// Time each PlanDay solve took (`onaltu.transport.plan_day.duration`).
+static SOLVES: Instruments<Histogram<f64>> =
+    Instruments::new(|meter| catalogue::PLAN_DAY.histogram(meter, SOLVE_BUCKETS));
+
+/// Solves a PlanDay makes before it gives up on a day whose trips keep changing meanwhile.
+const PLAN_ATTEMPTS: usize = 3;
+
+/// A day as a plan reads it, under the day's lock: its fleet and its plannable trips; refused
+/// while trips are under way.
+async fn read_day(
+    conn: &mut Conn,
+    day: NaiveDate,
+) -> Result<(Vec<(VehicleRow, ShiftRow)>, Vec<TripRow>), ApiError> {
+    check_not_under_way(conn, day).await?;
+    let fleet = fleet(conn, day).await?;
+    let trips = trips::of_day(conn, day, &codes(&PLANNABLE)).await?;
+    Ok((fleet, trips))
+}
+
+/// Whether every trip `planned` is still as it was read (trips booked since are left to the
+/// next plan).
+fn unchanged(planned: &[TripRow], now: &[TripRow]) -> bool {
+    planned.iter().all(|t| now.contains(t))
+}
+
+fn stored_answer(answer: &[u8]) -> Result<pb::PlanDayResponse, ApiError> {
+    pb::PlanDayResponse::decode(answer)
+        .map_err(|e| ApiError::Internal(format!("stored answer: {e}")))
+}
+
 impl Transport {
+    /// PlanDay: the day is read under its lock, solved with no lock (nor connection) held, so a
+    /// driver's report or a booking meanwhile neither waits for the solver nor is overwritten,
+    /// then written under the lock if the trips it planned are as they were read; otherwise it
+    /// is solved again, up to [`PLAN_ATTEMPTS`] times.
     pub(crate) async fn plan_day(
         &self,
         ctx: &Ctx,
@@ -156,36 +196,41 @@ impl Transport {
         ctx.caller.require(PLAN)?;
         let input = decode::plan_day(req.clone())?;
         let key = Request::new(&ctx.subject(), PLAN_DAY, input.request_id, &req);
-        let mut conn = self.conn().await?;
-        let answer = conn
-            .transaction(async |conn| {
-                if let Some(answer) = requests::answered(conn, &key).await? {
-                    return pb::PlanDayResponse::decode(answer.as_slice())
-                        .map_err(|e| ApiError::Internal(format!("stored answer: {e}")));
-                }
-                let answer = self.plan_whole_day(conn, &input).await?;
-                if !input.validate_only {
-                    requests::remember(conn, &key, answer.encode_to_vec()).await?;
-                }
-                Ok(answer)
-            })
-            .await?;
-        self.watch.wake();
-        Ok(answer)
+        for _ in 0..PLAN_ATTEMPTS {
+            if let Some(answer) = self.plan_once(&input, &key).await? {
+                return Ok(answer);
+            }
+        }
+        Err(ApiError::Aborted(format!(
+            "the trips of {} changed while it was being planned, {PLAN_ATTEMPTS} times; plan it again",
+            input.day
+        )))
     }
 
-    /// Plans `input`'s day under its lock: solved, written unless only validated, answered.
-    async fn plan_whole_day(
+    /// One attempt at `input`'s day: the plan answered (and, unless only validated, written),
+    /// or `None` when a trip it planned changed while it was solved.
+    async fn plan_once(
         &self,
-        conn: &mut Conn,
         input: &decode::PlanDay,
-    ) -> Result<pb::PlanDayResponse, ApiError> {
+        key: &Request,
+    ) -> Result<Option<pb::PlanDayResponse>, ApiError> {
         let day = input.day;
-        routes::lock_day(conn, day).await?;
-        check_not_under_way(conn, day).await?;
+        let read = {
+            let mut conn = self.conn().await?;
+            conn.transaction(async |conn| {
+                if let Some(answer) = requests::answered(conn, key).await? {
+                    return Ok(Err(stored_answer(&answer)?));
+                }
+                routes::lock_day(conn, day).await?;
+                read_day(conn, day).await.map(Ok)
+            })
+            .await?
+        };
+        let (fleet, day_trips) = match read {
+            Ok(day) => day,
+            Err(answered) => return Ok(Some(answered)),
+        };
         let rules = plan::tuned(self.rules, &input.tuning);
-        let fleet = fleet(conn, day).await?;
-        let day_trips = trips::of_day(conn, day, &codes(&PLANNABLE)).await?;
         let mut p = DayPlan::new(day, fleet, day_trips, self, &rules);
         let pins = if input.keep_manual {
             plan::manual_pins(&p.problem, &p.shift_vehicles(), &p.day_trips())
@@ -202,24 +247,54 @@ impl Transport {
             threads: self.planning.threads,
             duration_weight: 1.0,
         };
+        tracing::info!(
+            %day,
+            trips = p.trips.len(),
+            shifts = p.fleet.len(),
+            time_limit_secs = options.time_limit.as_secs(),
+            "planning the day"
+        );
         let started = Instant::now();
         let solution = solve(&p.problem, options, pins).await?;
         let solve_time = started.elapsed();
+        if let Some(solves) = SOLVES.get() {
+            solves.record(solve_time.as_secs_f64(), &[]);
+        }
         let unassigned = encode::unassigned(&p, &solution);
-        let routes = if input.validate_only {
-            plan::by_vehicle(&p.shift_vehicles(), &solution)
+        let answer = |p: &DayPlan, routes: Vec<pb::Route>| pb::PlanDayResponse {
+            service_date: Some(date(day)),
+            metrics: Some(encode::plan_metrics(p, &solution, &routes, solve_time)),
+            routes,
+            unassigned: unassigned.clone(),
+        };
+        if input.validate_only {
+            let routes = plan::by_vehicle(&p.shift_vehicles(), &solution)
                 .iter()
                 .map(|ks| encode::route_message(&p, &self.travel, &solution, ks, (Uuid::nil(), 0)))
-                .collect()
-        } else {
-            self.write_day(conn, &mut p, &solution).await?
-        };
-        Ok(pb::PlanDayResponse {
-            service_date: Some(date(day)),
-            metrics: Some(encode::plan_metrics(&p, &solution, &routes, solve_time)),
-            routes,
-            unassigned,
-        })
+                .collect();
+            return Ok(Some(answer(&p, routes)));
+        }
+        let mut conn = self.conn().await?;
+        let written = conn
+            .transaction(async |conn| {
+                if let Some(answer) = requests::answered(conn, key).await? {
+                    return Ok(Some(stored_answer(&answer)?));
+                }
+                routes::lock_day(conn, day).await?;
+                let (fleet, now) = read_day(conn, day).await?;
+                if fleet != p.fleet || !unchanged(&p.trips, &now) {
+                    return Ok(None);
+                }
+                let routes = self.write_day(conn, &mut p, &solution).await?;
+                let answer = answer(&p, routes);
+                requests::remember(conn, key, answer.encode_to_vec()).await?;
+                Ok::<_, ApiError>(Some(answer))
+            })
+            .await?;
+        if written.is_some() {
+            self.watch.wake();
+        }
+        Ok(written)
     }
 
     /// Writes a whole day's plan: the routes of `solution`, the other vehicles' routes gone,

@@ -85,6 +85,7 @@ pub struct DispatchEvents;
 impl EventLog for DispatchEvents {
     type Row = events::EventRow;
     type Filter = Subscription;
+    const METHOD: &'static str = "WatchDispatch";
 
     fn sequence(row: &events::EventRow) -> i64 {
         row.sequence_number

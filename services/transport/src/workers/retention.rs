@@ -40,7 +40,7 @@ pub fn rules(settings: &Settings) -> Vec<Rule> {
             keep: Duration::days(i64::from(records.dispatch_events_days)),
             sql: "DELETE FROM dispatch_events WHERE sequence_number IN \
                   (SELECT sequence_number FROM dispatch_events WHERE event_time < $1 \
-                   ORDER BY sequence_number LIMIT $2)",
+                   ORDER BY sequence_number LIMIT $2 FOR UPDATE SKIP LOCKED)",
         },
         Rule {
             name: "trip_addresses",
@@ -49,7 +49,7 @@ pub fn rules(settings: &Settings) -> Vec<Rule> {
                   person_id = '00000000-0000-0000-0000-000000000000', requested_by = '', \
                   anonymised_at = now() \
                   WHERE id IN (SELECT id FROM trips WHERE anonymised_at IS NULL \
-                  AND window_end < $1 LIMIT $2)",
+                  AND window_end < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)",
         },
     ]
 }
