@@ -215,23 +215,60 @@ impl Transport {
         key: &Request,
     ) -> Result<Option<pb::PlanDayResponse>, ApiError> {
         let day = input.day;
-        let read = {
-            let mut conn = self.conn().await?;
-            conn.transaction(async |conn| {
-                if let Some(answer) = requests::answered(conn, key).await? {
-                    return Ok(Err(stored_answer(&answer)?));
-                }
-                routes::lock_day(conn, day).await?;
-                read_day(conn, day).await.map(Ok)
-            })
-            .await?
-        };
-        let (fleet, day_trips) = match read {
-            Ok(day) => day,
+        let (fleet, day_trips) = match self.read_to_plan(day, key).await? {
+            Ok(read) => read,
             Err(answered) => return Ok(Some(answered)),
         };
         let rules = plan::tuned(self.rules, &input.tuning);
         let mut p = DayPlan::new(day, fleet, day_trips, self, &rules);
+        let (solution, solve_time) = self.solve_day(input, &p).await?;
+        let unassigned = encode::unassigned(&p, &solution);
+        let answer = |p: &DayPlan, routes: Vec<pb::Route>| pb::PlanDayResponse {
+            service_date: Some(date(day)),
+            metrics: Some(encode::plan_metrics(p, &solution, &routes, solve_time)),
+            routes,
+            unassigned: unassigned.clone(),
+        };
+        if input.validate_only {
+            let routes = plan::by_vehicle(&p.shift_vehicles(), &solution)
+                .iter()
+                .map(|ks| encode::route_message(&p, &self.travel, &solution, ks, (Uuid::nil(), 0)))
+                .collect();
+            return Ok(Some(answer(&p, routes)));
+        }
+        let written = self.write_plan(key, &mut p, &solution, answer).await?;
+        if written.is_some() {
+            self.watch.wake();
+        }
+        Ok(written)
+    }
+
+    /// The day to plan, read under its lock; `Err` with the stored answer when `key` was
+    /// answered before.
+    async fn read_to_plan(
+        &self,
+        day: NaiveDate,
+        key: &Request,
+    ) -> Result<Result<(Vec<(VehicleRow, ShiftRow)>, Vec<TripRow>), pb::PlanDayResponse>, ApiError>
+    {
+        let mut conn = self.conn().await?;
+        conn.transaction(async |conn| {
+            if let Some(answer) = requests::answered(conn, key).await? {
+                return Ok(Err(stored_answer(&answer)?));
+            }
+            routes::lock_day(conn, day).await?;
+            read_day(conn, day).await.map(Ok)
+        })
+        .await
+    }
+
+    /// Solves `p` with `input`'s limits (manual assignments kept when asked), holding no lock;
+    /// the solution and the time it took.
+    async fn solve_day(
+        &self,
+        input: &decode::PlanDay,
+        p: &DayPlan,
+    ) -> Result<(Solution, Duration), ApiError> {
         let pins = if input.keep_manual {
             plan::manual_pins(&p.problem, &p.shift_vehicles(), &p.day_trips())
         } else {
@@ -248,7 +285,7 @@ impl Transport {
             duration_weight: 1.0,
         };
         tracing::info!(
-            %day,
+            day = %p.day,
             trips = p.trips.len(),
             shifts = p.fleet.len(),
             time_limit_secs = options.time_limit.as_secs(),
@@ -260,41 +297,34 @@ impl Transport {
         if let Some(solves) = SOLVES.get() {
             solves.record(solve_time.as_secs_f64(), &[]);
         }
-        let unassigned = encode::unassigned(&p, &solution);
-        let answer = |p: &DayPlan, routes: Vec<pb::Route>| pb::PlanDayResponse {
-            service_date: Some(date(day)),
-            metrics: Some(encode::plan_metrics(p, &solution, &routes, solve_time)),
-            routes,
-            unassigned: unassigned.clone(),
-        };
-        if input.validate_only {
-            let routes = plan::by_vehicle(&p.shift_vehicles(), &solution)
-                .iter()
-                .map(|ks| encode::route_message(&p, &self.travel, &solution, ks, (Uuid::nil(), 0)))
-                .collect();
-            return Ok(Some(answer(&p, routes)));
-        }
+        Ok((solution, solve_time))
+    }
+
+    /// Writes the plan under the day's lock if the fleet and the trips it planned are as they
+    /// were read (`None` otherwise), remembering the answer under `key`.
+    async fn write_plan(
+        &self,
+        key: &Request,
+        p: &mut DayPlan,
+        solution: &Solution,
+        answer: impl Fn(&DayPlan, Vec<pb::Route>) -> pb::PlanDayResponse + Sync,
+    ) -> Result<Option<pb::PlanDayResponse>, ApiError> {
         let mut conn = self.conn().await?;
-        let written = conn
-            .transaction(async |conn| {
-                if let Some(answer) = requests::answered(conn, key).await? {
-                    return Ok(Some(stored_answer(&answer)?));
-                }
-                routes::lock_day(conn, day).await?;
-                let (fleet, now) = read_day(conn, day).await?;
-                if fleet != p.fleet || !unchanged(&p.trips, &now) {
-                    return Ok(None);
-                }
-                let routes = self.write_day(conn, &mut p, &solution).await?;
-                let answer = answer(&p, routes);
-                requests::remember(conn, key, answer.encode_to_vec()).await?;
-                Ok::<_, ApiError>(Some(answer))
-            })
-            .await?;
-        if written.is_some() {
-            self.watch.wake();
-        }
-        Ok(written)
+        conn.transaction(async |conn| {
+            if let Some(answer) = requests::answered(conn, key).await? {
+                return Ok(Some(stored_answer(&answer)?));
+            }
+            routes::lock_day(conn, p.day).await?;
+            let (fleet, now) = read_day(conn, p.day).await?;
+            if fleet != p.fleet || !unchanged(&p.trips, &now) {
+                return Ok(None);
+            }
+            let routes = self.write_day(conn, p, solution).await?;
+            let answer = answer(p, routes);
+            requests::remember(conn, key, answer.encode_to_vec()).await?;
+            Ok::<_, ApiError>(Some(answer))
+        })
+        .await
     }
 
     /// Writes a whole day's plan: the routes of `solution`, the other vehicles' routes gone,
