@@ -2,7 +2,8 @@
 # `make bench`: a release registry and feedback service on their own databases, measured beside
 # baselines in one run: a bare gRPC health check, pgbench (select-only and a one-row insert) and
 # redis-benchmark (GET) on the same Postgres and Redis; then the rating service. Sizes: BENCH_SECONDS (30),
-# BENCH_IMPORT_ROWS (100000), BENCH_STAT_PERSONS (1000000), BENCH_EVALUATIONS (1000000).
+# BENCH_IMPORT_ROWS (100000), BENCH_STAT_PERSONS (1000000), BENCH_EVALUATIONS (1000000). The import is
+# printed beside a COPY of the same rows, GetStatistics beside a bare count(*) of the same table.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,6 +53,46 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+# The import beside the fastest way Postgres takes the same rows: the persons and assessments it
+# created (those written since $1), exported, then COPYed into copies of both tables that hold the
+# same rows as before the import and the same indexes; $2 is the import's own line of figures.
+copy_baseline() {
+  local since=$1 line=$2 db="$pg_url/onaltu_bench" dir rows secs copy_rate import_rate
+  dir=$(mktemp -d)
+  psql "$db" -q -v ON_ERROR_STOP=1 \
+    -c "\\copy (SELECT * FROM persons WHERE create_time >= '$since') TO '$dir/persons'" \
+    -c "\\copy (SELECT * FROM assessments WHERE create_time >= '$since') TO '$dir/assessments'" \
+    -c "SET client_min_messages TO warning" -c "DROP TABLE IF EXISTS copy_persons, copy_assessments" \
+    -c "CREATE TABLE copy_persons (LIKE persons INCLUDING ALL)" \
+    -c "CREATE TABLE copy_assessments (LIKE assessments INCLUDING ALL)" \
+    -c "INSERT INTO copy_persons SELECT * FROM persons WHERE create_time < '$since'" \
+    -c "INSERT INTO copy_assessments SELECT * FROM assessments WHERE create_time < '$since'" \
+    -c "VACUUM ANALYZE copy_persons" -c "VACUUM ANALYZE copy_assessments"
+  rows=$(wc -l <"$dir/persons")
+  secs=$( { TIMEFORMAT=%R; time psql "$db" -q -v ON_ERROR_STOP=1 -c "BEGIN" \
+    -c "\\copy copy_persons FROM '$dir/persons'" \
+    -c "\\copy copy_assessments FROM '$dir/assessments'" -c "COMMIT" >/dev/null; } 2>&1 )
+  psql "$db" -qc "DROP TABLE copy_persons, copy_assessments"
+  rm -rf "$dir"
+  copy_rate=$(awk -v r="$rows" -v s="$secs" 'BEGIN { printf "%.0f", r / s }')
+  import_rate=$(sed -E 's/.*: ([0-9]+) rows\/s.*/\1/' <<<"$line")
+  echo "COPY of the same $rows persons and their assessments into copies of both tables (same rows before, same indexes), one transaction: $secs s, $copy_rate rows/s"
+  awk -v i="$import_rate" -v c="$copy_rate" 'BEGIN { printf "ImportPersons / COPY: %.2fx (goal >= 0.5x)\n", i / c }'
+}
+
+# GetStatistics beside a bare count(*) over the same persons table; $1 is the statistics line.
+count_baseline() {
+  local line=$1 script count_ms stat_ms
+  script=$(mktemp)
+  echo "SELECT count(*) FROM persons;" >"$script"
+  count_ms=$(pgbench -n -f "$script" -c 1 -t 10 "$pg_url/onaltu_bench" 2>/dev/null \
+    | awk '/^latency average/ { print $4 }')
+  rm -f "$script"
+  stat_ms=$(sed -E 's/.*median ([0-9.]+) ms.*/\1/' <<<"$line")
+  echo "SELECT count(*) FROM persons (pgbench, 10 calls): $count_ms ms average"
+  awk -v s="$stat_ms" -v c="$count_ms" 'BEGIN { printf "GetStatistics / count(*): %.2fx the time of one count (goal: under 50 ms)\n", s / c }'
+}
+
 bench=target/release/onaltu-bench
 addr="http://127.0.0.1:$port"
 echo
@@ -76,7 +117,10 @@ while [ "$have" -lt "$stat_persons" ]; do
   have=$(( have + batch ))
 done
 psql "$pg_url/onaltu_bench" -qc "VACUUM ANALYZE persons" >/dev/null
-$bench --addr "$addr" import --rows "$import_rows" --offset "$have"
+import_start=$(psql "$pg_url/onaltu_bench" -Atc "SELECT clock_timestamp()")
+import_line=$($bench --addr "$addr" import --rows "$import_rows" --offset "$have")
+echo "$import_line"
+copy_baseline "$import_start" "$import_line"
 echo "The same $import_rows rows again (each one found and compared, nothing written):"
 $bench --addr "$addr" import --rows "$import_rows" --offset "$have"
 have=$(( have + import_rows ))
@@ -84,7 +128,9 @@ have=$(( have + import_rows ))
 echo
 echo "== GetStatistics over $have persons"
 psql "$pg_url/onaltu_bench" -qc "VACUUM ANALYZE persons" >/dev/null
-$bench --addr "$addr" statistics --calls 10
+statistics_line=$($bench --addr "$addr" statistics --calls 10)
+echo "$statistics_line"
+count_baseline "$statistics_line"
 
 echo
 echo "== feedback: SubmitEvaluation, durable, beside pgbench's one-row insert"
