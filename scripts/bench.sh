@@ -311,5 +311,11 @@ else
 fi
 
 echo
+echo "== transport: the solver on generated group-trip instances (loads 1-3, windows at both ends),"
+echo "   900 ms beside a 60 s run of the same solver as the reference"
+$bench darp-generated --seed "${BENCH_DARP_SEED:-1}" --count 2 --requests 48 --vehicles 5 \
+  --millis 900 --reference-seconds 60
+
+echo
 echo "== transport: an Astana-like invataxi day beside a naive first-come dispatcher"
 $bench astana-day --requests 150 --seconds 10

@@ -10,6 +10,7 @@
 //! - `rating-centres`, `rating-compute`, `rating-watch`: the rating service (`rating.rs`).
 
 mod darp;
+mod darp_generated;
 mod feedback;
 mod rating;
 
@@ -101,6 +102,25 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Generated dial-a-ride instances (groups, slow boarding, windows at both ends) solved in
+    /// `millis` beside the same solver given `reference_seconds` (no server needed).
+    DarpGenerated {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 4)]
+        count: usize,
+        #[arg(long, default_value_t = 48)]
+        requests: usize,
+        #[arg(long, default_value_t = 5)]
+        vehicles: usize,
+        #[arg(long, default_value_t = 900)]
+        millis: u64,
+        #[arg(long, default_value_t = 60)]
+        reference_seconds: u64,
+        /// Where to write the instances (not written when absent).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// An Astana-like invataxi day planned, beside a naive first-come dispatcher (no server).
     AstanaDay {
         #[arg(long, default_value_t = 150)]
@@ -156,6 +176,26 @@ async fn main() -> anyhow::Result<()> {
     if let Command::Darp { dir, millis, seed } = &cli.command {
         return darp::cordeau_instances(dir, Duration::from_millis(*millis), *seed);
     }
+    if let Command::DarpGenerated {
+        seed,
+        count,
+        requests,
+        vehicles,
+        millis,
+        reference_seconds,
+        out,
+    } = &cli.command
+    {
+        return darp_generated::report(
+            *seed,
+            *count,
+            *requests,
+            *vehicles,
+            Duration::from_millis(*millis),
+            Duration::from_secs(*reference_seconds),
+            out.as_deref(),
+        );
+    }
     if let Command::AstanaDay {
         requests,
         seconds,
@@ -197,7 +237,7 @@ async fn main() -> anyhow::Result<()> {
         Command::FeedbackSummary { centres, calls } => {
             feedback::summary(channel, &centres, calls).await
         }
-        Command::Darp { .. } | Command::AstanaDay { .. } => Ok(()),
+        Command::Darp { .. } | Command::DarpGenerated { .. } | Command::AstanaDay { .. } => Ok(()),
         Command::RatingCentres { count, out } => {
             rating::centres(channel, &cli.secret, count, &out).await
         }
