@@ -491,6 +491,12 @@ async fn redis_holds_each_service_to_its_own(c: &Cluster) {
         &["XADD", "feedback.evaluations.dead", "*", "id", "x"],
     )
     .await;
+    // Feedback consumes the registry's episode and representation streams in its group, and
+    // neither reads them another way nor writes them.
+    for stream in ["registry.episodes", "registry.representatives"] {
+        refused("feedback", &["XRANGE", stream, "-", "+"]).await;
+        refused("feedback", &["XADD", stream, "*", "id", "forged"]).await;
+    }
 }
 
 fn rating_as(replica: &Replica, claims: &Claims) -> RatingServiceClient<AuthedChannel> {

@@ -11,14 +11,18 @@ pub mod settings;
 pub mod store;
 pub mod workers;
 
+use std::sync::Arc;
+
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use onaltu_cache::Cache;
+use onaltu_events::{Consumer, StreamSettings};
 use onaltu_proto::feedback::feedback_service_server::FeedbackServiceServer;
 use onaltu_service::{Start, StartError};
 use tonic::server::NamedService as _;
 
 use crate::clients::registry::RegistryClient;
 use crate::domain::calendar::WorkCalendar;
+use crate::events::registry::{self as registry_events, RegistryEvents};
 
 /// The feedback service's own migrations (run after the shared tables).
 pub static MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
@@ -36,7 +40,8 @@ pub fn migrations() -> [&'static EmbeddedMigrations; 3] {
 pub const SERVICE_NAME: &str = FeedbackServiceServer::<api::Feedback>::NAME;
 
 /// Serves the feedback service on its listener until its shutdown signal resolves; the outbox relay
-/// publishes its events to Redis Streams and the retention job forgets what is due meanwhile.
+/// publishes its events to Redis Streams, the registry's events are applied to the eligibility
+/// copy, and the retention job forgets what is due meanwhile.
 pub async fn serve(start: Start<settings::Settings>) -> Result<(), StartError> {
     let Start {
         settings,
@@ -67,6 +72,22 @@ pub async fn serve(start: Start<settings::Settings>) -> Result<(), StartError> {
         &settings.retention,
         workers::retention::rules(&settings),
     );
+    // One consumer name for every instance: a crashed instance's pending events are retried by
+    // the others, and the processed-events record keeps them from applying twice.
+    let redis = settings
+        .cache
+        .client()
+        .map_err(|e| StartError::config("cache", e))?;
+    let consumer = Consumer::new(
+        pool.clone(),
+        redis,
+        registry_events::GROUP,
+        "feedback",
+        &registry_events::STREAMS,
+        StreamSettings::default(),
+    );
+    let (closing, closed) = tokio::sync::watch::channel(false);
+    let applying = tokio::spawn(consumer.run(Arc::new(RegistryEvents), closed));
     let server = onaltu_service::grpc_server(
         settings.server,
         &settings.auth,
@@ -75,6 +96,9 @@ pub async fn serve(start: Start<settings::Settings>) -> Result<(), StartError> {
         &[],
     )?
     .serve(listener, shutdown);
-    onaltu_service::serve_with_relay(pool, &settings.cache, server).await??;
+    let served = onaltu_service::serve_with_relay(pool, &settings.cache, server).await;
+    let _ = closing.send(true);
+    let _ = applying.await;
+    served??;
     Ok(())
 }

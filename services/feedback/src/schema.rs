@@ -52,6 +52,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    eligibility_episodes (episode_id) {
+        episode_id -> Uuid,
+        person_id -> Uuid,
+        center_id -> Uuid,
+        state -> Int2,
+        admitted_on -> Nullable<Date>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    eligibility_persons (person_id) {
+        person_id -> Uuid,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    eligibility_representatives (person_id, representative_id) {
+        person_id -> Uuid,
+        representative_id -> Uuid,
+    }
+}
+
+diesel::table! {
     evaluation_reports (id) {
         id -> Uuid,
         evaluation_id -> Uuid,
@@ -83,10 +108,14 @@ diesel::table! {
 }
 
 diesel::joinable!(complaints -> evaluations (evaluation_id));
+diesel::joinable!(eligibility_representatives -> eligibility_persons (person_id));
 diesel::joinable!(evaluation_reports -> evaluations (evaluation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     complaints,
+    eligibility_episodes,
+    eligibility_persons,
+    eligibility_representatives,
     evaluation_reports,
     evaluations,
     feedback_totals,

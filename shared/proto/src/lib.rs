@@ -75,6 +75,8 @@ pub mod streams {
     pub const REGISTRY_PERSONS: &str = "registry.persons";
     /// The registry's centre events (`CenterUpdated`).
     pub const REGISTRY_CENTERS: &str = "registry.centers";
+    /// The registry's representation events (`LegalRepresentativesChanged`).
+    pub const REGISTRY_REPRESENTATIVES: &str = "registry.representatives";
     /// The feedback service's evaluation events (`EvaluationPublished`, `EvaluationWithdrawn`).
     pub const FEEDBACK_EVALUATIONS: &str = "feedback.evaluations";
 
@@ -86,6 +88,9 @@ pub mod streams {
     pub const EPISODE_ADMITTED: &str = "onaltu.registry.v1.EpisodeAdmitted";
     /// `registry.v1.EpisodeDischarged`.
     pub const EPISODE_DISCHARGED: &str = "onaltu.registry.v1.EpisodeDischarged";
+    /// `registry.v1.LegalRepresentativesChanged`.
+    pub const LEGAL_REPRESENTATIVES_CHANGED: &str =
+        "onaltu.registry.v1.LegalRepresentativesChanged";
     /// `feedback.v1.EvaluationPublished`.
     pub const EVALUATION_PUBLISHED: &str = "onaltu.feedback.v1.EvaluationPublished";
     /// `feedback.v1.EvaluationWithdrawn`.
@@ -118,6 +123,10 @@ mod tests {
         assert_eq!(
             EPISODE_DISCHARGED,
             event_type::<crate::registry::EpisodeDischarged>()
+        );
+        assert_eq!(
+            LEGAL_REPRESENTATIVES_CHANGED,
+            event_type::<crate::registry::LegalRepresentativesChanged>()
         );
         assert_eq!(
             EVALUATION_PUBLISHED,

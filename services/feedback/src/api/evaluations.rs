@@ -14,11 +14,13 @@ use uuid::Uuid;
 use super::decode::{ListEvaluationsInput, SubmitInput, UpdateInput};
 use super::roles::EVALUATORS;
 use super::{Feedback, convert};
-use crate::domain::evaluation::{self, Field, Status, View, Viewer};
+use crate::domain::eligibility::{self, Decision};
+use crate::domain::evaluation::{self, EpisodeFacts, Field, Status, View, Viewer};
 use crate::domain::{answers, complaint, precheck, report};
 use crate::events::evaluations as events;
 use crate::store::Conn;
-use crate::store::complaints as complaint_store;
+use crate::store::complaints::{self as complaint_store, ComplaintRow};
+use crate::store::eligibility as eligibility_store;
 use crate::store::evaluations::{self as store, EvaluationRow, Filter};
 use crate::store::reports;
 
@@ -140,7 +142,10 @@ impl Feedback {
         Ok(Some(self.visible(&mut conn, ctx, &first).await?))
     }
 
-    /// Writes citizen `caller`'s new evaluation, and the complaint it opens.
+    /// Writes citizen `caller`'s new evaluation, and the complaint it opens. Who may evaluate the
+    /// episode is decided from the eligibility copy in the transaction that writes; what the copy
+    /// cannot allow, the registry decides as the caller, and the episode it let the caller read is
+    /// kept in the copy.
     async fn submit(
         &self,
         ctx: &Ctx,
@@ -148,11 +153,101 @@ impl Feedback {
         input: SubmitInput,
         key: Option<&Request>,
     ) -> Result<pb::Evaluation, ApiError> {
-        // No connection is held while the registry answers.
-        let facts = self.registry.episode(ctx.bearer()?, input.episode).await?;
         let at = now();
-        let submission = evaluation::submit(caller, &facts, &input.answers, local_date(at))?;
-        let row = convert::new_evaluation(&input, &submission, at);
+        let mut conn = self.conn().await?;
+        let local = conn
+            .transaction(async |conn| self.submit_locally(conn, caller, &input, key, at).await)
+            .await
+            .map_err(|e| refused_twice(e, input.episode))?;
+        let (row, complaint, written) = match local {
+            Some(done) => done,
+            None => {
+                // No connection is held while the registry answers.
+                drop(conn);
+                let done = self
+                    .submit_via_registry(ctx, caller, &input, key, at)
+                    .await?;
+                conn = self.conn().await?;
+                done
+            }
+        };
+        match written {
+            None => Ok(convert::evaluation(
+                &row,
+                complaint.map(|c| c.id),
+                View::Full,
+            )),
+            Some(first) => {
+                let first = store::get(&mut conn, first)
+                    .await?
+                    .ok_or_else(|| not_found(first))?;
+                self.visible(&mut conn, ctx, &first).await
+            }
+        }
+    }
+
+    /// Inside the writing transaction: the evaluation written when the eligibility copy allows
+    /// it (with the first answer's id when `key` was answered before), `None` when only the
+    /// registry can decide.
+    async fn submit_locally(
+        &self,
+        conn: &mut Conn,
+        caller: Uuid,
+        input: &SubmitInput,
+        key: Option<&Request>,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Submitted>, ApiError> {
+        let known = eligibility_store::episode(conn, input.episode).await?;
+        let reps = match &known {
+            Some(e) if e.person_id != caller => {
+                eligibility_store::representatives(conn, e.person_id).await?
+            }
+            _ => None,
+        };
+        match eligibility::decide(caller, known.as_ref(), reps.as_deref()) {
+            Decision::Allowed(facts) => {
+                let (row, complaint) = self.prepare(caller, input, &facts, at)?;
+                let written = write(conn, key, &row, complaint.as_ref()).await?;
+                Ok(Some((row, complaint, written)))
+            }
+            Decision::AskRegistry => Ok(None),
+        }
+    }
+
+    /// The registry decides as the caller; the episode it let the caller read is kept in the
+    /// eligibility copy in the transaction that writes the evaluation.
+    async fn submit_via_registry(
+        &self,
+        ctx: &Ctx,
+        caller: Uuid,
+        input: &SubmitInput,
+        key: Option<&Request>,
+        at: DateTime<Utc>,
+    ) -> Result<Submitted, ApiError> {
+        let read = self.registry.episode(ctx.bearer()?, input.episode).await?;
+        let (row, complaint) = self.prepare(caller, input, &read.facts(), at)?;
+        let mut conn = self.conn().await?;
+        let written = conn
+            .transaction(async |conn| {
+                eligibility_store::apply_episode(conn, read.clone()).await?;
+                write(conn, key, &row, complaint.as_ref()).await
+            })
+            .await
+            .map_err(|e| refused_twice(e, input.episode))?;
+        Ok((row, complaint, written))
+    }
+
+    /// The evaluation and the complaint `input` makes of an episode with `facts`, or the refusal
+    /// when the service was not received.
+    fn prepare(
+        &self,
+        caller: Uuid,
+        input: &SubmitInput,
+        facts: &EpisodeFacts,
+        at: DateTime<Utc>,
+    ) -> Result<(EvaluationRow, Option<ComplaintRow>), ApiError> {
+        let submission = evaluation::submit(caller, facts, &input.answers, local_date(at))?;
+        let row = convert::new_evaluation(input, &submission, at);
         let complaint = complaint::open(
             &input.complaint_text,
             &input.answers,
@@ -161,40 +256,7 @@ impl Feedback {
             self.deadline_working_days,
         )
         .map(|c| convert::new_complaint(&row, c, at));
-        // A second evaluation of the episode breaks its unique key: ALREADY_EXISTS below.
-        let mut conn = self.conn().await?;
-        let written = conn
-            .transaction(async |conn| {
-                // An identical call racing this one waits on the key, then answers this one's
-                // evaluation.
-                if let Some(key) = key {
-                    if let Some(first) = requests::answered_id(conn, key).await? {
-                        return Ok(Some(first));
-                    }
-                    requests::remember_id(conn, key, row.id).await?;
-                }
-                store::insert(conn, &row).await?;
-                if let Some(c) = &complaint {
-                    complaint_store::insert(conn, c).await?;
-                }
-                Ok::<_, ApiError>(None)
-            })
-            .await;
-        match written {
-            Ok(None) => Ok(convert::evaluation(
-                &row,
-                complaint.map(|c| c.id),
-                View::Full,
-            )),
-            Ok(Some(first)) => {
-                let first = store::get(&mut conn, first)
-                    .await?
-                    .ok_or_else(|| not_found(first))?;
-                self.visible(&mut conn, ctx, &first).await
-            }
-            Err(ApiError::AlreadyExists { .. }) => Err(already_evaluated(input.episode)),
-            Err(other) => Err(other),
-        }
+        Ok((row, complaint))
     }
 
     pub(crate) async fn update_evaluation(
@@ -334,6 +396,40 @@ async fn listed(
             e
         })
         .collect())
+}
+
+/// Writes `row` and `complaint` in the caller's transaction; the id of the evaluation an
+/// identical call already made instead, if one did.
+async fn write(
+    conn: &mut Conn,
+    key: Option<&Request>,
+    row: &EvaluationRow,
+    complaint: Option<&ComplaintRow>,
+) -> Result<Option<Uuid>, ApiError> {
+    // An identical call racing this one waits on the key, then answers this one's evaluation.
+    if let Some(key) = key {
+        if let Some(first) = requests::answered_id(conn, key).await? {
+            return Ok(Some(first));
+        }
+        requests::remember_id(conn, key, row.id).await?;
+    }
+    store::insert(conn, row).await?;
+    if let Some(c) = complaint {
+        complaint_store::insert(conn, c).await?;
+    }
+    Ok(None)
+}
+
+/// A second evaluation of the episode breaks its unique key: ALREADY_EXISTS.
+/// An evaluation written: its row, the complaint it opened, and the first answer's id when the
+/// request was answered before.
+type Submitted = (EvaluationRow, Option<ComplaintRow>, Option<Uuid>);
+
+fn refused_twice(e: ApiError, episode: Uuid) -> ApiError {
+    match e {
+        ApiError::AlreadyExists { .. } => already_evaluated(episode),
+        other => other,
+    }
 }
 
 fn already_evaluated(episode: Uuid) -> ApiError {

@@ -8,7 +8,7 @@ use onaltu_proto::registry::{EpisodeState, GetEpisodeRequest};
 use tonic::Code;
 use uuid::Uuid;
 
-use crate::domain::evaluation::EpisodeFacts;
+use crate::domain::eligibility::KnownEpisode;
 
 /// Where the registry is and how patiently to call it (`[registry]`).
 pub type RegistryClientSettings = ClientSettings;
@@ -27,8 +27,9 @@ impl RegistryClient {
         })
     }
 
-    /// The facts of episode `id`, read with the caller's `bearer` token.
-    pub async fn episode(&self, bearer: &str, id: Uuid) -> Result<EpisodeFacts, ApiError> {
+    /// Episode `id`, read with the caller's `bearer` token (version 0: a read carries no event
+    /// version, so any event about the episode is later).
+    pub async fn episode(&self, bearer: &str, id: Uuid) -> Result<KnownEpisode, ApiError> {
         let stub = self
             .registry
             .as_caller(bearer, "evaluation of a service received")?;
@@ -48,22 +49,19 @@ impl RegistryClient {
     }
 }
 
-fn facts(id: Uuid, e: &onaltu_proto::registry::Episode) -> Result<EpisodeFacts, ApiError> {
+fn facts(id: Uuid, e: &onaltu_proto::registry::Episode) -> Result<KnownEpisode, ApiError> {
     let referral = e.referral.clone().unwrap_or_default();
     let parse = |what: &str, s: &str| {
         Uuid::parse_str(s)
             .map_err(|_| ApiError::Internal(format!("registry answered a bad {what}")))
     };
-    let state = EpisodeState::try_from(e.state).unwrap_or(EpisodeState::Unspecified);
-    Ok(EpisodeFacts {
+    Ok(KnownEpisode {
         id,
         person_id: parse("person id", &referral.person_id)?,
         center_id: parse("centre id", &referral.center_id)?,
-        state: state
-            .as_str_name()
-            .trim_start_matches("EPISODE_STATE_")
-            .to_string(),
-        admitted: e.admitted_on.is_some(),
+        state: EpisodeState::try_from(e.state).unwrap_or(EpisodeState::Unspecified),
+        admitted_on: e.admitted_on.as_ref().and_then(onaltu_api::to_date),
+        version: 0,
     })
 }
 

@@ -3,6 +3,7 @@
 pub mod answers;
 pub mod calendar;
 pub mod complaint;
+pub mod eligibility;
 pub mod evaluation;
 pub mod moderation;
 pub mod precheck;

@@ -1,6 +1,7 @@
 //! Storage: diesel queries, one module per table.
 
 pub mod complaints;
+pub mod eligibility;
 pub mod evaluations;
 pub mod reports;
 pub mod totals;

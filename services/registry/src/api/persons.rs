@@ -115,6 +115,16 @@ impl Registry {
             persons::insert(conn, std::slice::from_ref(row)).await?;
             crate::events::persons_registered(conn, std::slice::from_ref(row)).await?;
             persons::set_representatives(conn, row.id, &new.representatives).await?;
+            if !new.representatives.is_empty() {
+                crate::events::representatives_changed(
+                    conn,
+                    row.id,
+                    &new.representatives,
+                    row.version,
+                    row.create_time,
+                )
+                .await?;
+            }
             if let Some(a) = &new.assessment {
                 persons::add_assessment(conn, a).await?;
             }
@@ -188,6 +198,14 @@ impl Registry {
             if let Some(reps) = &update.representatives {
                 Self::check_representatives(conn, id, reps).await?;
                 persons::set_representatives(conn, id, reps).await?;
+                crate::events::representatives_changed(
+                    conn,
+                    id,
+                    reps,
+                    next.version,
+                    next.update_time,
+                )
+                .await?;
             }
             persons::update(conn, &next).await?;
             Ok::<_, ApiError>(())

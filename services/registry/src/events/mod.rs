@@ -1,7 +1,7 @@
 //! The events the registry publishes through its outbox, each written in the transaction of
 //! the change it announces. They carry ids, the centre, dates and the outcome: nothing personal.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use onaltu_errors::ApiError;
 use onaltu_proto::registry as pb;
 use prost::Message as _;
@@ -59,6 +59,11 @@ pub const EPISODES: &str = onaltu_proto::streams::REGISTRY_EPISODES;
 pub const PERSONS: &str = onaltu_proto::streams::REGISTRY_PERSONS;
 /// The stream of centres registered or changed.
 pub const CENTERS: &str = onaltu_proto::streams::REGISTRY_CENTERS;
+/// The stream of changes of who legally represents whom.
+pub const REPRESENTATIVES: &str = onaltu_proto::streams::REGISTRY_REPRESENTATIVES;
+/// Type name of [`pb::LegalRepresentativesChanged`].
+pub const LEGAL_REPRESENTATIVES_CHANGED: &str =
+    onaltu_proto::streams::LEGAL_REPRESENTATIVES_CHANGED;
 /// Type name of [`pb::PersonRegistered`].
 pub const PERSON_REGISTERED: &str = onaltu_proto::streams::PERSON_REGISTERED;
 /// Type name of [`pb::CenterUpdated`].
@@ -85,6 +90,7 @@ pub async fn episode_admitted(
         admitted_on: Some(date(admitted_on)),
         wait_days: (admitted_on - e.referral_date).num_days() as i32,
         occur_time: Some(timestamp(e.update_time)),
+        version: e.version,
     };
     onaltu_events::enqueue_as(conn, id, EPISODES, EPISODE_ADMITTED, event.encode_to_vec()).await?;
     Ok(())
@@ -107,12 +113,41 @@ pub async fn episode_discharged(
         discharged_on: Some(date(discharged_on)),
         outcome: i32::from(e.discharge_outcome),
         occur_time: Some(timestamp(e.update_time)),
+        version: e.version,
     };
     onaltu_events::enqueue_as(
         conn,
         id,
         EPISODES,
         EPISODE_DISCHARGED,
+        event.encode_to_vec(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Announces that person `person`, whose record is now at `version`, is legally represented by
+/// `representatives` (every one of them; none when the last was removed).
+pub async fn representatives_changed(
+    conn: &mut Conn,
+    person: Uuid,
+    representatives: &[Uuid],
+    version: i32,
+    at: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let id = Uuid::now_v7();
+    let event = pb::LegalRepresentativesChanged {
+        event_id: id.to_string(),
+        person_id: person.to_string(),
+        representative_ids: representatives.iter().map(Uuid::to_string).collect(),
+        version,
+        occur_time: Some(timestamp(at)),
+    };
+    onaltu_events::enqueue_as(
+        conn,
+        id,
+        REPRESENTATIVES,
+        LEGAL_REPRESENTATIVES_CHANGED,
         event.encode_to_vec(),
     )
     .await?;

@@ -1,0 +1,3 @@
+DROP TABLE eligibility_representatives;
+DROP TABLE eligibility_persons;
+DROP TABLE eligibility_episodes;
