@@ -1,6 +1,6 @@
 //! The feedback service's configuration: `[server]`, `[database]`, `[cache]`, `[auth]`,
-//! `[telemetry]`, `[retention]`, `[registry]` (the client it checks episodes with),
-//! `[complaints]` and `[reports]`.
+//! `[telemetry]`, `[retention]`, `[registry]` (the client it checks episodes with, and rebuilds
+//! the eligibility copy from), `[complaints]` and `[reports]`.
 
 use onaltu_cache::CacheSettings;
 use onaltu_config::{Checker, Validate};
@@ -96,7 +96,9 @@ onaltu_service::settings! {
     pub struct Settings {
         /// Redis for the summary cache and the event streams.
         pub cache: CacheSettings,
-        /// The registry, asked whose episode is evaluated.
+        /// The registry, asked whose episode is evaluated (with the caller's token) and, by
+        /// `rebuild-eligibility`, for the facts of the eligibility copy (with the service's own
+        /// `token` or `token_file`).
         pub registry: RegistryClientSettings,
         /// Complaint deadlines.
         pub complaints: ComplaintSettings,
@@ -119,4 +121,18 @@ impl Settings {
         settings.registry.url = registry_url.to_string();
         settings
     }
+}
+
+/// What `rebuild-eligibility` needs beyond serving: it calls the registry in the service's own
+/// name, `service:feedback`, with its own configured token (`[registry] token` or `token_file`,
+/// required in production), or in development one it signs with the HS256 secret. Serving needs
+/// none: it asks the registry with each caller's own token.
+pub fn own_registry_token(s: &Settings, c: &mut Checker) {
+    onaltu_client::check_own_token(
+        c,
+        "registry",
+        &s.registry,
+        &s.auth,
+        crate::clients::registry::SERVICE_SUBJECT,
+    );
 }

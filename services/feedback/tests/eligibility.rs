@@ -2,7 +2,9 @@
 //! registry's facts: kept from the registry's events, it lets the recipient and their legal
 //! representative evaluate without asking the registry, stops a representative as soon as the
 //! revocation's event is applied, asks the registry about an episode it has not seen (and keeps
-//! what it learned), and keeps the later fact when events arrive out of order.
+//! what it learned), and keeps the later fact when events arrive out of order. Rebuilt from the
+//! registry's facts (`rebuild-eligibility`), it decides locally again, a revoked representation
+//! stays revoked, and a batch merges with what the copy holds as the events do.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -14,8 +16,13 @@ use common::*;
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::RunQueryDsl;
 use onaltu_events::{Event, EventHandler};
+use onaltu_feedback::clients::registry::FactsClient;
+use onaltu_feedback::domain::eligibility::{KnownEpisode, Representation};
 use onaltu_feedback::events::registry::RegistryEvents;
+use onaltu_feedback::store::eligibility as copy;
+use onaltu_feedback::workers::rebuild_eligibility::{Rebuilt, rebuild};
 use onaltu_proto::registry as pb;
+use onaltu_testkit::registry::Registry;
 use tonic::Code;
 use uuid::Uuid;
 
@@ -233,5 +240,254 @@ async fn a_discharge_arriving_before_its_admission_is_not_undone_by_it() {
     assert_eq!(
         scalar(&mut conn, PERSON_VERSION, &person.to_string()).await,
         4
+    );
+}
+
+/// Rebuilds the feedback service's copy from the harness's registry, asking as the feedback
+/// service in its own name (a token it signs, as in development), `batch` facts at a time.
+async fn rebuilt(h: &Harness, batch: u32) -> Rebuilt {
+    let registry = onaltu_client::ClientSettings {
+        url: h.registry.addr.clone(),
+        backoff_ms: 20,
+        ..Default::default()
+    };
+    let auth = onaltu_auth::AuthSettings {
+        hs256_secret: Some(onaltu_testkit::jwt_secret()),
+        ..Default::default()
+    };
+    let client = FactsClient::new(&registry, &auth).unwrap();
+    rebuild(&h.db.pool(), &client, batch).await.unwrap()
+}
+
+const EPISODES: &str = "SELECT count(*) AS n FROM eligibility_episodes WHERE $1 <> ''";
+const PERSONS: &str = "SELECT count(*) AS n FROM eligibility_persons WHERE $1 <> ''";
+
+/// Empties the copy, as a new deployment starts, or as an outage may leave it.
+async fn emptied(h: &Harness) {
+    let mut conn = h.db.connect().await;
+    copy::clear(&mut conn).await.unwrap();
+    assert_eq!(scalar(&mut conn, EPISODES, "all").await, 0);
+    assert_eq!(scalar(&mut conn, PERSONS, "all").await, 0);
+}
+
+/// Replaces `person`'s legal representatives in the registry; the record's new version.
+async fn represented_by(op: &mut Registry, person: &str, reps: &[&str]) -> i64 {
+    op.update_person(pb::UpdatePersonRequest {
+        person: Some(pb::Person {
+            id: person.into(),
+            legal_representative_ids: reps.iter().map(|r| r.to_string()).collect(),
+            ..Default::default()
+        }),
+        update_mask: Some(prost_types::FieldMask {
+            paths: vec!["legal_representative_ids".into()],
+        }),
+    })
+    .await
+    .unwrap()
+    .into_inner()
+    .person
+    .unwrap()
+    .etag
+    .parse()
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_rebuilt_copy_lets_a_representative_evaluate_without_asking_the_registry() {
+    let h = Harness::start().await;
+    let mut op = h.registry_operator();
+    let elsewhere = centre(&mut op, "Күннұр", 10).await.id;
+    let centre = centre(&mut op, "Шуақ", 10).await.id;
+    let parent = adult(&mut op, 1).await.id;
+    let child = child(&mut op, 2, &parent).await;
+    let first = admitted(&mut op, &child.id, &centre).await.id;
+    let second = discharged(&mut op, &child.id, &elsewhere).await.id;
+    // Waiting in a queue: no service received, so not in the copy.
+    queued(&mut op, &parent, &centre).await;
+    until(&h, EPISODE_KNOWN, &second, 1).await;
+    until(&h, REPRESENTATIVES, &child.id, 1).await;
+    emptied(&h).await;
+
+    // In batches of two: the two admitted episodes, then the two persons in one batch.
+    let done = rebuilt(&h, 2).await;
+    assert_eq!(
+        done,
+        Rebuilt {
+            episodes: 2,
+            persons: 2
+        }
+    );
+    let mut conn = h.db.connect().await;
+    assert_eq!(scalar(&mut conn, EPISODE_KNOWN, &first).await, 1);
+    assert_eq!(scalar(&mut conn, EPISODE_KNOWN, &second).await, 1);
+    assert_eq!(scalar(&mut conn, REPRESENTATIVES, &child.id).await, 1);
+    assert_eq!(scalar(&mut conn, PERSON_VERSION, &child.id).await, 1);
+    assert_eq!(
+        scalar(
+            &mut conn,
+            "SELECT state::bigint AS n FROM eligibility_episodes WHERE episode_id = $1::uuid",
+            &second,
+        )
+        .await,
+        pb::EpisodeState::Discharged as i64
+    );
+
+    // Decided from the rebuilt copy: the registry is not asked (it would have audited the
+    // representative's read).
+    let mut as_parent = h.citizen(&parent);
+    submit(&mut as_parent, evaluation(&first, 5, ""))
+        .await
+        .unwrap();
+    submit(&mut as_parent, evaluation(&second, 4, ""))
+        .await
+        .unwrap();
+    assert_eq!(episode_reads(&h, &child.id).await, 0);
+    assert_eq!(h.count("evaluations").await, 2);
+}
+
+#[tokio::test]
+async fn a_revoked_representation_stays_revoked_after_a_rebuild_whatever_arrives_late() {
+    let h = Harness::start().await;
+    let mut op = h.registry_operator();
+    let centre = centre(&mut op, "Шуақ", 10).await.id;
+    let parent = adult(&mut op, 1).await.id;
+    let child = child(&mut op, 2, &parent).await;
+    let episode = admitted(&mut op, &child.id, &centre).await.id;
+    let revoked_at = represented_by(&mut op, &child.id, &[]).await;
+    until(&h, EPISODE_KNOWN, &episode, 1).await;
+    until(&h, PERSON_VERSION, &child.id, revoked_at).await;
+    emptied(&h).await;
+
+    rebuilt(&h, 500).await;
+    let mut conn = h.db.connect().await;
+    assert_eq!(scalar(&mut conn, REPRESENTATIVES, &child.id).await, 0);
+    assert_eq!(
+        scalar(&mut conn, PERSON_VERSION, &child.id).await,
+        revoked_at,
+        "the copy knows the person is represented by nobody, at the revocation's version"
+    );
+
+    // The representation's event, delivered late (from before the revocation), brings nobody
+    // back: the rebuilt copy holds a later version.
+    let late = pb::LegalRepresentativesChanged {
+        event_id: Uuid::now_v7().to_string(),
+        person_id: child.id.clone(),
+        representative_ids: vec![parent.clone()],
+        version: 1,
+        occur_time: None,
+    };
+    RegistryEvents
+        .handle(&mut conn, &event(&late))
+        .await
+        .unwrap();
+    assert_eq!(scalar(&mut conn, REPRESENTATIVES, &child.id).await, 0);
+
+    let refused = submit(&mut h.citizen(&parent), evaluation(&episode, 5, ""))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
+    assert_eq!(h.count("evaluations").await, 0);
+    // The person themselves still evaluates, from the copy.
+    submit(&mut h.citizen(&child.id), evaluation(&episode, 5, ""))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_batch_merges_with_the_copy_as_the_events_do() {
+    let h = Harness::start().await;
+    let mut conn = h.db.connect().await;
+    let (person, centre, rep) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let episode = |id, state, admitted: bool, version| KnownEpisode {
+        id,
+        person_id: person,
+        center_id: centre,
+        state,
+        admitted_on: admitted.then(|| chrono::NaiveDate::from_ymd_opt(2025, 6, 2).unwrap()),
+        version,
+    };
+    let (held, fresh) = (Uuid::now_v7(), Uuid::now_v7());
+    // The copy already holds a later discharge of one episode (an event applied during the
+    // rebuild), and a later set of representatives.
+    copy::apply_episode(
+        &mut conn,
+        episode(held, pb::EpisodeState::Discharged, false, 7),
+    )
+    .await
+    .unwrap();
+    copy::apply_representatives(&mut conn, person, &[], 5)
+        .await
+        .unwrap();
+
+    copy::apply_episodes(
+        &mut conn,
+        &[
+            episode(held, pb::EpisodeState::Admitted, true, 4),
+            episode(fresh, pb::EpisodeState::Admitted, true, 3),
+        ],
+    )
+    .await
+    .unwrap();
+    let other = Uuid::now_v7();
+    copy::apply_representations(
+        &mut conn,
+        &[
+            Representation {
+                person_id: person,
+                representatives: vec![rep],
+                version: 4,
+            },
+            Representation {
+                person_id: other,
+                representatives: vec![rep, person],
+                version: 2,
+            },
+        ],
+    )
+    .await
+    .unwrap();
+
+    let state = "SELECT state::bigint AS n FROM eligibility_episodes WHERE episode_id = $1::uuid";
+    let version =
+        "SELECT version::bigint AS n FROM eligibility_episodes WHERE episode_id = $1::uuid";
+    // The later discharge stays; the older fact's admission date is kept beside it.
+    assert_eq!(
+        scalar(&mut conn, state, &held.to_string()).await,
+        pb::EpisodeState::Discharged as i64
+    );
+    assert_eq!(scalar(&mut conn, version, &held.to_string()).await, 7);
+    assert_eq!(scalar(&mut conn, EPISODE_KNOWN, &held.to_string()).await, 1);
+    assert_eq!(
+        scalar(&mut conn, EPISODE_KNOWN, &fresh.to_string()).await,
+        1
+    );
+    // The older set of representatives changes nothing; the unknown person is taken whole.
+    assert_eq!(
+        scalar(&mut conn, REPRESENTATIVES, &person.to_string()).await,
+        0
+    );
+    assert_eq!(
+        scalar(&mut conn, PERSON_VERSION, &person.to_string()).await,
+        5
+    );
+    assert_eq!(
+        scalar(&mut conn, REPRESENTATIVES, &other.to_string()).await,
+        2
+    );
+
+    // A later batch replaces both.
+    copy::apply_representations(
+        &mut conn,
+        &[Representation {
+            person_id: person,
+            representatives: vec![rep],
+            version: 6,
+        }],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        scalar(&mut conn, REPRESENTATIVES, &person.to_string()).await,
+        1
     );
 }

@@ -42,3 +42,29 @@ fn production_refuses_hs256_and_a_missing_audience_by_name() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_rebuild_of_the_eligibility_copy_needs_the_services_own_token_in_production() {
+    // Serving asks the registry with each caller's token: no token of its own is needed.
+    let (code, stderr) = outcome(production(|toml| toml).command.arg("check-config"));
+    assert_eq!(code, Some(0), "{stderr}");
+    // The rebuild asks in the service's own name: refused before anything is emptied or read,
+    // naming the key, without a token or with another service's.
+    let (code, stderr) = outcome(production(|toml| toml).command.arg("rebuild-eligibility"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`registry.token`: is required in production"),
+        "{stderr}"
+    );
+    let mut p = production(|toml| toml);
+    p.command.env(
+        "ONALTU_FEEDBACK__REGISTRY__TOKEN",
+        startup::service_token("service:rating", 3_600),
+    );
+    let (code, stderr) = outcome(p.command.arg("rebuild-eligibility"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`registry.token`: is a token for sub service:rating"),
+        "{stderr}"
+    );
+}

@@ -20,6 +20,10 @@ pub struct AccessSettings {
     /// offices' system of individual rehabilitation programmes (ЖОБ / ИПР). None by default:
     /// referrals then come from the city office.
     pub referral_sources: Vec<String>,
+    /// Token subjects (role INTEGRATION) of the services that read, in their own name, every
+    /// fact who may evaluate which episode is decided from (StreamEligibilityFacts): the
+    /// feedback service, which keeps its own copy of them.
+    pub eligibility_fact_readers: Vec<String>,
 }
 
 impl Default for AccessSettings {
@@ -28,6 +32,7 @@ impl Default for AccessSettings {
             staff_days_after_discharge: 90,
             eligibility_checkers: vec!["service:transport".into()],
             referral_sources: Vec::new(),
+            eligibility_fact_readers: vec!["service:feedback".into()],
         }
     }
 }
@@ -52,6 +57,11 @@ impl Validate for AccessSettings {
         );
         check_subjects(c, "eligibility_checkers", &self.eligibility_checkers);
         check_subjects(c, "referral_sources", &self.referral_sources);
+        check_subjects(
+            c,
+            "eligibility_fact_readers",
+            &self.eligibility_fact_readers,
+        );
     }
 }
 
@@ -164,11 +174,13 @@ mod tests {
             staff_days_after_discharge: 0,
             eligibility_checkers: vec![" ".into()],
             referral_sources: vec!["x".repeat(201)],
+            eligibility_fact_readers: vec!["service:feedback".into(), String::new()],
         });
         for field in [
             "staff_days_after_discharge",
             "eligibility_checkers[0]",
             "referral_sources[0]",
+            "eligibility_fact_readers[1]",
         ] {
             assert!(access.contains(field), "{field} in {access}");
         }

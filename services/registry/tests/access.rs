@@ -104,6 +104,7 @@ enum Rpc {
     GetCenterIndicators,
     GetStatistics,
     ListAuditEvents,
+    StreamEligibilityFacts,
     CreatePerson,
     UpdatePerson,
     ImportPersons,
@@ -214,6 +215,14 @@ async fn read(w: &World, rpc: Rpc, c: &mut Client) -> Result<(), tonic::Status> 
             })
             .await
             .map(drop),
+        Rpc::StreamEligibilityFacts => {
+            let mut facts = c
+                .stream_eligibility_facts(pb::StreamEligibilityFactsRequest::default())
+                .await?
+                .into_inner();
+            while facts.message().await?.is_some() {}
+            Ok(())
+        }
         other => write_person(w, other, c).await,
     }
 }
@@ -389,20 +398,23 @@ async fn the_role_matrix_holds_for_every_rpc() {
         ("auditor", w.h.as_role(Role::Auditor)),
         ("integration", w.h.as_role(Role::Integration)),
         ("transport service", w.h.transport_service()),
+        ("feedback service", w.h.feedback_service()),
         ("admin", w.h.as_role(Role::Admin)),
     ];
     // Columns follow `callers`. Staff of the centre see the person while the person waits
-    // there; a dispatcher never reads eligibility directly, the transport service does.
+    // there; a dispatcher never reads eligibility directly, the transport service does. The
+    // feedback service in its own name is an INTEGRATION like any other, except for the facts of
+    // who may evaluate which episode, which are its alone.
     let person_read = [
-        UNAUTH, OK, OK, DENY, OK, DENY, OK, DENY, DENY, OK, DENY, DENY, OK,
+        UNAUTH, OK, OK, DENY, OK, DENY, OK, DENY, DENY, OK, DENY, DENY, DENY, OK,
     ];
     let city_write = [
-        UNAUTH, DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY, OK,
+        UNAUTH, DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY, DENY, DENY, DENY, OK,
     ];
     let centre_write = [
-        UNAUTH, DENY, DENY, DENY, OK, DENY, OK, DENY, DENY, DENY, DENY, DENY, OK,
+        UNAUTH, DENY, DENY, DENY, OK, DENY, OK, DENY, DENY, DENY, DENY, DENY, DENY, OK,
     ];
-    let matrix: Vec<(Rpc, [Code; 13])> = vec![
+    let matrix: Vec<(Rpc, [Code; 14])> = vec![
         (Rpc::GetPerson, person_read),
         (Rpc::FindPersonByIin, person_read),
         (Rpc::ListAssessments, person_read),
@@ -413,39 +425,45 @@ async fn the_role_matrix_holds_for_every_rpc() {
         (
             Rpc::ListPersons,
             [
-                UNAUTH, DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, OK, DENY, DENY, OK,
+                UNAUTH, DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, OK, DENY, DENY, DENY, OK,
             ],
         ),
         (
             Rpc::ListQueue,
             [
-                UNAUTH, DENY, DENY, DENY, OK, DENY, OK, DENY, DENY, OK, DENY, DENY, OK,
+                UNAUTH, DENY, DENY, DENY, OK, DENY, OK, DENY, DENY, OK, DENY, DENY, DENY, OK,
             ],
         ),
-        (Rpc::GetCenter, [OK; 13]),
-        (Rpc::ListCenters, [OK; 13]),
+        (Rpc::GetCenter, [OK; 14]),
+        (Rpc::ListCenters, [OK; 14]),
         (
             Rpc::CheckTransportEligibility,
             [
-                UNAUTH, OK, OK, DENY, OK, DENY, OK, DENY, DENY, OK, DENY, OK, OK,
+                UNAUTH, OK, OK, DENY, OK, DENY, OK, DENY, DENY, OK, DENY, OK, DENY, OK,
             ],
         ),
         (
             Rpc::GetCenterIndicators,
             [
-                UNAUTH, DENY, DENY, DENY, OK, DENY, OK, DENY, DENY, OK, OK, OK, OK,
+                UNAUTH, DENY, DENY, DENY, OK, DENY, OK, DENY, DENY, OK, OK, OK, OK, OK,
             ],
         ),
         (
             Rpc::GetStatistics,
             [
-                UNAUTH, DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, OK, OK, OK, OK,
+                UNAUTH, DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, OK, OK, OK, OK, OK,
+            ],
+        ),
+        (
+            Rpc::StreamEligibilityFacts,
+            [
+                UNAUTH, DENY, DENY, DENY, DENY, DENY, DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY,
             ],
         ),
         (
             Rpc::ListAuditEvents,
             [
-                UNAUTH, OK, DENY, DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, OK,
+                UNAUTH, OK, DENY, DENY, DENY, DENY, DENY, DENY, DENY, OK, DENY, DENY, DENY, OK,
             ],
         ),
         (Rpc::CreatePerson, city_write),

@@ -235,3 +235,121 @@ async fn registrations_and_centre_changes_are_announced_in_their_own_transaction
     );
     assert!(on_stream(&h, "registry.episodes").await.is_empty());
 }
+
+/// The representation events, oldest first.
+async fn representations(h: &Harness) -> Vec<pb::LegalRepresentativesChanged> {
+    on_stream(h, "registry.representatives")
+        .await
+        .into_iter()
+        .map(|e| {
+            assert_eq!(
+                e.event_type,
+                "onaltu.registry.v1.LegalRepresentativesChanged"
+            );
+            pb::LegalRepresentativesChanged::decode(e.payload.as_slice()).unwrap()
+        })
+        .collect()
+}
+
+/// Names `reps` (and, when given, a district) as `person`'s in one UpdatePerson.
+async fn update_representatives(
+    op: &mut Client,
+    person: &str,
+    reps: &[&str],
+    district: Option<&str>,
+) -> Result<pb::Person, tonic::Status> {
+    let mut paths = vec!["legal_representative_ids".to_string()];
+    paths.extend(district.map(|_| "district".to_string()));
+    op.update_person(pb::UpdatePersonRequest {
+        person: Some(pb::Person {
+            id: person.into(),
+            legal_representative_ids: reps.iter().map(|r| r.to_string()).collect(),
+            district: district.unwrap_or_default().into(),
+            ..Default::default()
+        }),
+        update_mask: Some(prost_types::FieldMask { paths }),
+    })
+    .await
+    .map(|r| r.into_inner().person.unwrap())
+}
+
+#[tokio::test]
+async fn a_change_of_legal_representatives_is_announced_and_naming_the_same_ones_again_is_not() {
+    let h = Harness::start().await;
+    let mut op = h.operator();
+    let mother = create_person(&mut op, adult(41)).await.id;
+    let father = create_person(&mut op, adult(42)).await.id;
+    create_person(&mut op, child(43)).await;
+    assert!(
+        representations(&h).await.is_empty(),
+        "a person registered without representatives announces none"
+    );
+
+    // Registered with a representative: announced, at the version registered.
+    let p = pb::Person {
+        legal_representative_ids: vec![mother.clone()],
+        ..child(44)
+    };
+    let (iin, surname) = (p.iin.clone(), p.surname.clone());
+    let person = create_person(&mut op, p).await;
+    let events = representations(&h).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].person_id, person.id);
+    assert_eq!(events[0].representative_ids, [mother.as_str()]);
+    assert_eq!(events[0].version.to_string(), person.etag);
+    assert_eq!(events[0].event_id.len(), 36);
+
+    // The same representative named again, alone or beside another field: the record changes
+    // (its version too), the representation does not, and nothing is announced.
+    let same = update_representatives(&mut op, &person.id, &[&mother], None)
+        .await
+        .unwrap();
+    assert_ne!(same.etag, person.etag);
+    update_representatives(&mut op, &person.id, &[&mother], Some("Сарыарқа"))
+        .await
+        .unwrap();
+    assert_eq!(representations(&h).await.len(), 1);
+
+    // A refused change (an unknown representative) announces nothing.
+    let unknown = uuid::Uuid::now_v7().to_string();
+    let refused = update_representatives(&mut op, &person.id, &[&mother, &unknown], None)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    assert_eq!(representations(&h).await.len(), 1);
+
+    // A second representative: the whole set is announced at the record's new version; the
+    // same two in the other order are no change.
+    let both = update_representatives(&mut op, &person.id, &[&father, &mother], None)
+        .await
+        .unwrap();
+    update_representatives(&mut op, &person.id, &[&mother, &father], None)
+        .await
+        .unwrap();
+    let events = representations(&h).await;
+    assert_eq!(events.len(), 2);
+    let mut announced = events[1].representative_ids.clone();
+    announced.sort();
+    let mut expected = vec![mother.clone(), father.clone()];
+    expected.sort();
+    assert_eq!(announced, expected);
+    assert_eq!(events[1].version.to_string(), both.etag);
+
+    // Every representation removed: announced as an empty set.
+    let none = update_representatives(&mut op, &person.id, &[], None)
+        .await
+        .unwrap();
+    let events = representations(&h).await;
+    assert_eq!(events.len(), 3);
+    assert!(events[2].representative_ids.is_empty());
+    assert_eq!(events[2].version.to_string(), none.etag);
+    assert!(events.windows(2).all(|w| w[0].version < w[1].version));
+
+    for e in on_stream(&h, "registry.representatives").await {
+        let text = String::from_utf8_lossy(&e.payload);
+        assert!(
+            !text.contains(&iin) && !text.contains(&surname),
+            "personal data in an event"
+        );
+    }
+}

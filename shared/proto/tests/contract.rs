@@ -60,6 +60,7 @@ fn registry_contract_is_complete() {
             "GetCenterIndicators",
             "GetStatistics",
             "ListAuditEvents",
+            "StreamEligibilityFacts",
         ],
     );
 }
@@ -146,4 +147,9 @@ fn import_rpcs_are_client_streams_and_watches_server_streams() {
     for name in ["WatchRatings", "WatchDispatch"] {
         assert!(find(name).server_streaming(), "{name} streams events out");
     }
+    let facts = find("StreamEligibilityFacts");
+    assert!(
+        facts.server_streaming() && !facts.client_streaming(),
+        "StreamEligibilityFacts answers one request with batches"
+    );
 }

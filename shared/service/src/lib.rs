@@ -1,9 +1,11 @@
-//! What every service binary shares: the command line (`serve`, `migrate`, `check-config`),
-//! the gRPC server skeleton (message limits, the auth interceptor, health under the generated
-//! service name), the database readiness check behind its health, the one error a service
-//! cannot start with, and the outbox relay that runs beside the server for as long as it serves.
+//! What every service binary shares: the command line (`serve`, `migrate`, `check-config`, and
+//! the commands a service adds of its own, [`Task`]), the gRPC server skeleton (message limits,
+//! the auth interceptor, health under the generated service name), the database readiness check
+//! behind its health, the one error a service cannot start with, and the outbox relay that runs
+//! beside the server for as long as it serves.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +14,7 @@ use clap::{Parser, Subcommand};
 use diesel_migrations::EmbeddedMigrations;
 use onaltu_auth::{AuthInterceptor, AuthSettings, Authenticator, Caller};
 use onaltu_cache::CacheSettings;
-use onaltu_config::{SecretString, Validate};
+use onaltu_config::{Checker, SecretString, Validate};
 use onaltu_db::{DatabaseSettings, Pool};
 use onaltu_events::{Relay, StreamSettings};
 use onaltu_server::{GrpcServer, ReadinessCheck, ServerError, ServerSettings};
@@ -35,6 +37,10 @@ pub enum StartError {
     /// The server failed.
     #[error(transparent)]
     Server(#[from] ServerError),
+    /// A command of the service's own ([`Task`]) could not finish (the message says what was
+    /// and was not done).
+    #[error("{0}")]
+    Task(String),
 }
 
 impl StartError {
@@ -299,6 +305,33 @@ enum Command {
     CheckConfig,
 }
 
+/// What a service's own command runs with: its validated settings and its database.
+pub struct TaskStart<S> {
+    /// The validated settings.
+    pub settings: S,
+    /// The service's database.
+    pub pool: Pool,
+}
+
+/// The work of a service's own command.
+pub type TaskRun = Pin<Box<dyn Future<Output = Result<(), StartError>> + Send>>;
+
+/// A command a service adds beside `serve`, `migrate` and `check-config` (e.g. the feedback
+/// service's `rebuild-eligibility`): run once with the validated settings and the service's
+/// database, then exit.
+pub struct Task<S> {
+    /// The subcommand, e.g. `rebuild-eligibility`.
+    pub name: &'static str,
+    /// One line for `--help`.
+    pub about: &'static str,
+    /// What the command needs of the configuration beyond what serving needs (e.g. a token of
+    /// the service's own), checked for the environment before it runs: a violation exits 2
+    /// naming its key, as a bad configuration does.
+    pub rules: fn(&S, &mut Checker),
+    /// The command.
+    pub run: fn(TaskStart<S>) -> TaskRun,
+}
+
 /// Runs the binary of service `name` (`registry`, `feedback`, …): parses the command line, loads
 /// and validates the configuration (exit 2 naming the bad key), then migrates, checks the
 /// configuration, or serves with `serve(start)` until SIGTERM or SIGINT.
@@ -313,28 +346,60 @@ where
     F: FnOnce(Start<S>) -> Fut,
     Fut: Future<Output = Result<(), StartError>>,
 {
+    main_with_tasks(name, about, migrations, serve, &[]).await
+}
+
+/// [`main`] with commands of the service's own beside the shared ones, each a subcommand named
+/// by its [`Task::name`].
+pub async fn main_with_tasks<S, F, Fut>(
+    name: &str,
+    about: &'static str,
+    migrations: &[&'static EmbeddedMigrations],
+    serve: F,
+    tasks: &[Task<S>],
+) -> ExitCode
+where
+    S: ServiceSettings,
+    F: FnOnce(Start<S>) -> Fut,
+    Fut: Future<Output = Result<(), StartError>>,
+{
     let binary = format!("onaltu-{name}");
-    let command = <Cli as clap::CommandFactory>::command()
-        .bin_name(binary.clone())
-        .about(about);
-    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&command.get_matches()) {
-        Ok(cli) => cli,
-        Err(err) => err.exit(),
+    let command = tasks.iter().fold(
+        <Cli as clap::CommandFactory>::command()
+            .bin_name(binary.clone())
+            .about(about),
+        |command, task| command.subcommand(clap::Command::new(task.name).about(task.about)),
+    );
+    let matches = command.get_matches();
+    let chosen = match tasks
+        .iter()
+        .find(|t| matches.subcommand_name() == Some(t.name))
+    {
+        Some(task) => Chosen::Task(task),
+        None => match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+            Ok(cli) => Chosen::Shared(cli.command),
+            Err(err) => err.exit(),
+        },
     };
-    let settings: S = match onaltu_config::load(name) {
+    let loaded = onaltu_config::load(name).and_then(|settings| match &chosen {
+        Chosen::Task(task) => task_rules(task, settings),
+        Chosen::Shared(_) => Ok(settings),
+    });
+    let settings: S = match loaded {
         Ok(settings) => settings,
         Err(err) => {
             eprintln!("{binary}: {err}");
             return ExitCode::from(2);
         }
     };
-    let result = match cli.command {
-        Command::CheckConfig => {
+    let result = match chosen {
+        Chosen::Task(task) => run_task(name, settings, task).await,
+        Chosen::Shared(Command::CheckConfig) => {
             println!("configuration is valid");
             Ok(())
         }
-        Command::Migrate => migrate(&settings.database().url, migrations).await,
-        Command::Serve => run(name, settings, serve).await,
+        Chosen::Shared(Command::Migrate) => migrate(&settings.database().url, migrations).await,
+        Chosen::Shared(Command::Serve) => run(name, settings, serve).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -343,6 +408,48 @@ where
             ExitCode::FAILURE
         }
     }
+}
+
+/// The command a binary was started with.
+enum Chosen<'a, S> {
+    /// One every service has.
+    Shared(Command),
+    /// One of the service's own.
+    Task(&'a Task<S>),
+}
+
+/// `settings`, unless they break the rules of `task` for the environment (`ONALTU_ENV`).
+fn task_rules<S>(task: &Task<S>, settings: S) -> Result<S, onaltu_config::ConfigError> {
+    let env = onaltu_config::Sources::from_process()?.env;
+    let mut checker = Checker::for_env(&env);
+    (task.rules)(&settings, &mut checker);
+    match checker.violations() {
+        [] => Ok(settings),
+        violations => Err(onaltu_config::ConfigError::Invalid(violations.to_vec())),
+    }
+}
+
+/// Runs `task` of service `name` with its logs and traces, on a checked database.
+async fn run_task<S: ServiceSettings>(
+    name: &str,
+    settings: S,
+    task: &Task<S>,
+) -> Result<(), StartError> {
+    let telemetry = onaltu_telemetry::init(name, settings.telemetry())
+        .map_err(|e| StartError::config("telemetry", e))?;
+    let pool = database(&settings, &format!("onaltu-{name}-{}", task.name)).await?;
+    let done = (task.run)(TaskStart { settings, pool }).await;
+    telemetry.flush();
+    done
+}
+
+/// The service's database, checked to answer, as a pool named `application` in its sessions.
+async fn database<S: ServiceSettings>(settings: &S, application: &str) -> Result<Pool, StartError> {
+    onaltu_db::check(settings.database())
+        .await
+        .map_err(StartError::database)?;
+    onaltu_db::build_pool(settings.database(), application)
+        .map_err(|e| StartError::config("database", e))
 }
 
 async fn migrate(
@@ -372,11 +479,7 @@ where
     let metrics = onaltu_telemetry::Metrics::start(name, settings.telemetry())
         .await
         .map_err(|e| StartError::config("telemetry", e))?;
-    onaltu_db::check(settings.database())
-        .await
-        .map_err(StartError::database)?;
-    let pool = onaltu_db::build_pool(settings.database(), &format!("onaltu-{name}"))
-        .map_err(|e| StartError::config("database", e))?;
+    let pool = database(&settings, &format!("onaltu-{name}")).await?;
     let listen = settings.listen();
     let listener = TcpListener::bind(listen)
         .await

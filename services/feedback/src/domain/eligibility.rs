@@ -31,6 +31,18 @@ pub struct KnownEpisode {
     pub version: i32,
 }
 
+/// Who legally represents a person (every one; none when nobody does), as of a version of the
+/// person's record in the registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Representation {
+    /// The person represented.
+    pub person_id: Uuid,
+    /// Their legal representatives (заңды өкілдер).
+    pub representatives: Vec<Uuid>,
+    /// The registry's version of the person's record this reflects.
+    pub version: i32,
+}
+
 impl KnownEpisode {
     /// The episode's facts as an evaluation needs them.
     pub fn facts(&self) -> EpisodeFacts {

@@ -1,6 +1,8 @@
 //! The copy of the registry's eligibility facts: `eligibility_episodes`, `eligibility_persons`
 //! and `eligibility_representatives`.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -8,7 +10,7 @@ use onaltu_proto::registry::EpisodeState;
 use uuid::Uuid;
 
 use super::Conn;
-use crate::domain::eligibility::{self, KnownEpisode};
+use crate::domain::eligibility::{self, KnownEpisode, Representation};
 use crate::schema::eligibility_representatives as r;
 use crate::schema::{eligibility_episodes as e, eligibility_persons as p};
 
@@ -101,16 +103,77 @@ pub async fn apply_episode(conn: &mut Conn, incoming: KnownEpisode) -> QueryResu
         .await
         .map(known)?;
     if let Some(next) = eligibility::merged(Some(&stored), incoming) {
-        diesel::update(e::table.find(next.id))
-            .set((
-                e::person_id.eq(next.person_id),
-                e::center_id.eq(next.center_id),
-                e::state.eq(next.state as i16),
-                e::admitted_on.eq(next.admitted_on),
-                e::version.eq(next.version),
-            ))
-            .execute(conn)
-            .await?;
+        update_episode(conn, &next).await?;
+    }
+    Ok(())
+}
+
+async fn update_episode(conn: &mut Conn, next: &KnownEpisode) -> QueryResult<()> {
+    diesel::update(e::table.find(next.id))
+        .set((
+            e::person_id.eq(next.person_id),
+            e::center_id.eq(next.center_id),
+            e::state.eq(next.state as i16),
+            e::admitted_on.eq(next.admitted_on),
+            e::version.eq(next.version),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Takes a batch of episodes into the copy, each as [`apply_episode`] takes one (the higher
+/// version wins, an admission once known is kept), in a few statements: the rows the copy holds
+/// are locked and merged, the others inserted at once, and one that another transaction
+/// inserted meanwhile (an event applied beside the batch) is merged as [`apply_episode`] does.
+pub async fn apply_episodes(conn: &mut Conn, batch: &[KnownEpisode]) -> QueryResult<()> {
+    let ids: Vec<Uuid> = batch.iter().map(|k| k.id).collect();
+    let stored: HashMap<Uuid, KnownEpisode> = e::table
+        .filter(e::episode_id.eq_any(&ids))
+        .select(COLUMNS)
+        .for_update()
+        .load::<Row>(conn)
+        .await?
+        .into_iter()
+        .map(|row| (row.0, known(row)))
+        .collect();
+    let mut absent = Vec::new();
+    for incoming in batch {
+        match stored.get(&incoming.id) {
+            Some(held) => {
+                if let Some(next) = eligibility::merged(Some(held), incoming.clone()) {
+                    update_episode(conn, &next).await?;
+                }
+            }
+            None => absent.push(incoming),
+        }
+    }
+    if absent.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = absent
+        .iter()
+        .map(|k| {
+            (
+                e::episode_id.eq(k.id),
+                e::person_id.eq(k.person_id),
+                e::center_id.eq(k.center_id),
+                e::state.eq(k.state as i16),
+                e::admitted_on.eq(k.admitted_on),
+                e::version.eq(k.version),
+            )
+        })
+        .collect();
+    let inserted: HashSet<Uuid> = diesel::insert_into(e::table)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(e::episode_id)
+        .get_results(conn)
+        .await?
+        .into_iter()
+        .collect();
+    for raced in absent.into_iter().filter(|k| !inserted.contains(&k.id)) {
+        apply_episode(conn, raced.clone()).await?;
     }
     Ok(())
 }
@@ -146,15 +209,82 @@ pub async fn apply_representatives(
     diesel::delete(r::table.filter(r::person_id.eq(person)))
         .execute(conn)
         .await?;
-    let rows: Vec<_> = representatives
+    insert_representatives(conn, &[(person, representatives)]).await
+}
+
+/// Representation rows per statement, well within Postgres' bound on parameters.
+const REPRESENTATIVE_ROWS: usize = 10_000;
+
+async fn insert_representatives(conn: &mut Conn, sets: &[(Uuid, &[Uuid])]) -> QueryResult<()> {
+    let rows: Vec<_> = sets
         .iter()
-        .map(|rep| (r::person_id.eq(person), r::representative_id.eq(*rep)))
+        .flat_map(|(person, reps)| {
+            reps.iter()
+                .map(|rep| (r::person_id.eq(*person), r::representative_id.eq(*rep)))
+        })
         .collect();
-    diesel::insert_into(r::table)
+    for chunk in rows.chunks(REPRESENTATIVE_ROWS) {
+        diesel::insert_into(r::table)
+            .values(chunk)
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Takes a batch of persons' representatives into the copy, each as [`apply_representatives`]
+/// takes one (only a later version replaces what the copy holds), in a few statements: the
+/// persons the copy holds are locked and replaced where the batch is later, the others inserted
+/// at once, and one that another transaction inserted meanwhile is taken as
+/// [`apply_representatives`] takes it.
+pub async fn apply_representations(conn: &mut Conn, batch: &[Representation]) -> QueryResult<()> {
+    let ids: Vec<Uuid> = batch.iter().map(|b| b.person_id).collect();
+    let stored: HashMap<Uuid, i32> = p::table
+        .filter(p::person_id.eq_any(&ids))
+        .select((p::person_id, p::version))
+        .for_update()
+        .load(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let mut absent = Vec::new();
+    for incoming in batch {
+        match stored.get(&incoming.person_id) {
+            Some(held) if eligibility::representatives_newer(Some(*held), incoming.version) => {
+                let (person, reps) = (incoming.person_id, &incoming.representatives);
+                apply_representatives(conn, person, reps, incoming.version).await?;
+            }
+            Some(_) => {}
+            None => absent.push(incoming),
+        }
+    }
+    if absent.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = absent
+        .iter()
+        .map(|b| (p::person_id.eq(b.person_id), p::version.eq(b.version)))
+        .collect();
+    let inserted: HashSet<Uuid> = diesel::insert_into(p::table)
         .values(rows)
         .on_conflict_do_nothing()
-        .execute(conn)
-        .await?;
+        .returning(p::person_id)
+        .get_results(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let (new, raced): (Vec<_>, Vec<_>) = absent
+        .into_iter()
+        .partition(|b| inserted.contains(&b.person_id));
+    let sets: Vec<(Uuid, &[Uuid])> = new
+        .iter()
+        .map(|b| (b.person_id, b.representatives.as_slice()))
+        .collect();
+    insert_representatives(conn, &sets).await?;
+    for b in raced {
+        apply_representatives(conn, b.person_id, &b.representatives, b.version).await?;
+    }
     Ok(())
 }
 

@@ -1,3 +1,5 @@
-//! Background work beside the handlers.
+//! Work beside the handlers: the retention job, and the rebuild of the eligibility copy (a
+//! command of its own).
 
+pub mod rebuild_eligibility;
 pub mod retention;

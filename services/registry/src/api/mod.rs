@@ -6,6 +6,7 @@ pub mod assessments;
 pub mod audit_trail;
 pub mod centers;
 pub mod convert;
+pub mod eligibility_facts;
 pub mod episodes;
 pub mod households;
 pub mod idempotent;
@@ -284,6 +285,16 @@ impl RegistryService for Registry {
     ) -> Result<Response<pb::ListAuditEventsResponse>, Status> {
         let ctx = Ctx::of(&r);
         reply(self.list_audit_events(&ctx, r.into_inner()).await)
+    }
+
+    type StreamEligibilityFactsStream = eligibility_facts::FactStream;
+
+    async fn stream_eligibility_facts(
+        &self,
+        r: Request<pb::StreamEligibilityFactsRequest>,
+    ) -> Result<Response<Self::StreamEligibilityFactsStream>, Status> {
+        let ctx = Ctx::of(&r);
+        reply(self.stream_eligibility_facts(&ctx, r.into_inner()).await)
     }
 }
 

@@ -13,8 +13,9 @@ use uuid::Uuid;
 use self::decode::{NewPerson, PersonUpdate};
 use super::idempotent::Key;
 use super::{READ_ALL, Registry, WRITERS, convert, idempotent};
+use crate::domain::person::representatives_change;
 use crate::store::Conn;
-use crate::store::persons::{self, PersonRecord};
+use crate::store::persons::{self, PersonRecord, PersonRow};
 use onaltu_api::Ctx;
 
 /// Cache key of a person's record: the id only, never the IIN.
@@ -89,6 +90,23 @@ impl Registry {
             );
         }
         v.into_result()
+    }
+
+    /// Makes `reps` the legal representatives of the person updated to `next`, in the update's
+    /// transaction, and announces them when they change (`domain::person::representatives_change`).
+    async fn replace_representatives(
+        conn: &mut Conn,
+        next: &PersonRow,
+        reps: &[Uuid],
+    ) -> Result<(), ApiError> {
+        Self::check_representatives(conn, next.id, reps).await?;
+        let before = persons::representatives_of(conn, next.id).await?;
+        if !representatives_change(&before, reps) {
+            return Ok(());
+        }
+        persons::set_representatives(conn, next.id, reps).await?;
+        crate::events::representatives_changed(conn, next.id, reps, next.version, next.update_time)
+            .await
     }
 
     /// Registers a new person in one transaction: the row, its event, representatives and
@@ -196,16 +214,7 @@ impl Registry {
             check_etag(&update.etag, current.version, "person")?;
             let next = update.apply(&current, &self.regions, today(), now())?;
             if let Some(reps) = &update.representatives {
-                Self::check_representatives(conn, id, reps).await?;
-                persons::set_representatives(conn, id, reps).await?;
-                crate::events::representatives_changed(
-                    conn,
-                    id,
-                    reps,
-                    next.version,
-                    next.update_time,
-                )
-                .await?;
+                Self::replace_representatives(conn, &next, reps).await?;
             }
             persons::update(conn, &next).await?;
             Ok::<_, ApiError>(())

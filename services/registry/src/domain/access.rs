@@ -1,5 +1,6 @@
 //! Who may see what of the registry: a person's record, an episode, a list of episodes, the
-//! audit trail, a transport eligibility; and who may refer a person to a centre. Decided from
+//! audit trail, a transport eligibility, the facts of who may evaluate which episode; and who
+//! may refer a person to a centre. Decided from
 //! the caller's role and their own person or centre; the reads these decisions call for
 //! (representation, a person's episodes at a centre) are the api's.
 
@@ -153,6 +154,19 @@ pub fn eligibility_reach(
         ));
     }
     Ok(EligibilityReach::Service)
+}
+
+/// Who reads every fact of who may evaluate which episode (StreamEligibilityFacts): only a
+/// service listed for it (`listed_reader`, role INTEGRATION) in its own name, the feedback
+/// service, which keeps its own copy of them. Nobody else, whatever their role: not even the
+/// roles that read every record take every person's representation in one call.
+pub fn may_read_eligibility_facts(role: Role, listed_reader: bool) -> Result<(), ApiError> {
+    if role == Role::Integration && listed_reader {
+        return Ok(());
+    }
+    Err(ApiError::PermissionDenied(
+        "the facts of who may evaluate which episode are the feedback service's alone".into(),
+    ))
 }
 
 /// The episodes a caller may list.
@@ -416,6 +430,28 @@ mod tests {
             assert_eq!(
                 eligibility_reach(role, listed, purpose).unwrap(),
                 EligibilityReach::Person,
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn eligibility_facts_are_read_by_a_listed_service_only() {
+        assert!(may_read_eligibility_facts(Role::Integration, true).is_ok());
+        for (role, listed) in [
+            (Role::Integration, false),
+            (Role::Admin, true),
+            (Role::Admin, false),
+            (Role::CityOperator, false),
+            (Role::Auditor, false),
+            (Role::Citizen, true),
+            (Role::CenterStaff, false),
+            (Role::Dispatcher, false),
+            (Role::Driver, false),
+        ] {
+            assert_eq!(
+                may_read_eligibility_facts(role, listed).map_err(|e| e.code()),
+                Err(Code::PermissionDenied),
                 "{role:?}"
             );
         }

@@ -11,6 +11,7 @@ use onaltu_proto::common::{Date, GeoPoint, Language, Sex};
 use onaltu_proto::registry::{
     Assessment, DisabilityCause, DisabilityGroup, NosologyClass, Person, ServiceForm,
 };
+use uuid::Uuid;
 
 /// The date the law of 12.10.2021 replaced the child categories under 16 / 16-18 with
 /// under 7 / 7-18.
@@ -305,6 +306,14 @@ pub enum Updatable {
     LegalRepresentatives,
 }
 
+/// Whether a person's legal representatives (заңды өкілдер) change from `before` to `after`,
+/// each a set in any order: only a change is written and announced (LegalRepresentativesChanged),
+/// so an update naming the same representatives again tells the other services nothing new.
+pub fn representatives_change(before: &[Uuid], after: &[Uuid]) -> bool {
+    let set = |ids: &[Uuid]| ids.iter().copied().collect::<HashSet<Uuid>>();
+    set(before) != set(after)
+}
+
 /// What a field-mask path of UpdatePerson changes; the IIN, birth date and sex are fixed by the
 /// IIN (a correction goes through the city office), and any other path is refused, each with
 /// the field to name in the answer.
@@ -347,6 +356,16 @@ pub fn update_mask_field(path: &str) -> Result<Updatable, (String, &'static str)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_another_set_of_representatives_is_a_change() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        assert!(!representatives_change(&[a, b], &[b, a]));
+        assert!(!representatives_change(&[], &[]));
+        assert!(representatives_change(&[a], &[a, b]));
+        assert!(representatives_change(&[a], &[]));
+        assert!(representatives_change(&[], &[b]));
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()

@@ -390,3 +390,37 @@ pub async fn active_in(
         .await
         .optional()
 }
+
+/// An admitted episode as who may evaluate it needs it.
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct AdmittedRow {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub center_id: Uuid,
+    pub state: i16,
+    pub admitted_on: NaiveDate,
+    pub version: i32,
+}
+
+/// Up to `limit` episodes that were admitted, in id order after `after` (nil for the first).
+pub async fn admitted_after(
+    conn: &mut super::Conn,
+    after: Uuid,
+    limit: i64,
+) -> QueryResult<Vec<AdmittedRow>> {
+    episodes::table
+        .filter(episodes::id.gt(after))
+        .filter(episodes::admitted_on.is_not_null())
+        .order(episodes::id)
+        .limit(limit)
+        .select((
+            episodes::id,
+            episodes::person_id,
+            episodes::center_id,
+            episodes::state,
+            episodes::admitted_on.assume_not_null(),
+            episodes::version,
+        ))
+        .load(conn)
+        .await
+}

@@ -379,6 +379,15 @@ pub async fn set_representatives(
     Ok(())
 }
 
+/// Who legally represents `person_id`.
+pub async fn representatives_of(conn: &mut super::Conn, person_id: Uuid) -> QueryResult<Vec<Uuid>> {
+    legal_representatives::table
+        .filter(legal_representatives::person_id.eq(person_id))
+        .select(legal_representatives::representative_id)
+        .load(conn)
+        .await
+}
+
 /// Whether `representative` legally represents `person`.
 pub async fn represents(
     conn: &mut super::Conn,
@@ -600,4 +609,38 @@ pub async fn upsert_education(conn: &mut super::Conn, row: &EducationRow) -> Que
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// A person's legal representatives at a version of the person's record.
+#[derive(Debug, Clone, PartialEq, QueryableByName)]
+pub struct RepresentationRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub person_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub version: i32,
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Uuid>)]
+    pub representatives: Vec<Uuid>,
+}
+
+/// Up to `limit` persons in id order after `after` (nil for the first), each with every legal
+/// representative (none for most). One statement, so a person's version and representatives
+/// are read from one snapshot: never the representatives of one version labelled with another.
+pub async fn representation_after(
+    conn: &mut super::Conn,
+    after: Uuid,
+    limit: i64,
+) -> QueryResult<Vec<RepresentationRow>> {
+    diesel::sql_query(
+        "SELECT p.id AS person_id, p.version, \
+                coalesce(array_agg(r.representative_id ORDER BY r.representative_id) \
+                         FILTER (WHERE r.representative_id IS NOT NULL), '{}') AS representatives \
+         FROM (SELECT id, version FROM persons WHERE id > $1 ORDER BY id LIMIT $2) p \
+         LEFT JOIN legal_representatives r ON r.person_id = p.id \
+         GROUP BY p.id, p.version \
+         ORDER BY p.id",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(after)
+    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .load(conn)
+    .await
 }

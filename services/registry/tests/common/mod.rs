@@ -81,6 +81,11 @@ impl Harness {
         self.named(Role::Integration, "service:transport")
     }
 
+    /// The feedback service, asking in its own name.
+    pub fn feedback_service(&self) -> Client {
+        self.named(Role::Integration, "service:feedback")
+    }
+
     pub fn anonymous(&self) -> Client {
         self.client(None)
     }
