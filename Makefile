@@ -4,23 +4,30 @@
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
-SERVICES := registry feedback rating transport
+SERVICES := registry feedback rating transport portal
 CARGO ?= cargo
 # The private virtual environment of `scripts/stack.sh pyclient`.
 PYTHON := .data/venv/bin/python
 
-.PHONY: help deps up down run stop status test deploy-check lint fmt build bench clean
+.PHONY: help deps browser up down run stop status test deploy-check lint fmt build bench clean
 
 help:
-	@echo "make run    start Postgres, Redis and every service (ports: registry 50051, feedback 50052, rating 50053, transport 50054)"
+	@echo "make run    start Postgres, Redis, every service (ports: registry 50051, feedback 50052, rating 50053, transport 50054)"
+	@echo "            and the portal (http://127.0.0.1:8080; demo accounts at http://127.0.0.1:8080/sign-in)"
 	@echo "make stop   stop them all"
-	@echo "make test   run every test against a private Postgres and Redis"
+	@echo "make status whether each service and the portal answers"
+	@echo "make test   run every test against a private Postgres and Redis, the portal's in headless Chromium"
 	@echo "make deploy-check  check the Kubernetes manifests against the code (no cluster needed)"
 	@echo "make lint   rustfmt, clippy (warnings are errors), buf lint and breaking, the manifests' schema and policy"
 	@echo "make bench  measure the registry beside its baselines (release build)"
 
 deps:
 	@scripts/stack.sh deps
+
+# Debian's Chromium, Node.js and services/portal/browser/node_modules, for the portal's browser
+# tests (tests/tests/portal_browser.rs).
+browser:
+	@scripts/stack.sh browser
 
 up: deps
 	@scripts/stack.sh up
@@ -51,7 +58,7 @@ deploy-check:
 # After the Rust tests, which build target/debug/onaltu-<svc>: each migration Job of the production
 # overlay run on a fresh database, then its Deployment from those binaries as its pods would, with
 # its probes, readiness lost and regained with the database, and the drain on SIGTERM.
-test: up deploy-check
+test: up deploy-check browser
 	@eval "$$(scripts/stack.sh env)" && \
 	if $(CARGO) nextest --version >/dev/null 2>&1; then \
 	  $(CARGO) nextest run --workspace --no-fail-fast; \

@@ -22,7 +22,8 @@ scripts/stack.sh up
 eval "$(scripts/stack.sh env)"
 pg_url=${ONALTU_REGISTRY__DATABASE__URL%/*}
 redis_url=$ONALTU_REGISTRY__CACHE__URL
-cargo build --release -p onaltu-registry -p onaltu-feedback -p onaltu-rating -p onaltu-transport -p onaltu-bench
+cargo build --release -p onaltu-registry -p onaltu-feedback -p onaltu-rating -p onaltu-transport \
+  -p onaltu-portal -p onaltu-bench
 
 # Named explicitly: a service started without ONALTU_ENV refuses to start.
 export ONALTU_ENV=development
@@ -46,7 +47,8 @@ target/release/onaltu-registry serve >"$log" 2>&1 &
 server=$!
 feedback_server=
 rating_server=
-trap 'kill -TERM $server $feedback_server $rating_server 2>/dev/null; wait $server $feedback_server $rating_server 2>/dev/null || true' EXIT
+portal_server=
+trap 'kill -TERM $server $feedback_server $rating_server $portal_server 2>/dev/null; wait $server $feedback_server $rating_server $portal_server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
   kill -0 $server 2>/dev/null || { cat "$log" >&2; exit 1; }
@@ -300,6 +302,32 @@ echo
 echo "== rating: WatchRatings, event to subscriber"
 $bench --addr "http://127.0.0.1:$rating_port" rating-watch --centres "$rating_centres" \
   --subscribers 100 --rounds 20
+
+echo
+echo "== portal: the centres list and a rated centre's page under 32 clients, beside a static file"
+portal_port=8090
+portal_log="$data/logs/bench-portal.log"
+if (exec 3<>"/dev/tcp/127.0.0.1/$portal_port") 2>/dev/null; then
+  echo "port $portal_port is in use: stop whatever listens there and run again" >&2
+  exit 1
+fi
+ONALTU_CONFIG_DIR="$root/services/portal/config" \
+ONALTU_PORTAL__SERVER__LISTEN="127.0.0.1:$portal_port" \
+ONALTU_PORTAL__SERVER__PUBLIC_URL="http://127.0.0.1:$portal_port" \
+ONALTU_PORTAL__CACHE__URL="$redis_url" \
+ONALTU_PORTAL__CACHE__PREFIX=bench-portal \
+ONALTU_PORTAL__REGISTRY__URL="$addr" \
+ONALTU_PORTAL__FEEDBACK__URL="http://127.0.0.1:$feedback_port" \
+ONALTU_PORTAL__RATING__URL="http://127.0.0.1:$rating_port" \
+  target/release/onaltu-portal serve >"$portal_log" 2>&1 &
+portal_server=$!
+for _ in $(seq 1 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$portal_port") 2>/dev/null && break
+  kill -0 $portal_server 2>/dev/null || { cat "$portal_log" >&2; exit 1; }
+  sleep 0.1
+done
+$bench portal --url "http://127.0.0.1:$portal_port" --centre "$(head -1 "$rating_centres")" \
+  --concurrency 32 --seconds "$(( seconds < 20 ? seconds : 20 ))"
 
 echo
 echo "== transport: the dial-a-ride solver on Cordeau's instances (1 s each)"

@@ -9,6 +9,8 @@
 #   scripts/stack.sh pyclient  a private Python virtual environment with the stock gRPC client
 #                              libraries the end-to-end tests call the suite with (and PyYAML,
 #                              for the manifest checks in deploy/check)
+#   scripts/stack.sh browser   what the portal's browser tests need: Debian's Chromium, Node.js,
+#                              and services/portal/browser/node_modules (playwright-core, axe-core)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,6 +51,7 @@ deps() {
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)  # tests start their own
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
   python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)  # scripts/run.sh asks the portal's /readyz
   [ ${#missing[@]} -eq 0 ] && return 0
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   if [ "$(id -u)" -ne 0 ]; then
@@ -162,6 +165,37 @@ pyclient() {
   cp "$req" "$venv/requirements.txt"
 }
 
+# Installs Debian packages (as root), or says which to install.
+apt_install() {
+  if [ "$(id -u)" -ne 0 ]; then
+    die "missing: $*. Install them (sudo apt-get install $*) and run this again."
+  fi
+  say "installing $*"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# The portal's browser tests (services/portal/browser) drive Debian's Chromium through
+# playwright-core, which never downloads a browser of its own; axe-core checks each page. The
+# node modules are installed exactly as package-lock.json records them, again only when the lock
+# changes.
+browser() {
+  local missing=() dir="$root/services/portal/browser"
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+  local major; major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$major" -ge 18 ] || die "Node.js $major is too old for the browser tests (18 or later)"
+  if [ -f "$dir/node_modules/.package-lock.json" ] && cmp -s "$dir/package-lock.json" "$dir/node_modules/.installed-lock.json"; then
+    return
+  fi
+  say "installing the browser tests' node modules into services/portal/browser/node_modules"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci failed in services/portal/browser"
+  cp "$dir/package-lock.json" "$dir/node_modules/.installed-lock.json"
+}
+
 env_exports() {
   local svc
   for svc in registry feedback rating transport; do
@@ -171,6 +205,8 @@ env_exports() {
     # The transport service keeps nothing in Redis.
     [ "$svc" = transport ] || echo "export ONALTU_${svc^^}__CACHE__URL='${REDIS_URL:-redis://127.0.0.1:$redis_port/0}'"
   done
+  # The portal keeps only its sessions, in Redis; it has no database.
+  echo "export ONALTU_PORTAL__CACHE__URL='${REDIS_URL:-redis://127.0.0.1:$redis_port/0}'"
   if [ -n "${DATABASE_URL:-}" ]; then
     echo "export ONALTU_TEST_DATABASE_URL='${DATABASE_URL%/*}/onaltu_test'"
   else
@@ -185,5 +221,6 @@ case "${1:-}" in
   down) down ;;
   env) env_exports ;;
   pyclient) pyclient ;;
-  *) die "usage: $0 deps|up|down|env|pyclient" ;;
+  browser) browser ;;
+  *) die "usage: $0 deps|up|down|env|pyclient|browser" ;;
 esac

@@ -8,10 +8,12 @@
 //!   retires the cached figures).
 //! - `feedback-submit`, `feedback-summary`: the feedback service (`feedback.rs`).
 //! - `rating-centres`, `rating-compute`, `rating-watch`: the rating service (`rating.rs`).
+//! - `portal`: the portal's public pages beside a static file it serves (`portal.rs`).
 
 mod darp;
 mod darp_generated;
 mod feedback;
+mod portal;
 mod rating;
 
 use std::path::PathBuf;
@@ -121,6 +123,19 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// The portal's centres list and a centre's page beside a static file (`--addr` unused).
+    Portal {
+        /// The portal's address.
+        #[arg(long, default_value = "http://127.0.0.1:8090")]
+        url: String,
+        /// The centre whose page is measured.
+        #[arg(long)]
+        centre: String,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
     /// An Astana-like invataxi day planned, beside a naive first-come dispatcher (no server).
     AstanaDay {
         #[arg(long, default_value_t = 150)]
@@ -204,6 +219,15 @@ async fn main() -> anyhow::Result<()> {
     {
         return darp::astana_day(*requests, Duration::from_secs(*seconds), *seed);
     }
+    if let Command::Portal {
+        url,
+        centre,
+        concurrency,
+        seconds,
+    } = &cli.command
+    {
+        return portal::pages(url, centre, *concurrency, Duration::from_secs(*seconds)).await;
+    }
     let channel = Channel::from_shared(cli.addr.clone())?
         .connect()
         .await
@@ -237,7 +261,10 @@ async fn main() -> anyhow::Result<()> {
         Command::FeedbackSummary { centres, calls } => {
             feedback::summary(channel, &centres, calls).await
         }
-        Command::Darp { .. } | Command::DarpGenerated { .. } | Command::AstanaDay { .. } => Ok(()),
+        Command::Darp { .. }
+        | Command::DarpGenerated { .. }
+        | Command::AstanaDay { .. }
+        | Command::Portal { .. } => Ok(()),
         Command::RatingCentres { count, out } => {
             rating::centres(channel, &cli.secret, count, &out).await
         }

@@ -18,6 +18,14 @@ rendered objects, what a cluster would otherwise only reveal at rollout or at 3 
 * a gRPC probe asks a port that serves health in plaintext, as the kubelet speaks it: the
   `health_listen` port, or the `listen` port only while [server.tls] is off; a tcpSocket probe a
   port the server listens on;
+* an HTTP service (services/<svc> with a config and no proto/onaltu/<svc>: the portal) is probed
+  with httpGet on its `listen` port, for a path its router answers (`.route("/readyz", ...)` in
+  services/<svc>/src), liveness on another path than readiness (which follows its Redis), and
+  its grace period exceeds the preStop sleep + [server] request_timeout_ms; a gRPC probe of it
+  is reported (it serves no grpc.health.v1); a preStop sleep counts towards every grace period;
+* every file a config names (`*_path`, `*_file`: keys, certificates, the OIDC client secret) is
+  in the image's config dir or in a volume the container mounts, and one of a secret volume's
+  items, else the service refuses to start;
 * every secret key a pod references (secretKeyRef, envFrom, secret and projected volumes) is
   documented in deploy/README.md (`kubectl create secret generic NAME --from-literal=KEY=...`),
   rendered as a Secret, or issued by a rendered cert-manager Certificate (its secretName, with
@@ -26,7 +34,12 @@ rendered objects, what a cluster would otherwise only reveal at rollout or at 3 
   `[telemetry] otlp_endpoint`: any `url` or `*_endpoint` key) is a Service of the overlay on that
   port, and the NetworkPolicies let the service's pods reach it: an egress rule of a policy that
   selects the caller allows the destination pods on the destination container port (and DNS), and
-  an ingress rule of a policy that selects the destination allows the caller;
+  an ingress rule of a policy that selects the destination allows the caller; an upstream outside
+  the cluster (the portal's `[oidc] issuer`) needs an egress rule to an ipBlock (or anywhere) on
+  its port, and DNS;
+* an Ingress serves each host under TLS, routes to a port of a Service of the overlay whose pods
+  the NetworkPolicies let the ingress controller's namespace (INGRESS_NAMESPACE) reach, and its
+  host is that of the service's `[server] public_url`;
 * monitoring: a service's `metrics` containerPort is where its config's `[telemetry]
   metrics_listen` serves (and one is declared when it serves); every PodMonitor selects pods and
   scrapes a `/metrics` port they declare and serve metrics on; every PrometheusRule rule has an
@@ -109,8 +122,21 @@ EXTERNAL_METRICS = {"up", "target_info", "kube_pod_status_ready"}
 ALERT_ANNOTATIONS = ("summary", "description", "runbook")
 # Config keys that name an upstream the service calls (see upstreams()).
 UPSTREAM_KEY = re.compile(r"^(url|.*_url|.*_endpoint)$")
+# Config keys that look like upstreams but name the service's own address (see upstreams()).
+NOT_UPSTREAM_KEYS = {"public_url"}
+# Config keys that name an upstream outside the cluster only in some sections: the identity
+# provider the portal signs people in at ([oidc] issuer; [auth] issuer is a token claim).
+SECTION_UPSTREAM_KEYS = {("oidc", "issuer")}
 # The keys of the Secret cert-manager writes for a Certificate.
 CERTIFICATE_SECRET_KEYS = ("tls.crt", "tls.key", "ca.crt")
+# Config keys that name a file the service reads (it must be in the image or a mounted volume).
+FILE_KEY = re.compile(r"^(.*_path|.*_file)$")
+# Where the ingress controller runs: the namespace the NetworkPolicies must admit to a pod an
+# Ingress routes to (components/network-policies/portal.yaml; ingress-nginx's default).
+INGRESS_NAMESPACE = "ingress-nginx"
+# What an HTTP service answers longest, when its [server] request_timeout_ms is not set and its
+# settings' Default cannot be read.
+DEFAULT_REQUEST_TIMEOUT_MS = 10_000
 
 
 class Problem(NamedTuple):
@@ -134,6 +160,12 @@ class Project:
 
     # svc -> fully qualified gRPC service names the server reports health for (besides "").
     health_names: dict[str, set[str]] = field(default_factory=dict)
+    # HTTP services (services/<svc> with a config and no proto/onaltu/<svc>: the portal) -> the
+    # literal paths their routers answer (`.route("/readyz", ...)` in services/<svc>/src).
+    http_routes: dict[str, set[str]] = field(default_factory=dict)
+    # HTTP service -> its [server] request_timeout_ms when the config does not set it (the
+    # settings' Default in services/<svc>/src/settings.rs).
+    request_timeouts: dict[str, int] = field(default_factory=dict)
     # svc -> environment name -> parsed services/<svc>/config/<env>.toml
     configs: dict[str, dict[str, dict]] = field(default_factory=dict)
     # secret name -> keys documented in deploy/README.md
@@ -148,6 +180,13 @@ class Project:
     # Dashboard file name -> the JSON deploy/k8s/components/monitoring/dashboards.py writes.
     dashboards: dict[str, str] = field(default_factory=dict)
 
+    def services(self) -> set[str]:
+        """Every service an image can hold: the gRPC ones and the HTTP ones."""
+        return set(self.health_names) | set(self.http_routes)
+
+    def is_http(self, svc: str | None) -> bool:
+        return svc in self.http_routes
+
     @classmethod
     def from_repo(cls, root: Path = REPO) -> "Project":
         project = cls()
@@ -161,11 +200,18 @@ class Project:
                 narrowed = {n for n in names if n.rsplit(".", 1)[-1] == registered}
                 names = narrowed or names
             project.health_names[svc] = names
-            config_dir = root / "services" / svc / "config"
-            if config_dir.is_dir():
-                project.configs[svc] = {
-                    p.stem: tomllib.loads(p.read_text()) for p in sorted(config_dir.glob("*.toml"))
-                }
+        services_dir = root / "services"
+        for svc_dir in sorted(services_dir.iterdir()) if services_dir.is_dir() else []:
+            svc = svc_dir.name
+            config_dir = svc_dir / "config"
+            if not config_dir.is_dir():
+                continue
+            if svc not in project.health_names:
+                project.http_routes[svc] = http_routes(svc_dir / "src")
+                project.request_timeouts[svc] = default_request_timeout(svc_dir / "src" / "settings.rs")
+            project.configs[svc] = {
+                p.stem: tomllib.loads(p.read_text()) for p in sorted(config_dir.glob("*.toml"))
+            }
         readme = root / "deploy" / "README.md"
         if readme.is_file():
             project.documented_secrets = readme_secrets(readme.read_text())
@@ -190,6 +236,24 @@ class Project:
         if generator.is_file():
             project.dashboards = generated_dashboards(generator)
         return project
+
+
+def http_routes(src: Path) -> set[str]:
+    """The literal paths an axum service routes (`.route("/path", ...)`), without those holding
+    a parameter (`/static/{file}`), which no probe asks."""
+    routes = set()
+    for source in sorted(src.rglob("*.rs")) if src.is_dir() else []:
+        for path in re.findall(r'\.route\(\s*"(/[^"]*)"', source.read_text()):
+            if "{" not in path and ":" not in path:
+                routes.add(path)
+    return routes
+
+
+def default_request_timeout(settings_rs: Path) -> int:
+    """[server] request_timeout_ms's default (ServerSettings' Default), in ms."""
+    text = settings_rs.read_text() if settings_rs.is_file() else ""
+    m = re.search(r"request_timeout_ms:\s*([\d_]+)\s*,", text)
+    return int(m.group(1).replace("_", "")) if m else DEFAULT_REQUEST_TIMEOUT_MS
 
 
 def catalogue_series(text: str) -> set[str]:
@@ -401,10 +465,11 @@ def service_of(obj: dict, container: dict, project: Project) -> str | None:
     """Which of the project's services a container runs: the image name, else the pod's label."""
     image = container.get("image") or ""
     name = image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
-    if name in project.health_names:
+    known = project.services()
+    if name in known:
         return name
     label = template_labels(obj).get("app.kubernetes.io/name")
-    return label if label in project.health_names else None
+    return label if label in known else None
 
 
 def env_value(container: dict, name: str) -> str | None:
@@ -466,8 +531,10 @@ class Checker:
         self.check_service_accounts()
         self.check_probes()
         self.check_configs()
+        self.check_config_files()
         self.check_secrets()
         self.check_upstreams()
+        self.check_ingresses()
         self.check_metrics_ports()
         self.check_pod_monitors()
         self.check_alert_rules()
@@ -583,9 +650,40 @@ class Checker:
                     if "grpc" in probe:
                         self.check_grpc_service(obj, c, f"{base}.{probe_name}.grpc.service",
                                                 probe["grpc"].get("service") or "")
+                    if "httpGet" in probe:
+                        self.check_http_path(obj, c, f"{base}.{probe_name}.httpGet.path",
+                                             probe["httpGet"].get("path") or "/")
+                self.check_liveness_apart(obj, c, base)
+
+    def check_http_path(self, obj: dict, c: dict, path: str, asked: str) -> None:
+        """An httpGet probe of an HTTP service asks a path its router answers."""
+        svc = service_of(obj, c, self.project)
+        if svc is None or not self.project.is_http(svc):
+            return  # a gRPC service's only HTTP is /metrics, on a port no probe should ask
+        routes = self.project.http_routes.get(svc) or set()
+        if asked.split("?", 1)[0] not in routes:
+            self.report(obj, path, f"{asked!r} is not a path the {svc} server routes; it routes "
+                        f"{sorted(routes)} (`.route(...)` in services/{svc}/src)")
+
+    def check_liveness_apart(self, obj: dict, c: dict, base: str) -> None:
+        """An HTTP service's readiness follows its dependencies (the portal's /readyz: Redis);
+        liveness must not, or an outage restarts every replica."""
+        svc = service_of(obj, c, self.project)
+        if not self.project.is_http(svc):
+            return
+        ready = ((c.get("readinessProbe") or {}).get("httpGet") or {}).get("path")
+        live = ((c.get("livenessProbe") or {}).get("httpGet") or {}).get("path")
+        if ready and live and ready == live:
+            self.report(obj, f"{base}.livenessProbe.httpGet.path",
+                        f"{live!r} is also the readiness path, which fails while a dependency is "
+                        f"down: the kubelet would restart every replica during an outage")
 
     def check_grpc_service(self, obj: dict, c: dict, path: str, name: str) -> None:
         svc = service_of(obj, c, self.project)
+        if self.project.is_http(svc):
+            self.report(obj, path.rsplit(".", 1)[0], f"the {svc} server is HTTP and serves no "
+                        f"grpc.health.v1: probe it with httpGet")
+            return
         if svc is None:
             if name:
                 self.report(obj, path, f"{name!r}: cannot tell which gRPC services the container "
@@ -637,19 +735,33 @@ class Checker:
                                     f"containerPort (declared: {describe_ports(c.get('ports') or [])})")
                 self.check_probe_ports(obj, c, base, server, source)
                 self.check_threads(obj, c, base, config, f"services/{svc}/config/{env_name}.toml")
+                grace = (template.get("spec") or {}).get(
+                    "terminationGracePeriodSeconds", DEFAULT_GRACE_SECONDS)
+                pause = prestop_sleep(c)
+                paused = f"the preStop sleep ({pause:g} s) + " if pause else ""
+                if self.project.is_http(svc):
+                    # An HTTP service stops accepting on SIGTERM and finishes the requests in
+                    # flight, each bounded by request_timeout_ms.
+                    timeout = server.get("request_timeout_ms", self.project.request_timeouts.get(svc))
+                    needed = pause + float(timeout or DEFAULT_REQUEST_TIMEOUT_MS) / 1000
+                    if not grace > needed:
+                        self.report(obj, "spec.template.spec.terminationGracePeriodSeconds",
+                                    f"{grace} s does not exceed {paused}request_timeout_ms/1000 = "
+                                    f"{needed:g} s ({source}): the pod would be killed with "
+                                    f"requests in flight")
+                    continue
                 missing = [k for k in ("drain_delay_ms", "drain_timeout_secs") if k not in server]
                 if missing:
                     self.report(obj, "spec.template.spec.terminationGracePeriodSeconds",
                                 f"{source} does not set {', '.join(missing)}, so the grace period "
                                 f"cannot be checked against it")
                     continue
-                needed = float(server["drain_delay_ms"]) / 1000 + float(server["drain_timeout_secs"])
-                grace = (template.get("spec") or {}).get(
-                    "terminationGracePeriodSeconds", DEFAULT_GRACE_SECONDS)
+                needed = pause + float(server["drain_delay_ms"]) / 1000 + float(server["drain_timeout_secs"])
                 if not grace > needed:
                     self.report(obj, "spec.template.spec.terminationGracePeriodSeconds",
-                                f"{grace} s does not exceed drain_delay_ms/1000 + drain_timeout_secs = "
-                                f"{needed:g} s ({source}): the pod would be killed while draining")
+                                f"{grace} s does not exceed {paused}drain_delay_ms/1000 + "
+                                f"drain_timeout_secs = {needed:g} s ({source}): the pod would be "
+                                f"killed while draining")
 
     def check_probe_ports(self, obj: dict, c: dict, base: str, server: dict, source: str) -> None:
         """A grpc probe must reach plaintext health: the health_listen port, or the listen port
@@ -679,6 +791,20 @@ class Checker:
                            f"listen = {server.get('listen')!r}, health_listen = "
                            f"{server.get('health_listen')!r})")
                 self.report(obj, f"{base}.{probe_name}.grpc.port", why)
+            if "httpGet" in probe:
+                port = probe["httpGet"].get("port")
+                if isinstance(port, str):
+                    port = next((p.get("containerPort") for p in c.get("ports") or []
+                                 if p.get("name") == port), None)
+                if port is not None and listen is not None and port != listen:
+                    self.report(obj, f"{base}.{probe_name}.httpGet.port",
+                                f"{port}: the server answers its paths on {listen} only ({source} "
+                                f"listen = {server.get('listen')!r}); other ports serve /metrics "
+                                f"or nothing")
+                if (probe["httpGet"].get("scheme") or "HTTP") != "HTTP" and not tls:
+                    self.report(obj, f"{base}.{probe_name}.httpGet.scheme",
+                                f"{probe['httpGet']['scheme']}: the server speaks plain HTTP ({source} "
+                                f"has no [server.tls])")
             if "tcpSocket" in probe:
                 port = probe["tcpSocket"].get("port")
                 if isinstance(port, str):
@@ -962,8 +1088,12 @@ class Checker:
         ns = namespace(caller)
         parts = (host or "").split(".")
         in_cluster = len(parts) == 1 or parts[1:] in ([ns], [ns, "svc"], [ns, "svc", "cluster", "local"])
-        if not in_cluster or port is None:
-            return  # outside the cluster (or the namespace): nothing here to check it against
+        if port is None or not host:
+            return
+        if not in_cluster:
+            if not host.endswith((".svc", ".svc.cluster.local", ".local")):
+                self.check_outside(caller, source, url, host, port)
+            return  # another namespace: nothing here to check it against
         name = parts[0]
         services = [o for o in self.objects if o.get("kind") == "Service"
                     and o["metadata"].get("name") == name and namespace(o) == ns]
@@ -982,11 +1112,7 @@ class Checker:
         target_port = ports[0].get("targetPort", port)
         caller_labels = template_labels(caller)
         egress = self.policies(caller_labels, ns, "Egress")
-        if egress and not any(rule_allows(rule, "to", None, {}, 53, "UDP", self.namespace_labels)
-                              for pol in egress for rule in (pol["spec"].get("egress") or [])):
-            self.report(caller, source, f"{url!r}: no egress rule allows DNS (UDP 53) to resolve "
-                        f"{name!r} (policies selecting {ref(caller)}'s pods: "
-                        f"{', '.join(ref(p) for p in egress)})")
+        self.check_dns(caller, source, url, name, egress)
         for target in targets:
             t_template = pod_template(target)
             t_labels = template_labels(target)
@@ -1011,6 +1137,143 @@ class Checker:
                             f"{url!r}: no ingress rule lets {ref(caller)}'s pods reach {ref(target)} "
                             f"on port {t_port}/TCP (policies selecting {ref(target)}'s pods: "
                             f"{', '.join(ref(p) for p in ingress)})")
+
+    def check_dns(self, caller: dict, source: str, url: str, name: str, egress: list[dict]) -> None:
+        if egress and not any(rule_allows(rule, "to", None, {}, 53, "UDP", self.namespace_labels)
+                              for pol in egress for rule in (pol["spec"].get("egress") or [])):
+            self.report(caller, source, f"{url!r}: no egress rule allows DNS (UDP 53) to resolve "
+                        f"{name!r} (policies selecting {ref(caller)}'s pods: "
+                        f"{', '.join(ref(p) for p in egress)})")
+
+    def check_outside(self, caller: dict, source: str, url: str, host: str, port: int) -> None:
+        """An upstream outside the cluster (the portal's identity provider): under
+        NetworkPolicies, an egress rule must let the caller's pods out to it, and DNS."""
+        egress = self.policies(template_labels(caller), namespace(caller), "Egress")
+        if not egress:
+            return
+        self.check_dns(caller, source, url, host, egress)
+        if not any(rule_allows_outside(rule, port)
+                   for pol in egress for rule in (pol["spec"].get("egress") or [])):
+            self.report(caller, source,
+                        f"{url!r}: {host} is outside the cluster, and no egress rule lets "
+                        f"{ref(caller)}'s pods out on port {port}/TCP (an ipBlock peer, or no `to`) "
+                        f"(policies selecting them: {', '.join(ref(p) for p in egress)})")
+
+    # -- files the config names ------------------------------------------------------------
+
+    def check_config_files(self) -> None:
+        """Every file a container's config names (`*_path`, `*_file`: keys, certificates, the
+        OIDC client secret) is in the image's config dir or in a volume the container mounts,
+        and, for a secret volume listing items, one of its items: else the service refuses to
+        start ("file does not exist")."""
+        for obj in workloads(self.objects):
+            template = pod_template(obj)
+            volumes = {v.get("name"): v for v in (template.get("spec") or {}).get("volumes") or []}
+            for kind, c in containers(template):
+                svc = service_of(obj, c, self.project)
+                if svc is None:
+                    continue
+                env_name, config = effective_config(svc, c, self.project)
+                if config is None:
+                    continue
+                base = f"{template_path(obj)}.spec.{kind}[{c.get('name')}]"
+                config_dir = self.project.config_dir.format(svc=svc)
+                mounts = sorted(c.get("volumeMounts") or [], key=lambda m: -len(m.get("mountPath") or ""))
+                for section, key, value in config_files(config):
+                    if not value.startswith("/") or under(value, config_dir):
+                        continue
+                    source = (f"services/{svc}/config/{env_name}.toml [{section}] {key} "
+                              f"(or its ONALTU_{svc.upper()}__ variable)")
+                    mount = next((m for m in mounts if under(value, m.get("mountPath") or "")), None)
+                    if mount is None:
+                        shown = ", ".join(m.get("mountPath") or "?" for m in mounts) or "none"
+                        self.report(obj, f"{base}.volumeMounts",
+                                    f"{source} = {value!r} is in no volume the container mounts "
+                                    f"(mounted: {shown}): the service would not start")
+                        continue
+                    volume = volumes.get(mount.get("name")) or {}
+                    items = (volume.get("secret") or volume.get("configMap") or {}).get("items")
+                    if not items or mount.get("subPath"):
+                        continue
+                    inside = value[len(mount["mountPath"].rstrip("/")) + 1:]
+                    paths = {item.get("path") or item.get("key") for item in items}
+                    if inside not in paths:
+                        self.report(obj, f"{template_path(obj)}.spec.volumes[{mount.get('name')}]",
+                                    f"{source} = {value!r}, but the volume puts only {sorted(paths)} "
+                                    f"at {mount['mountPath']}")
+
+    # -- ingresses -------------------------------------------------------------------------
+
+    def check_ingresses(self) -> None:
+        """An Ingress serves every host over TLS, routes to a Service port that exists, whose
+        pods the NetworkPolicies let the ingress controller reach; its host is the one the
+        service's config says people reach it at ([server] public_url)."""
+        for ing in (o for o in self.objects if o.get("kind") == "Ingress"):
+            spec = ing.get("spec") or {}
+            tls_hosts = {h for entry in spec.get("tls") or [] for h in entry.get("hosts") or []}
+            backends = []
+            if spec.get("defaultBackend"):
+                backends.append(("spec.defaultBackend", None, spec["defaultBackend"]))
+            for i, rule in enumerate(spec.get("rules") or []):
+                host = rule.get("host")
+                if host and host not in tls_hosts:
+                    self.report(ing, f"spec.rules[{host}].host", f"{host!r} is in no spec.tls "
+                                f"entry: it would be served over plain HTTP")
+                for j, path in enumerate(((rule.get("http") or {}).get("paths")) or []):
+                    backends.append((f"spec.rules[{host or i}].http.paths[{path.get('path') or j}]"
+                                     f".backend", host, path.get("backend") or {}))
+            for where, host, backend in backends:
+                if "service" in backend:
+                    self.check_ingress_backend(ing, where, host, backend["service"])
+
+    def check_ingress_backend(self, ing: dict, where: str, host: str | None, backend: dict) -> None:
+        ns = namespace(ing)
+        name, port = backend.get("name"), backend.get("port") or {}
+        services = [o for o in self.objects if o.get("kind") == "Service"
+                    and o["metadata"].get("name") == name and namespace(o) == ns]
+        if not services:
+            self.report(ing, f"{where}.service.name", f"{name!r}: there is no Service {name!r} in the overlay")
+            return
+        service = services[0]
+        ports = [p for p in (service.get("spec") or {}).get("ports") or []
+                 if ("number" in port and p.get("port") == port["number"])
+                 or ("name" in port and p.get("name") == port["name"])]
+        if not ports:
+            shown = [f"{p.get('name')}={p.get('port')}" for p in service["spec"].get("ports") or []]
+            self.report(ing, f"{where}.service.port", f"{port}: Service/{name} has no such port "
+                        f"(it has {shown})")
+            return
+        target_port = ports[0].get("targetPort", ports[0].get("port"))
+        selector = (service.get("spec") or {}).get("selector") or {}
+        for target in self.same_namespace(service, ("Deployment", "StatefulSet", "DaemonSet")):
+            if not selector or not map_matches(selector, template_labels(target)):
+                continue
+            t_template = pod_template(target)
+            t_port = resolve_port(t_template, target_port)
+            if t_port is None:
+                continue  # check_services reports it
+            t_port_names = {p.get("name") for _, p in declared_ports(t_template)
+                            if p.get("containerPort") == t_port and p.get("name")}
+            ingress = self.policies(template_labels(target), ns, "Ingress")
+            if ingress and not any(
+                    rule_allows(rule, "from", INGRESS_NAMESPACE, {}, t_port, "TCP", self.namespace_labels,
+                                t_port_names)
+                    for pol in ingress for rule in (pol["spec"].get("ingress") or [])):
+                self.report(ing, where, f"no ingress rule lets the ingress controller (namespace "
+                            f"{INGRESS_NAMESPACE!r}) reach {ref(target)}'s pods on port {t_port}/TCP "
+                            f"(policies selecting them: {', '.join(ref(p) for p in ingress)})")
+            for _, c in containers(t_template):
+                svc = service_of(target, c, self.project)
+                env_name, config = effective_config(svc, c, self.project) if svc else ("", None)
+                public_url = ((config or {}).get("server") or {}).get("public_url")
+                if not public_url or not host:
+                    continue
+                public = urllib.parse.urlsplit(public_url)
+                if public.hostname != host:
+                    self.report(ing, f"spec.rules[{host}].host",
+                                f"{host!r}, but services/{svc}/config/{env_name}.toml [server] "
+                                f"public_url = {public_url!r}: sign-in would send people back "
+                                f"to another host")
 
     def policies(self, labels: dict, ns: str, policy_type: str) -> list[dict]:
         """The NetworkPolicies of one direction that select pods with these labels."""
@@ -1154,6 +1417,38 @@ def rule_allows(rule: dict, peers_key: str, peer_ns: str | None, peer_labels: di
     return False
 
 
+def prestop_sleep(container: dict) -> float:
+    """Seconds a container's preStop `sleep` action keeps it serving before SIGTERM."""
+    pre_stop = (container.get("lifecycle") or {}).get("preStop") or {}
+    return float((pre_stop.get("sleep") or {}).get("seconds") or 0)
+
+
+def rule_allows_outside(rule: dict, port: int, protocol: str = "TCP") -> bool:
+    """Whether an egress rule admits addresses outside the cluster on a port: its peers are any
+    (no `to`) or include an ipBlock (whose addresses are taken to cover the destination, which is
+    not known here)."""
+    peers = rule.get("to")
+    if peers and not any("ipBlock" in peer for peer in peers):
+        return False
+    return rule_allows({k: v for k, v in rule.items() if k != "to"}, "to", None, {}, port, protocol,
+                       lambda ns: {})
+
+
+def config_files(config: dict, section: str = "") -> Iterator[tuple[str, str, str]]:
+    """(section, key, path) for every file a config names: `*_path` and `*_file` keys."""
+    for key, value in config.items():
+        name = f"{section}.{key}" if section else key
+        if isinstance(value, dict):
+            yield from config_files(value, name)
+        elif isinstance(value, str) and value and FILE_KEY.match(key):
+            yield section, key, value
+
+
+def under(path: str, directory: str) -> bool:
+    directory = directory.rstrip("/")
+    return path == directory or path.startswith(directory + "/")
+
+
 def cpu_cores(quantity: Any) -> float | None:
     """A CPU quantity ("1", "500m", 2) in cores."""
     if quantity is None:
@@ -1168,7 +1463,8 @@ def upstreams(config: dict, section: str = "") -> Iterator[tuple[str, str, str]]
         name = f"{section}.{key}" if section else key
         if isinstance(value, dict):
             yield from upstreams(value, name)
-        elif isinstance(value, str) and section and UPSTREAM_KEY.match(key) and value:
+        elif isinstance(value, str) and section and value and key not in NOT_UPSTREAM_KEYS and (
+                UPSTREAM_KEY.match(key) or (section, key) in SECTION_UPSTREAM_KEYS):
             yield section, key, value
 
 

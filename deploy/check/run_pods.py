@@ -23,9 +23,18 @@ local stack's URLs exported: `eval "$(scripts/stack.sh env)"`). For the first ov
    failureThreshold * periodSeconds plus the server's [server] health_check_interval_ms, the
    process must keep running and the liveness probe keep passing (an outage must not restart the
    pods); the database starts again and readiness must pass again within the same budget;
-5. the process is stopped with SIGTERM, as on a rollout: readiness must fail while it drains and
-   the process must exit within terminationGracePeriodSeconds. The server is then stopped and
-   its directory removed with the temporary root.
+5. the process is stopped with SIGTERM, as on a rollout (after the container's preStop sleep, if
+   it has one, during which it must still be ready): readiness must fail while it drains (or the
+   process be gone) and the process must exit within terminationGracePeriodSeconds, the sleep
+   included. The server is then stopped and its directory removed with the temporary root.
+
+An HTTP service (the portal: services/<svc> with a config and no proto, manifests.Project) has
+no database and no Job: it gets a private, throwaway Redis instead (redis-server on a free
+loopback port, whose users are deploy/k8s/components/data-tier/users.acl.template's, so the
+service connects as its own ACL user and its rules are shown to suffice for its readiness), or,
+without redis-server, the stack's; its probes are httpGet (any status 200-399 passes, as the
+kubelet's); step 4 stops that Redis instead of a database, with a budget of failureThreshold x
+periodSeconds + timeoutSeconds (readiness asks Redis on each request).
 
 Where no PostgreSQL binaries are installed (DATABASE_URL names a server of your own), the fresh
 databases are made on the stack's server instead (named after the service and this process,
@@ -110,6 +119,28 @@ def probe_once(probe: dict, ports: list[dict]) -> tuple[bool, str]:
                 return False, f"grpc {port} {service!r}: {err.code().name} {err.details()}"
         status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
         return reply.status == health_pb2.HealthCheckResponse.SERVING, f"grpc {port} {service!r}: {status}"
+    if "httpGet" in probe:
+        import http.client
+
+        get = probe["httpGet"]
+        port = get.get("port")
+        if isinstance(port, str):
+            port = next((p["containerPort"] for p in ports if p.get("name") == port), None)
+            if port is None:
+                return False, f"httpGet: no port named {get['port']!r}"
+        path = get.get("path") or "/"
+        # As the kubelet asks: HTTP/1.1, its own User-Agent, any 200-399 passes, no redirects.
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        try:
+            connection.request("GET", path, headers={"User-Agent": "kube-probe/1.33",
+                                                     "Accept": "*/*", **{h["name"]: h["value"] for h in
+                                                                         get.get("httpHeaders") or []}})
+            status = connection.getresponse().status
+        except OSError as err:
+            return False, f"GET {port} {path}: {err}"
+        finally:
+            connection.close()
+        return 200 <= status < 400, f"GET {port} {path}: {status}"
     if "tcpSocket" in probe:
         port = probe["tcpSocket"]["port"]
         if isinstance(port, str):
@@ -302,6 +333,99 @@ class SharedPostgres:
         return f"the stack's PostgreSQL on {parts.hostname}:{parts.port}"
 
 
+class PrivateRedis:
+    """A throwaway Redis for an HTTP service (the portal's sessions): redis-server on a free
+    loopback port, its users those of the data tier's users.acl.template (each placeholder
+    password made up here), so the service connects as its own ACL user, as in the cluster."""
+
+    can_stop = True
+    what = "Redis"
+    TEMPLATE = REPO / "deploy" / "k8s" / "components" / "data-tier" / "users.acl.template"
+
+    def __init__(self, binary: str, root: Path, svc: str):
+        self.binary = binary
+        self.root = root
+        self.svc = svc
+        self.port = free_port()
+        self.log = LOGS / f"redis-{svc}.log"
+        self.process: subprocess.Popen | None = None
+        self.passwords: dict[str, str] = {}
+
+    def up(self) -> None:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(parents=True)
+        lines = []
+        for line in self.TEMPLATE.read_text().splitlines():
+            for user in re.findall(r"@([A-Z]+)_PASSWORD@", line):
+                password = self.passwords.setdefault(user.lower(), os.urandom(16).hex())
+                line = line.replace(f"@{user}_PASSWORD@", password)
+            lines.append(line)
+        if self.svc not in self.passwords:
+            raise RuntimeError(f"{self.TEMPLATE.relative_to(REPO)} has no user {self.svc!r} "
+                               f"(@{self.svc.upper()}_PASSWORD@): the service could not connect")
+        (self.root / "users.acl").write_text("\n".join(lines) + "\n")
+        self.start()
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+             "--appendonly", "no", "--dir", str(self.root), "--aclfile", str(self.root / "users.acl"),
+             "--logfile", str(self.log)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not port_busy(self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start:\n{self.log.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def url(self) -> str:
+        return f"redis://{self.svc}:{self.passwords[self.svc]}@127.0.0.1:{self.port}/0"
+
+    def close(self) -> None:
+        try:
+            self.stop()
+        except (OSError, subprocess.TimeoutExpired):
+            if self.process:
+                self.process.kill()
+
+    def describe(self) -> str:
+        return (f"a private Redis on 127.0.0.1:{self.port}, users from "
+                f"{self.TEMPLATE.relative_to(REPO)}, connected to as {self.svc!r}")
+
+
+class SharedRedis:
+    """The stack's Redis (no redis-server binary here): never stopped, others use it."""
+
+    can_stop = False
+    what = "Redis"
+
+    def __init__(self, url: str):
+        self._url = url
+
+    def up(self) -> None:
+        pass
+
+    def url(self) -> str:
+        return self._url
+
+    def close(self) -> None:
+        pass
+
+    def describe(self) -> str:
+        return "the stack's Redis (as its default user)"
+
+
+def stack_redis_url() -> str | None:
+    """A Redis URL of the local stack's (scripts/stack.sh env exports one per service)."""
+    return next((v for k, v in sorted(os.environ.items())
+                 if k.startswith("ONALTU_") and k.endswith("__CACHE__URL")), None)
+
+
 def expected_migrations(svc: str) -> tuple[dict[str, str], list[str]]:
     """version -> migration directory for every migration services/<svc> embeds: its own
     migrations/ and each shared set its `migrations()` lists (`&onaltu_events::MIGRATIONS`, ...);
@@ -369,6 +493,8 @@ class Pod:
         self.log = LOGS / f"{obj['kind'].lower()}-{obj['metadata']['name']}.log"
         # The fresh database the container's ONALTU_<SVC>__DATABASE__URL is pointed at.
         self.database_url: str | None = None
+        # The Redis an HTTP service's ONALTU_<SVC>__CACHE__URL is pointed at.
+        self.redis_url: str | None = None
         self.timings: dict[str, float] = {}
         self.prepared: list[str] | None = None
         # The environment the process was started with.
@@ -552,6 +678,9 @@ class Pod:
                     env[name] = self.database_url
                     self.notes.append(f"env {name} ({ref['name']}/{ref['key']}): the fresh database "
                                       f"{self.database_url}")
+                elif self.redis_url and name == f"ONALTU_{self.svc.upper()}__CACHE__URL":
+                    env[name] = self.redis_url
+                    self.notes.append(f"env {name} ({ref['name']}/{ref['key']}): the run's Redis")
                 elif name in os.environ:
                     env[name] = os.environ[name]
                     self.notes.append(f"env {name} ({ref['name']}/{ref['key']}): the local stack's")
@@ -715,6 +844,12 @@ class Pod:
 
     # -- a Deployment ----------------------------------------------------------------------
 
+    def probe_readiness(self) -> tuple[bool, str]:
+        try:
+            return probe_once(self.container.get("readinessProbe") or {}, self.container.get("ports") or [])
+        except UnknownService as err:
+            return False, str(err)
+
     def run_probe(self, kind: str, attempts: int | None = None) -> bool:
         probe = self.container.get(kind)
         if not probe:
@@ -758,7 +893,7 @@ class Pod:
                 return
             if not self.grpc_port_requires_mutual_tls():
                 return
-            if server.can_stop and not self.database_outage(server):
+            if server.can_stop and not self.dependency_outage(server):
                 return
             self.stop_gracefully()
         finally:
@@ -780,9 +915,15 @@ class Pod:
             with urllib.request.urlopen(url, timeout=5) as reply:
                 kind, body = reply.headers.get("content-type", ""), reply.read().decode()
         except OSError as err:
-            self.fail(f"metrics: {url}: {err}\n{self.log_tail()}")
+            hint = ""
+            if isinstance(getattr(err, "reason", err), ConnectionRefusedError):
+                hint = (" (nothing listens where [telemetry] metrics_listen says: the binary must "
+                        "start onaltu_telemetry::Metrics, as shared/service does for the services)")
+            self.fail(f"metrics: {url}: {err}{hint}\n{self.log_tail()}")
             return False
-        wanted = [f'service_name="onaltu-{self.svc}"', "db_client_connection_max{"]
+        wanted = [f'service_name="onaltu-{self.svc}"']
+        if self.declares_database():
+            wanted.append("db_client_connection_max{")
         missing = [w for w in wanted if w not in body]
         if not kind.startswith("text/plain") or missing:
             self.fail(f"metrics: {url} answered {kind!r} without {missing}:\n{body[:2000]}")
@@ -854,23 +995,31 @@ class Pod:
             time.sleep(POLL_SECONDS)
         return None, last
 
-    def database_outage(self, server) -> bool:
-        """Stops the database: readiness must fail in time while the process lives on and liveness
-        passes; starts it again: readiness must pass again. False when a step failed."""
+    def dependency_outage(self, server) -> bool:
+        """Stops the database (an HTTP service's: its Redis): readiness must fail in time while
+        the process lives on and liveness passes; starts it again: readiness must pass again.
+        False when a step failed."""
+        what = getattr(server, "what", "database")
         probe = self.container.get("readinessProbe")
         if not probe:
-            self.notes.append("no readinessProbe: the database outage is not checked")
+            self.notes.append(f"no readinessProbe: the {what} outage is not checked")
             return True
         period, threshold = probe.get("periodSeconds", 10), probe.get("failureThreshold", 3)
-        interval = health_check_interval(manifests.effective_config(self.svc, self.container, self.project)[1])
+        if self.project.is_http(self.svc):
+            # Readiness asks the dependency on every request (the portal's /readyz: PING).
+            interval = probe.get("timeoutSeconds", 1)
+            explain = (f"failureThreshold {threshold} x periodSeconds {period} s + "
+                       f"timeoutSeconds {interval}")
+        else:
+            interval = health_check_interval(manifests.effective_config(self.svc, self.container, self.project)[1])
+            explain = (f"failureThreshold {threshold} x periodSeconds {period} s + "
+                       f"health_check_interval_ms {interval * 1000:g}")
         budget = threshold * period + interval
-        explain = (f"failureThreshold {threshold} x periodSeconds {period} s + "
-                   f"health_check_interval_ms {interval * 1000:g}")
         stopped = time.monotonic()
         server.stop()
         took, last = self.await_readiness(probe, False, budget, stopped)
         if took is None:
-            self.fail(f"database stopped: readiness still passing after {budget:g} s ({explain}): {last}; "
+            self.fail(f"{what} stopped: readiness still passing after {budget:g} s ({explain}): {last}; "
                       f"the Service would keep sending calls to a pod that cannot serve them\n{self.log_tail()}")
             server.start()
             return False
@@ -878,29 +1027,49 @@ class Pod:
         liveness = self.container.get("livenessProbe")
         alive, said = probe_once(liveness, self.container.get("ports") or []) if liveness else (True, "none")
         if not alive:
-            self.fail(f"database stopped: the livenessProbe fails too ({said}): the kubelet would "
-                      f"restart every replica during a database outage\n{self.log_tail()}")
+            self.fail(f"{what} stopped: the livenessProbe fails too ({said}): the kubelet would "
+                      f"restart every replica during a {what} outage\n{self.log_tail()}")
         restarted = time.monotonic()
         server.start()
         back, last_back = self.await_readiness(probe, True, budget, restarted)
         if back is None:
-            self.fail(f"database back: readiness still failing after {budget:g} s ({explain}): {last_back}"
+            self.fail(f"{what} back: readiness still failing after {budget:g} s ({explain}): {last_back}"
                       f"\n{self.log_tail()}")
             return False
         self.timings["ready again"] = back
-        self.notes.append(f"database stopped (pg_ctl stop -m fast): {last} after {took:.1f} s (budget "
-                          f"{budget:g} s = {explain}); liveness meanwhile: {said}; database started: "
-                          f"SERVING again after {back:.1f} s")
+        how = "pg_ctl stop -m fast" if what == "database" else "SIGTERM"
+        self.notes.append(f"{what} stopped ({how}): {last} after {took:.1f} s (budget "
+                          f"{budget:g} s = {explain}); liveness meanwhile: {said}; {what} started: "
+                          f"ready again after {back:.1f} s")
         return alive
 
     def stop_gracefully(self) -> None:
         grace = self.template["spec"].get("terminationGracePeriodSeconds", manifests.DEFAULT_GRACE_SECONDS)
         started = time.monotonic()
+        pause = manifests.prestop_sleep(self.container)
+        if pause:
+            # The kubelet runs the preStop sleep first, within the grace period; the pod keeps
+            # serving meanwhile.
+            time.sleep(pause)
+            if self.process.poll() is not None:
+                self.fail(f"exited ({self.process.returncode}) during the preStop sleep\n{self.log_tail()}")
+                return
+            ok, last = self.probe_readiness() if self.container.get("readinessProbe") else (True, "no probe")
+            if not ok:
+                self.fail(f"not ready during the preStop sleep, before any SIGTERM: {last}")
+            self.notes.append(f"preStop sleep {pause:g} s: still serving ({last}); then SIGTERM")
         self.process.send_signal(signal.SIGTERM)
+        signalled = time.monotonic()
         readiness = self.container.get("readinessProbe")
         unready = readiness is None
         while time.monotonic() - started < grace:
             if self.process.poll() is not None:
+                if self.project.is_http(self.svc) and not unready:
+                    # An HTTP server stops accepting at SIGTERM: gone is unready, and the preStop
+                    # sleep already took it out of the endpoints.
+                    unready = True
+                    self.notes.append(f"exited before the next readiness probe: its port closed "
+                                      f"at SIGTERM")
                 break
             if not unready:
                 try:
@@ -909,7 +1078,7 @@ class Pod:
                     ok, last = False, str(err)
                 if not ok:
                     unready = True
-                    self.notes.append(f"unready {time.monotonic() - started:.1f} s after SIGTERM: {last}")
+                    self.notes.append(f"unready {time.monotonic() - signalled:.1f} s after SIGTERM: {last}")
             time.sleep(0.2)
         if self.process.poll() is None:
             self.fail(f"still running {grace} s (terminationGracePeriodSeconds) after SIGTERM; "
@@ -919,7 +1088,9 @@ class Pod:
         self.timings["drain"] = took
         if not unready:
             self.fail("readiness never failed between SIGTERM and exit: the endpoints would keep it")
-        self.notes.append(f"exited {self.process.returncode} {took:.1f} s after SIGTERM (grace {grace} s)")
+        paused = f", {pause:g} s of preStop sleep before it" if pause else ""
+        self.notes.append(f"exited {self.process.returncode} {time.monotonic() - signalled:.1f} s after "
+                          f"SIGTERM{paused} (grace {grace} s)")
         if self.process.returncode != 0:
             self.fail(f"exited {self.process.returncode} after SIGTERM\n{self.log_tail()}")
 
@@ -1027,6 +1198,54 @@ class ServiceRun:
             self.notes.append(f"{app}: rows of every table yes; CREATE, ALTER and DROP TABLE refused")
 
 
+class HttpServiceRun:
+    """An HTTP service (the portal), start to end: no database and no Job; its own Redis (a
+    private one with the data tier's ACL users, else the stack's), then its Deployment(s) with
+    their probes, the Redis outage and the stop."""
+
+    def __init__(self, svc: str, deployments: list[Pod], root: Path):
+        self.svc = svc
+        self.jobs: list[Pod] = []
+        self.deployments = deployments
+        self.problems: list[str] = []
+        self.notes: list[str] = []
+        self.took = 0.0
+        binary = shutil.which("redis-server")
+        self.server = PrivateRedis(binary, root / f"redis-{svc}", svc) if binary else None
+
+    def run(self) -> None:
+        started = time.monotonic()
+        try:
+            self.run_steps()
+        except Exception as err:  # a thread's error must reach the report
+            self.problems.append(f"{self.svc}: {type(err).__name__}: {err}")
+        finally:
+            try:
+                if self.server is not None:
+                    self.server.close()
+            finally:
+                self.took = time.monotonic() - started
+
+    def run_steps(self) -> None:
+        if self.server is None:
+            url = os.environ.get(f"ONALTU_{self.svc.upper()}__CACHE__URL") or stack_redis_url()
+            if not url:
+                self.problems.append(f"{self.svc}: no redis-server here and no Redis URL in the "
+                                     f"environment (scripts/stack.sh env)")
+                return
+            self.server = SharedRedis(url)
+            self.notes.append("no redis-server here: the stack's Redis, and the Redis outage is NOT tried")
+        self.server.up()
+        self.notes.append(self.server.describe())
+        for pod in self.deployments:
+            cache_var = f"ONALTU_{self.svc.upper()}__CACHE__URL"
+            if not any(v.get("name") == cache_var for v in pod.container.get("env") or []):
+                pod.fail(f"has no {cache_var} variable: cannot point it at a Redis")
+                continue
+            pod.redis_url = self.server.url()
+            pod.serve_and_probe(self.server)
+
+
 def main(rendered: dict[str, list[dict]], project: Project) -> int:
     label, objects = next(iter(rendered.items()))
     if not any(k.endswith("__DATABASE__URL") for k in os.environ):
@@ -1059,8 +1278,10 @@ def main(rendered: dict[str, list[dict]], project: Project) -> int:
         if bin_dir is None:
             print("[run-pods] no PostgreSQL binaries (initdb) here: fresh databases on the stack's server, "
                   "and the database outage is NOT checked", file=sys.stderr)
-        runs = []
-        for svc in sorted({p.svc for p in jobs + deployments}):
+        runs: list = []
+        for svc in sorted({d.svc for d in deployments if project.is_http(d.svc)}):
+            runs.append(HttpServiceRun(svc, [d for d in deployments if d.svc == svc], root))
+        for svc in sorted({p.svc for p in jobs + deployments} - set(project.http_routes)):
             if bin_dir is not None:
                 server = PrivatePostgres(bin_dir, root / f"postgres-{svc}", svc)
             else:
@@ -1071,9 +1292,9 @@ def main(rendered: dict[str, list[dict]], project: Project) -> int:
                 server = SharedPostgres(stack_url)
             runs.append(ServiceRun(svc, [j for j in jobs if j.svc == svc],
                                    [d for d in deployments if d.svc == svc], server))
-        print(f"[run-pods] {label}: {', '.join(r.svc for r in runs)}, side by side: fresh database, "
-              f"{', '.join(j.name for j in jobs)}, then {', '.join(d.name for d in deployments)}",
-              file=sys.stderr)
+        print(f"[run-pods] {label}: {', '.join(r.svc for r in runs)}, side by side: "
+              f"{'fresh database, ' + ', '.join(j.name for j in jobs) + ', then ' if jobs else ''}"
+              f"{', '.join(d.name for d in deployments)}", file=sys.stderr)
         threads = [threading.Thread(target=r.run) for r in runs]
         for t in threads:
             t.start()
@@ -1098,8 +1319,8 @@ def main(rendered: dict[str, list[dict]], project: Project) -> int:
         print(f"[run-pods] {len(problems)} problem(s) in {took:.1f} s; logs in {LOGS.relative_to(REPO)}/",
               file=sys.stderr)
         return 1
-    outage = ("lost and regained readiness with their database, " if bin_dir is not None
-              else "(a database outage NOT tried: no PostgreSQL binaries here), ")
+    outage = ("lost and regained readiness with their database (an HTTP service's: its Redis), "
+              if bin_dir is not None else "(a database outage NOT tried: no PostgreSQL binaries here), ")
     print(f"[run-pods] {label}: {len(jobs)} Jobs migrated fresh databases; {len(deployments)} Deployments "
           f"passed their startup, readiness and liveness probes, {outage}and stopped within their grace "
           f"periods ({took:.1f} s)")

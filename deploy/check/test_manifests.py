@@ -90,6 +90,17 @@ class CurrentManifests(RenderedOverlays):
             self.assertEqual(svc, manifests.service_of(deployment, c, self.project))
             self.assertIn(f"onaltu.{svc}.v1.", " ".join(self.project.health_names[svc]))
 
+    def test_the_portal_is_checked_as_an_http_service(self) -> None:
+        """No proto, so no gRPC names: it is known by its config and its routes instead."""
+        objects = self.objects()
+        deployment = find(objects, "Deployment", "portal")
+        c = manifests.pod_template(deployment)["spec"]["containers"][0]
+        self.assertEqual("portal", manifests.service_of(deployment, c, self.project))
+        self.assertTrue(self.project.is_http("portal"))
+        self.assertNotIn("portal", self.project.health_names)
+        self.assertLessEqual({"/readyz", "/healthz"}, self.project.http_routes["portal"])
+        self.assertIn("production", self.project.configs["portal"])
+
 
 class BrokenProbe(RenderedOverlays):
     def test_probe_names_another_services_health(self) -> None:
@@ -524,6 +535,206 @@ class BrokenMonitoring(RenderedOverlays):
                 self.assertEqual(names, manifests.promql_metrics(expr))
 
 
+class BrokenPortal(RenderedOverlays):
+    """The portal: HTTP probes, a Service on port 80, an Ingress, and upstreams inside and outside
+    the cluster; each broken once."""
+
+    def portal(self, objects: list[dict]) -> dict:
+        return container(objects, "Deployment", "portal")
+
+    def test_probe_port_renamed(self) -> None:
+        objects = self.objects()
+        self.portal(objects)["readinessProbe"]["httpGet"]["port"] = "htttp"
+        self.assertReports(objects, "Deployment/portal", "readinessProbe.httpGet.port",
+                           "'htttp' is not a named containerPort")
+
+    def test_probe_port_number_not_declared(self) -> None:
+        objects = self.objects()
+        self.portal(objects)["startupProbe"]["httpGet"]["port"] = 8081
+        self.assertReports(objects, "Deployment/portal", "startupProbe.httpGet.port",
+                           "8081 is not a declared containerPort")
+
+    def test_probe_on_the_metrics_port(self) -> None:
+        """The metrics port is declared, but answers /metrics only."""
+        objects = self.objects()
+        self.portal(objects)["readinessProbe"]["httpGet"]["port"] = "metrics"
+        self.assertReports(objects, "Deployment/portal", "readinessProbe.httpGet.port",
+                           "9464: the server answers its paths on 8080 only")
+
+    def test_container_port_moved(self) -> None:
+        """The pages' port moves away from [server] listen: probes and config disagree."""
+        objects = self.objects()
+        http = self.portal(objects)["ports"][0]
+        self.assertEqual("http", http["name"])
+        http["containerPort"] = 8081
+        self.assertReports(objects, "Deployment/portal", "containers[portal].ports",
+                           "listen = '0.0.0.0:8080'")
+        self.assertReports(objects, "Deployment/portal", "livenessProbe.httpGet.port",
+                           "8081: the server answers its paths on 8080 only")
+
+    def test_probe_path_not_routed(self) -> None:
+        objects = self.objects()
+        self.portal(objects)["startupProbe"]["httpGet"]["path"] = "/ready"
+        self.assertReports(objects, "Deployment/portal", "startupProbe.httpGet.path",
+                           "'/ready' is not a path the portal server routes")
+
+    def test_liveness_on_the_readiness_path(self) -> None:
+        """/readyz fails while Redis is down: as liveness it would restart every replica."""
+        objects = self.objects()
+        self.portal(objects)["livenessProbe"]["httpGet"]["path"] = "/readyz"
+        self.assertReports(objects, "Deployment/portal", "livenessProbe.httpGet.path",
+                           "also the readiness path")
+
+    def test_grpc_probe_of_an_http_service(self) -> None:
+        objects = self.objects()
+        self.portal(objects)["readinessProbe"] = {"grpc": {"port": 8080}, "periodSeconds": 5}
+        self.assertReports(objects, "Deployment/portal", "readinessProbe.grpc",
+                           "serves no grpc.health.v1")
+
+    def test_grace_period_shorter_than_a_request(self) -> None:
+        objects = self.objects()
+        manifests.pod_template(find(objects, "Deployment", "portal"))["spec"][
+            "terminationGracePeriodSeconds"] = 12
+        self.assertReports(objects, "Deployment/portal", "terminationGracePeriodSeconds",
+                           "12 s does not exceed the preStop sleep (5 s) + request_timeout_ms/1000 = 15 s")
+
+    def test_selectors(self) -> None:
+        objects = self.objects()
+        find(objects, "Service", "portal")["spec"]["selector"]["app.kubernetes.io/name"] = "portals"
+        find(objects, "PodDisruptionBudget", "portal")["spec"]["selector"]["matchLabels"][
+            "app.kubernetes.io/component"] = "web"
+        find(objects, "NetworkPolicy", "portal-ingress")["spec"]["podSelector"]["matchLabels"][
+            "app.kubernetes.io/name"] = "portals"
+        find(objects, "HorizontalPodAutoscaler", "portal")["spec"]["scaleTargetRef"]["name"] = "portals"
+        self.assertReports(objects, "Service/portal", "spec.selector", "matches no Deployment")
+        self.assertReports(objects, "PodDisruptionBudget/portal", "spec.selector", "matches no Deployment")
+        self.assertReports(objects, "NetworkPolicy/portal-ingress", "spec.podSelector", "matches no workload")
+        self.assertReports(objects, "HorizontalPodAutoscaler/portal", "spec.scaleTargetRef",
+                           "Deployment/portals is not in the overlay")
+
+    def test_deployment_selector_against_its_template(self) -> None:
+        objects = self.objects()
+        find(objects, "Deployment", "portal")["spec"]["selector"]["matchLabels"][
+            "app.kubernetes.io/component"] = "web"
+        self.assertReports(objects, "Deployment/portal", "spec.selector", "does not match its own")
+
+    def test_service_target_port(self) -> None:
+        objects = self.objects()
+        find(objects, "Service", "portal")["spec"]["ports"][0]["targetPort"] = "web"
+        self.assertReports(objects, "Service/portal", "spec.ports[http].targetPort",
+                           "'web'/TCP is not a containerPort of Deployment/portal")
+
+    def test_egress_to_a_service_dropped(self) -> None:
+        objects = self.objects()
+        policy = find(objects, "NetworkPolicy", "portal-egress")
+        policy["spec"]["egress"] = [r for r in policy["spec"]["egress"]
+                                    if r["ports"][0]["port"] != 50053]
+        self.assertReports(objects, "Deployment/portal",
+                           "services/portal/config/production.toml [rating] url",
+                           "no egress rule allows Deployment/rating's pods")
+
+    def test_egress_to_the_identity_provider_dropped(self) -> None:
+        objects = self.objects()
+        policy = find(objects, "NetworkPolicy", "portal-egress")
+        policy["spec"]["egress"] = [r for r in policy["spec"]["egress"]
+                                    if not any("ipBlock" in peer for peer in r.get("to") or [])]
+        self.assertReports(objects, "Deployment/portal",
+                           "services/portal/config/production.toml [oidc] issuer",
+                           "is outside the cluster, and no egress rule lets")
+
+    def test_a_service_refuses_the_portal(self) -> None:
+        """The transport service's policy admits only the egov namespace: the portal is shut out."""
+        objects = self.objects()
+        find(objects, "NetworkPolicy", "transport-ingress")["spec"]["ingress"][0]["from"] = [
+            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "egov-integration"}}}]
+        self.assertReports(objects, "Deployment/portal",
+                           "services/portal/config/production.toml [transport] url",
+                           "no ingress rule lets Deployment/portal's pods reach Deployment/transport")
+
+    def test_ingress_controller_shut_out(self) -> None:
+        objects = self.objects()
+        find(objects, "NetworkPolicy", "portal-ingress")["spec"]["ingress"][0]["from"][0][
+            "namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] = "nginx"
+        self.assertReports(objects, "Ingress/portal", "backend",
+                           "no ingress rule lets the ingress controller (namespace 'ingress-nginx')")
+
+    def test_ingress_backend_port(self) -> None:
+        objects = self.objects()
+        find(objects, "Ingress", "portal")["spec"]["rules"][0]["http"]["paths"][0]["backend"][
+            "service"]["port"] = {"number": 8080}
+        self.assertReports(objects, "Ingress/portal", "backend.service.port",
+                           "Service/portal has no such port")
+
+    def test_ingress_backend_service(self) -> None:
+        objects = self.objects()
+        find(objects, "Ingress", "portal")["spec"]["rules"][0]["http"]["paths"][0]["backend"][
+            "service"]["name"] = "portals"
+        self.assertReports(objects, "Ingress/portal", "backend.service.name", "no Service 'portals'")
+
+    def test_ingress_host_other_than_public_url(self) -> None:
+        objects = self.objects()
+        ingress = find(objects, "Ingress", "portal")
+        ingress["spec"]["rules"][0]["host"] = "portal.example.kz"
+        ingress["spec"]["tls"][0]["hosts"] = ["portal.example.kz"]
+        self.assertReports(objects, "Ingress/portal", "spec.rules[portal.example.kz].host",
+                           "[server] public_url = 'https://onaltu.astana.gov.kz'")
+
+    def test_ingress_host_without_tls(self) -> None:
+        objects = self.objects()
+        del find(objects, "Ingress", "portal")["spec"]["tls"]
+        self.assertReports(objects, "Ingress/portal", "spec.rules[onaltu.astana.gov.kz].host",
+                           "served over plain HTTP")
+
+    def test_client_secret_file_not_mounted(self) -> None:
+        objects = self.objects()
+        c = self.portal(objects)
+        c["volumeMounts"] = [m for m in c["volumeMounts"] if m["name"] != "oidc-client-secret"]
+        self.assertReports(objects, "Deployment/portal", "containers[portal].volumeMounts",
+                           "[oidc] client_secret_file (or its ONALTU_PORTAL__ variable) = "
+                           "'/etc/onaltu/oidc/client-secret' is in no volume")
+
+    def test_client_secret_item_under_another_name(self) -> None:
+        objects = self.objects()
+        volume = next(v for v in manifests.pod_template(find(objects, "Deployment", "portal"))[
+            "spec"]["volumes"] if v["name"] == "oidc-client-secret")
+        volume["secret"]["items"][0]["path"] = "client_secret"
+        self.assertReports(objects, "Deployment/portal", "volumes[oidc-client-secret]",
+                           "the volume puts only ['client_secret'] at /etc/onaltu/oidc")
+
+    def test_certificates_not_mounted(self) -> None:
+        """Without components/tls (the development overlay) the portal's [<svc>.tls] files are
+        missing: that overlay leaves the portal out rather than ship one that cannot start."""
+        objects = self.objects()
+        c = self.portal(objects)
+        c["volumeMounts"] = [m for m in c["volumeMounts"] if m["name"] != "tls"]
+        self.assertReports(objects, "Deployment/portal", "containers[portal].volumeMounts",
+                           "[registry.tls] ca_path (or its ONALTU_PORTAL__ variable) = '/etc/onaltu/tls/ca.crt'")
+
+    def test_secret_key_undocumented(self) -> None:
+        objects = self.objects()
+        env_var(self.portal(objects), "ONALTU_PORTAL__CACHE__URL")["valueFrom"]["secretKeyRef"][
+            "key"] = "redis_url"
+        self.assertReports(objects, "Deployment/portal", "env[ONALTU_PORTAL__CACHE__URL]",
+                           "key 'redis_url' of secret 'portal-secrets' is not documented")
+
+    def test_metrics_port(self) -> None:
+        objects = self.objects()
+        find(objects, "PodMonitor", "portal")["spec"]["podMetricsEndpoints"][0]["port"] = "http"
+        self.assertReports(objects, "PodMonitor/portal", "podMetricsEndpoints[0].port",
+                           "'http' is Deployment/portal's port 8080, but its config serves metrics on [9464]")
+        objects = self.objects()
+        self.portal(objects)["ports"][1]["containerPort"] = 9465
+        self.assertReports(objects, "Deployment/portal", "ports[metrics].containerPort",
+                           "9465, but services/portal/config/production.toml [telemetry] metrics_listen")
+
+    def test_metrics_reachable_from_the_ingress_controller(self) -> None:
+        objects = self.objects()
+        find(objects, "NetworkPolicy", "portal-ingress")["spec"]["ingress"][0]["ports"].append(
+            {"protocol": "TCP", "port": "metrics"})
+        self.assertReports(objects, "NetworkPolicy/portal-ingress", "spec.ingress",
+                           "only the 'monitoring' namespace may scrape it")
+
+
 class FromTheSources(RenderedOverlays):
     """The whole path: a wrong name in deploy/k8s, rendered by kustomize, fails the command."""
 
@@ -547,6 +758,25 @@ class FromTheSources(RenderedOverlays):
                           ".readinessProbe.grpc.service: 'onaltu.transport.v1.FeedbackService'", result.stdout)
 
 
+    def test_wrong_portal_probe_path_in_the_base_fails_the_command(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            k8s = Path(tmp) / "k8s"
+            shutil.copytree(REPO / "deploy" / "k8s", k8s)
+            deployment = k8s / "base" / "portal" / "deployment.yaml"
+            text = deployment.read_text()
+            self.assertEqual(2, text.count("path: /readyz"))
+            deployment.write_text(text.replace("path: /readyz", "path: /ready", 1))
+            rendered = subprocess.run([self.kubectl, "kustomize", str(k8s / "overlays" / "production")],
+                                      check=True, capture_output=True, text=True).stdout
+            yaml_file = Path(tmp) / "production.yaml"
+            yaml_file.write_text(rendered)
+            result = subprocess.run([sys.executable, str(Path(manifests.__file__)), "--file", str(yaml_file)],
+                                    capture_output=True, text=True)
+            self.assertEqual(1, result.returncode, result.stdout + result.stderr)
+            self.assertIn("production.yaml: Deployment/portal: spec.template.spec.containers[portal]"
+                          ".startupProbe.httpGet.path: '/ready'", result.stdout)
+
+
 class RunPodsHelpers(unittest.TestCase):
     """What `manifests.py --run` (deploy/check/run_pods.py) expects of a fresh database and of an
     outage, read from the sources (the run itself needs the binaries and the stack)."""
@@ -566,6 +796,64 @@ class RunPodsHelpers(unittest.TestCase):
                 self.assertEqual([], unresolved)
                 self.assertEqual(set().union(*map(versions, sets)), set(expected))
                 self.assertEqual(set(sets), {str(Path(d).parent) for d in expected.values()})
+
+    def test_http_probe_as_the_kubelet_asks(self) -> None:
+        """httpGet: 200-399 passes, anything else or no answer fails."""
+        import http.server
+        import threading
+
+        import run_pods
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                self.send_response({"/readyz": 200, "/moved": 302}.get(self.path, 503))
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            port = server.server_address[1]
+            ports = [{"name": "http", "containerPort": port}]
+            for path, passes in (("/readyz", True), ("/moved", True), ("/down", False)):
+                with self.subTest(path=path):
+                    ok, said = run_pods.probe_once({"httpGet": {"path": path, "port": "http"}}, ports)
+                    self.assertEqual(passes, ok, said)
+        finally:
+            server.shutdown()
+            server.server_close()
+        ok, said = run_pods.probe_once({"httpGet": {"path": "/readyz", "port": port}}, ports)
+        self.assertFalse(ok, said)
+
+    def test_the_portal_user_of_the_data_tier_keeps_sessions_and_nothing_else(self) -> None:
+        """The private Redis of `--run` has the data tier's ACL users; the portal's may do what
+        its sessions and readiness do (PING, SETEX, GETEX, EXPIRE, DEL) on portal:* only."""
+        import run_pods
+
+        binary, cli = shutil.which("redis-server"), shutil.which("redis-cli")
+        if not binary or not cli:
+            self.skipTest("needs redis-server and redis-cli")
+        with tempfile.TemporaryDirectory() as tmp:
+            redis = run_pods.PrivateRedis(binary, Path(tmp) / "redis", "portal")
+            redis.up()
+            try:
+                def ask(*args: str) -> str:
+                    return subprocess.run([cli, "-u", redis.url(), "--no-auth-warning", *args],
+                                          capture_output=True, text=True, check=True).stdout.strip()
+
+                self.assertEqual("PONG", ask("PING"))
+                self.assertEqual("OK", ask("SETEX", "portal:session:x", "60", "v"))
+                self.assertEqual("v", ask("GETEX", "portal:session:x", "EX", "60"))
+                self.assertEqual("1", ask("EXPIRE", "portal:session:x", "30"))
+                self.assertEqual("1", ask("DEL", "portal:session:x"))
+                for refused in (("GET", "registry:person:1"), ("SETEX", "rating:x", "1", "v"),
+                                ("KEYS", "*"), ("FLUSHALL",)):
+                    with self.subTest(refused=refused):
+                        self.assertIn("NOPERM", ask(*refused))
+            finally:
+                redis.close()
 
     def test_health_check_interval(self) -> None:
         import run_pods

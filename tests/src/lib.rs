@@ -3,6 +3,8 @@
 //! Redis between them, clients for any role, and the registry flows other services' tests start
 //! from. The transport service is tested beside it, in `services/transport/tests`. [`replicas`]
 //! runs the services as processes instead, several replicas of each (`tests/scale_out.rs`).
+//! [`Suite::start_with_portal`] adds the transport service and the web portal in front of all
+//! four, for the browser tests (`tests/portal_browser.rs`).
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -13,6 +15,7 @@ use onaltu_auth::{Claims, Role};
 use onaltu_proto::feedback::feedback_service_client::FeedbackServiceClient;
 use onaltu_proto::rating::rating_service_client::RatingServiceClient;
 use onaltu_proto::registry::registry_service_client::RegistryServiceClient;
+use onaltu_proto::transport::transport_service_client::TransportServiceClient;
 use onaltu_testkit::{AuthedChannel, RedisServer, Served, TestDb, authed};
 
 /// The services of the suite, running until dropped.
@@ -63,6 +66,14 @@ impl Suite {
             rating_db,
             redis,
         }
+    }
+
+    /// Every service, and the transport service and the portal in front of them. Drop the
+    /// portal first (`let (suite, portal) = …` does: the later binding is dropped first).
+    pub async fn start_with_portal() -> (Self, Portal) {
+        let suite = Self::start().await;
+        let portal = Portal::start(&suite).await;
+        (suite, portal)
     }
 
     /// A rating client carrying `claims` (or no token).
@@ -134,4 +145,80 @@ pub use onaltu_testkit::{citizen, staff};
 /// A token for `claims`, as a client would send it.
 pub fn token(claims: &Claims) -> String {
     onaltu_testkit::token(claims)
+}
+
+/// The web portal served in-process over the suite, with the transport service it books trips
+/// with, until dropped (the portal stops first, then the transport service and its schema).
+pub struct Portal {
+    /// `http://127.0.0.1:<port>`: where a browser reaches the portal.
+    pub url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The transport service.
+    pub transport: Served,
+    /// The transport service's database schema.
+    pub transport_db: TestDb,
+}
+
+impl Portal {
+    /// Starts the transport service (asking `suite`'s registry) and the portal over the four
+    /// services, its sessions in `suite`'s Redis, its development sign-in signing tokens the
+    /// services accept.
+    pub async fn start(suite: &Suite) -> Self {
+        let transport_db = TestDb::new(&onaltu_transport::migrations()).await;
+        let settings = onaltu_transport::settings::Settings::local(
+            transport_db.settings(),
+            onaltu_testkit::jwt_secret(),
+            &suite.registry.addr,
+        );
+        let pool = transport_db.pool();
+        let transport = Served::service("transport", settings, pool, onaltu_transport::serve).await;
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a loopback port");
+        let addr = listener.local_addr().expect("local address");
+        let url = format!("http://{addr}");
+        let mut settings = onaltu_portal::settings::Settings::local(
+            &suite.redis.url(),
+            onaltu_testkit::jwt_secret(),
+            &suite.registry.addr,
+            &suite.feedback.addr,
+            &suite.rating.addr,
+            &transport.addr,
+        );
+        settings.server.listen = addr;
+        settings.server.public_url = url.clone();
+        let state = onaltu_portal::state(settings)
+            .await
+            .expect("the portal's state");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        // The listener is bound already: connections made before the server runs wait for it.
+        tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.await;
+            };
+            if let Err(err) = onaltu_portal::serve(state, listener, shutdown).await {
+                panic!("the portal stopped with an error: {err}");
+            }
+        });
+        Self {
+            url,
+            stop: Some(stop),
+            transport,
+            transport_db,
+        }
+    }
+
+    /// A transport client carrying `claims` (or no token).
+    pub fn transport(&self, claims: Option<&Claims>) -> TransportServiceClient<AuthedChannel> {
+        TransportServiceClient::new(authed(&self.transport.channel, claims))
+    }
+}
+
+impl Drop for Portal {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
 }

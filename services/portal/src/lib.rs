@@ -7,6 +7,8 @@
 pub mod backend;
 pub mod domain;
 pub mod i18n;
+pub mod microcache;
+pub mod oidc;
 pub mod pages;
 pub mod session;
 pub mod settings;
@@ -70,9 +72,23 @@ pub async fn state(settings: Settings) -> Result<AppState, StartError> {
     })
 }
 
-/// Every route of the portal.
+/// Every route of the portal, within the server's limits: at most `[server] concurrency_limit`
+/// requests at once, each answered within `request_timeout_ms` (else 503).
 pub fn router(state: AppState) -> Router {
-    pages::routes(state)
+    let server = &state.settings.server;
+    let limits = tower::ServiceBuilder::new()
+        .layer(axum::error_handling::HandleErrorLayer::new(
+            |_: tower::BoxError| async {
+                (
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    [(axum::http::header::RETRY_AFTER, "5")],
+                    "The portal is busy; try again in a few seconds.",
+                )
+            },
+        ))
+        .concurrency_limit(server.concurrency_limit)
+        .timeout(Duration::from_millis(server.request_timeout_ms));
+    pages::routes(state).layer(limits)
 }
 
 /// Serves the portal on `listener` until `shutdown` resolves.

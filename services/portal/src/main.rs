@@ -49,6 +49,10 @@ async fn serve(settings: Settings) -> ExitCode {
     };
     let addr = settings.server.listen;
     let result = async {
+        // Prometheus scrapes `[telemetry] metrics_listen`; OTLP exports with `otlp_endpoint`.
+        let _metrics = onaltu_telemetry::Metrics::start("portal", &settings.telemetry)
+            .await
+            .map_err(|e| onaltu_portal::StartError::Config(format!("telemetry.{e}")))?;
         let state = onaltu_portal::state(settings).await?;
         let listener = tokio::net::TcpListener::bind(addr)
             .await

@@ -25,6 +25,11 @@ pub struct ServerSettings {
     pub request_timeout_ms: u64,
     /// Requests handled at once; more wait.
     pub concurrency_limit: usize,
+    /// How long a public page, as rendered for visitors who are not signed in, is served
+    /// again before it is rendered anew (0: every visit renders).
+    pub page_cache_secs: u64,
+    /// How many such pages are kept.
+    pub page_cache_entries: usize,
 }
 
 impl Default for ServerSettings {
@@ -34,6 +39,8 @@ impl Default for ServerSettings {
             public_url: "http://127.0.0.1:8080".into(),
             request_timeout_ms: 10_000,
             concurrency_limit: 256,
+            page_cache_secs: 5,
+            page_cache_entries: 10_000,
         }
     }
 }
@@ -67,6 +74,16 @@ impl Validate for ServerSettings {
             (1..=10_000).contains(&self.concurrency_limit),
             "concurrency_limit",
             "must be between 1 and 10000",
+        );
+        c.check(
+            self.page_cache_secs <= 300,
+            "page_cache_secs",
+            "must be at most 300: a rating changed must show within minutes",
+        );
+        c.check(
+            (1..=1_000_000).contains(&self.page_cache_entries),
+            "page_cache_entries",
+            "must be between 1 and 1000000",
         );
     }
 }

@@ -100,10 +100,12 @@ impl Ctx {
 
     /// The layout's data for a page titled `title` (already translated).
     pub fn page(&self, title: impl Into<String>) -> Layout {
+        let title = title.into();
         Layout {
             tr: self.tr(),
             lang: self.lang,
-            title: title.into(),
+            heading: title.clone(),
+            title,
             here: self.here.clone(),
             role: self.session.as_ref().map(Session::role),
             csrf: self
@@ -142,7 +144,7 @@ where
             .unwrap_or_default();
         let session_id = session::cookie_value(cookies, session::COOKIE).map(str::to_string);
         let session = match &session_id {
-            Some(id) => state.sessions.load(id).await.map_err(|e| {
+            Some(id) => crate::oidc::load_renewed(&state, id).await.map_err(|e| {
                 tracing::error!(error = %e, "sessions unreachable");
                 PageError::Unavailable
             })?,
@@ -186,8 +188,10 @@ pub struct Layout {
     pub tr: Tr,
     /// The language.
     pub lang: Lang,
-    /// The page's title (the `<title>` and the `<h1>`).
+    /// The page's `<title>`: its heading, prefixed "Error:" when its form has errors.
     pub title: String,
+    /// The page's `<h1>`.
+    pub heading: String,
     /// The page's own path and query, without `lang`.
     pub here: String,
     /// The signed-in person's role.
@@ -197,6 +201,15 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The same page, its `<title>` saying "Error:" first when `has_errors` (a form sent back
+    /// with errors), so a screen reader announces it as the page loads.
+    pub fn with_errors(mut self, has_errors: bool) -> Self {
+        if has_errors {
+            self.title = self.tr.s("title-with-errors", "title", &self.heading);
+        }
+        self
+    }
+
     /// The address of this page in `lang`.
     pub fn in_lang(&self, lang: &Lang) -> String {
         let sep = if self.here.contains('?') { '&' } else { '?' };
@@ -310,6 +323,7 @@ impl PageError {
         let tr = Tr::new(lang);
         let layout = Layout {
             title: tr.t(&format!("{}-title", self.key())),
+            heading: tr.t(&format!("{}-title", self.key())),
             tr,
             lang,
             here: here.to_string(),
@@ -429,6 +443,7 @@ mod tests {
             tr: Tr::new(Lang::Kk),
             lang: Lang::Kk,
             title: String::new(),
+            heading: String::new(),
             here: "/centres?page=2".into(),
             role: None,
             csrf: String::new(),

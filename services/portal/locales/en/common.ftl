@@ -30,3 +30,7 @@ error-internal-title = Sorry, something went wrong
 error-internal = The page could not be shown because of a fault on our side. Try again later.
 error-back-home = Go to the list of centres
 
+## Forms
+title-with-errors = Error: { $title }
+error-prefix = Error:
+form-errors-title = There is a problem

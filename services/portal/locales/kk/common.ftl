@@ -30,3 +30,7 @@ error-internal-title = Кешіріңіз, қате орын алды
 error-internal = Біз жақтағы ақаудан бет көрсетілмеді. Кейінірек қайталап көріңіз.
 error-back-home = Орталықтар тізіміне өту
 
+## Forms
+title-with-errors = Қате: { $title }
+error-prefix = Қате:
+form-errors-title = Қателер бар

@@ -1,6 +1,220 @@
 ## Centres
 centres-title = Оңалту орталықтары және олардың рейтингі
+centres-lead = Оңалту орталығын тауып, оны қала әдістемесі мен қызмет алған адамдардың қалай бағалайтынын қараңыз.
+centres-filters = Орталықтарды сұрыптау
 centres-search = Атауы бойынша іздеу
 centres-filter = Орталықтарды көрсету
 centres-found = { $n } орталық табылды
+centres-page = { $n }-бет
+centres-none = Бұл шарттарға сай орталық жоқ. Басқа өңірді таңдаңыз немесе іздеуді тазалаңыз.
 evaluations-count = { $n } баға
+filter-region = Өңір
+filter-sector = Сала
+filter-kind = Ұйым түрі
+filter-form = Қызмет көрсету нысаны
+filter-any-region = Барлық өңірлер
+filter-any-sector = Барлық салалар
+filter-any-kind = Барлық түрлер
+filter-any-form = Барлық нысандар
+
+## Paging
+public-pagination = Тізім беттері
+public-pagination-evaluations = Бағалар беттері
+public-page-previous = Алдыңғы бет
+public-page-next = Келесі бет
+public-page-number = { $n }-бет
+
+## Regions (ISO 3166-2:KZ)
+region-kz-10 = Абай облысы
+region-kz-11 = Ақмола облысы
+region-kz-15 = Ақтөбе облысы
+region-kz-19 = Алматы облысы
+region-kz-23 = Атырау облысы
+region-kz-27 = Батыс Қазақстан облысы
+region-kz-31 = Жамбыл облысы
+region-kz-33 = Жетісу облысы
+region-kz-35 = Қарағанды облысы
+region-kz-39 = Қостанай облысы
+region-kz-43 = Қызылорда облысы
+region-kz-47 = Маңғыстау облысы
+region-kz-55 = Павлодар облысы
+region-kz-59 = Солтүстік Қазақстан облысы
+region-kz-61 = Түркістан облысы
+region-kz-62 = Ұлытау облысы
+region-kz-63 = Шығыс Қазақстан облысы
+region-kz-71 = Астана
+region-kz-75 = Алматы
+region-kz-79 = Шымкент
+
+## Sectors, kinds, forms of service
+sector-health = Денсаулық сақтау
+sector-social = Әлеуметтік қорғау
+sector-education = Білім беру
+sector-ngo = Үкіметтік емес ұйым
+kind-rehab-centre = Оңалту орталығы
+kind-early-intervention = Ерте араласу орталығы
+kind-rehab-unit = Аурухананың оңалту бөлімшесі
+kind-social-service-centre = Арнаулы әлеуметтік қызмет көрсету орталығы
+kind-psychoneurological = Психоневрологиялық медициналық-әлеуметтік мекеме
+kind-day-care = Күндізгі болу бөлімшесі
+kind-other = Басқа ұйым
+form-stationary = Стационар
+form-semi-stationary = Жартылай стационар (күндізгі болу)
+form-home-based = Үйде
+form-temporary-stay = Уақытша болу
+form-outpatient = Амбулаториялық-емханалық көмек
+form-day-hospital = Күндізгі стационар
+ages-unknown = Көрсетілмеген
+ages-between = { $min } жастан { $max } жасқа дейін
+ages-from = { $n } жастан бастап, жоғарғы шегі жоқ
+
+## A centre
+centre-back = Орталықтар тізіміне оралу
+centre-contacts = Байланыс және қызметтер
+centre-address = Мекенжайы
+centre-phones = Телефондары
+centre-emails = Электрондық поштасы
+centre-website = Сайты
+centre-forms = Қызмет көрсету нысандары
+centre-ages = Алушылардың жасы
+centre-rating = Ағымдағы рейтинг
+
+## The rating
+rating-stars-of-five = 5 жұлдыздан { $n }
+rating-no-stars = Жұлдыз жоқ: бағалау үшін деректер жеткіліксіз
+rating-tier = Деңгейі
+rating-peer-rank = Ұқсас орталықтар арасындағы орны: { $rank }
+rating-rank = { $total } орталықтың ішінде { $rank }-орын
+rating-not-yet = Рейтинг әлі есептелмеген.
+rating-period = Кезең
+rating-composite = Қорытынды балл (0–100)
+rating-composite-value = 100 баллдың { $score }
+rating-peer-rank-label = Саласы мен түрі бірдей орталықтар арасындағы орны
+rating-region-rank-label = Өңірдегі орны
+rating-methodology = Әдістеме
+rating-methodology-version = { $version } нұсқасы
+rating-explanation = Рейтинг неге осындай
+rating-criteria = Өлшемдер мен көрсеткіштер
+tier-incentive = Ынталандыру
+tier-standard = Стандартты
+tier-warning = Ескерту
+tier-penalty = Санкция
+tier-insufficient-data = Деректер жеткіліксіз
+tier-none = Деңгейі жоқ
+criterion-effectiveness = Тиімділік
+criterion-activities = Оңалтуды ұйымдастыру және іс-шаралар
+criterion-access = Қолжетімділік
+criterion-satisfaction = Алушылардың қанағаттануы
+criterion-unknown = Басқа өлшем
+criterion-missing = деректер жеткіліксіз
+criterion-score = 100 баллдың { $score }
+criterion-weight = салмағы { $weight }
+criterion-self-reported-only = Тек орталықтың өз есебіне негізделген.
+indicator-name = Көрсеткіш
+indicator-value = Мәні
+indicator-score = Балл (0–100)
+indicator-source = Дереккөз
+indicator-suppressed = Жасырылған: бағалар саны 5-тен аз.
+indicator-self-report-overridden = Орталықтың өз есебінің орнына қала тексерісінің мәні алынды.
+indicator-missing = Бұл кезеңде мәні жоқ.
+indicator-sample = { $n } жағдай бойынша
+source-registry = Тіркелім деректері
+source-feedback = Алушылардың бағалары
+source-inspection = Қала тексерісі
+source-self-reported = Орталықтың өз есебі
+source-unknown = Дереккөзі белгісіз
+flag-self-reported-only = Өлшемдердің бірі тек орталықтың өз есебіне негізделген.
+flag-feedback-suppressed = 5-тен аз баға жарияланған: алушылардың бағалары әзірге ескерілмейді.
+flag-stars-capped = Жойылмаған сыни бұзушылыққа байланысты жұлдыз саны шектелген.
+flag-consecutive-low = Қатарынан екінші кезең екі жұлдыз немесе одан аз.
+flag-inspection-triggered = Қала орталыққа тексеру тағайындады.
+flag-unknown = Басқа шарт қолданылады.
+unit-days = { $n } күн
+period-quarter = { $year } жыл, { $number }-тоқсан
+period-month = { $year } жыл, { $number }-ай
+
+## Indicators
+indicator-improved-discharge-share = Жағдайы жақсарып шыққандар үлесі
+indicator-plan-fulfilment = Жоспардың орындалуы
+indicator-capacity-use = Төсек қоры мен орындарды пайдалану
+indicator-results-score = Алушылардың нәтижелерге берген бағасы
+indicator-events-per-100-recipients = 100 алушыға шаққандағы мәдени-әлеуметтік іс-шаралар
+indicator-activities-score = Алушылардың іс-шараларға берген бағасы
+indicator-median-wait-days = Жолдамадан қабылдауға дейінгі күтудің медианасы
+indicator-accessibility-checklist-share = Қолжетімділік тізімінің орындалуы
+indicator-information-openness-share = Ақпараттық ашықтық тізімінің орындалуы
+indicator-access-score = Алушылардың қолжетімділікке, ақпаратқа, жайлылыққа және күтуге берген бағасы
+indicator-overall-score = Алушылардың жалпы бағасы
+indicator-would-recommend-share = Орталықты ұсынатындар үлесі
+
+## History
+history-title = Тоқсандар бойынша рейтинг
+history-none = Бұрынғы рейтингтер әзірге жоқ.
+history-table = Тоқсандар бойынша рейтинг, кесте
+history-period = Кезең
+history-stars = Жұлдыздар
+history-chart = «{ $name }» орталығының қорытынды балының (0–100) тоқсандар бойынша сызықтық графигі; сол мәндер төмендегі кестеде берілген.
+
+## Feedback
+feedback-title = Алушылар не дейді
+feedback-none = Бұл тоқсанда әзірге баға жоқ.
+feedback-suppressed = Бұл тоқсанда жарияланған бағалар саны { $n } бағадан аз, сондықтан баллдар көрсетілмейді: жауаптар аз болғанда олар арқылы авторларды тануға болады, әрі олар сенімсіз.
+feedback-overall = Жалпы баға
+feedback-of-five = 5 баллдың { $score }
+feedback-recommend = Орталықты ұсынар еді (10 баллдың 9 не 10)
+feedback-recommend-share = жауап бергендердің { $share }
+feedback-median-wait = Жауаптар бойынша күтудің медианасы
+feedback-bayesian-hint = Түзетілген баға аз жауаптарды қала бойынша орташа мәнге жақындатады, сондықтан бірнеше жауап оны қатты өзгерте алмайды.
+feedback-table = Өлшемдер бойынша бағалар
+feedback-column-criterion = Өлшем
+feedback-bayesian = Түзетілген баға
+feedback-mean = Орташа
+feedback-answers = Жауаптар
+feedback-score-column = Баға: { $n }
+feedback-criterion-results = Оңалту нәтижесі
+feedback-criterion-activities = Мәдени-әлеуметтік іс-шаралар
+feedback-criterion-accessibility = Қолжетімділік
+feedback-criterion-information = Ақпараттың ашықтығы
+feedback-criterion-comfort = Жайлылық
+feedback-criterion-waiting = Кезекте күту
+feedback-criterion-staff-courtesy = Қызметкерлердің сыпайылығы
+feedback-criterion-unknown = Басқа
+
+## Published evaluations
+published-title = Жарияланған бағалар
+published-none = Жарияланған бағалар әзірге жоқ.
+published-heading = { $day } күнгі баға
+published-score = 5 баллдың { $n }
+published-recommend = Ұсынар ма еді: 10 баллдың { $n }
+published-reply = Орталықтың { $day } күнгі жауабы
+
+## Methodology
+method-title = Рейтинг қалай есептеледі
+method-lead = Әр орталық әр тоқсан сайын бірдей, жария ережелер бойынша бағаланады. Рейтингті жол-жолымен түсіндіруге болады, ал төмендегі әр сан нұсқасы көрсетілген әдістемеге кіреді.
+method-version = Әдістеменің { $version } нұсқасы
+method-effective = қолданысқа енген күні: { $day }
+method-criteria = Өлшемдер және олардың салмағы
+method-criteria-intro = Рейтинг төрт өлшемнен құралады. Әр көрсеткіштің мәні ең нашар және ең жақсы мәндер аралығында 0 мен 100 арасындағы балға айналады; өлшемнің балы — оның көрсеткіштерінің орташасы.
+method-criterion-heading = { $name }
+method-indicators-of = «{ $name }» өлшемінің көрсеткіштері
+method-direction = Қашан жақсы
+method-worst = 0 балл беретін мән
+method-best = 100 балл беретін мән
+method-higher-better = жоғары болса
+method-lower-better = төмен болса
+method-composite = Қорытынды балл
+method-composite-text = 0 мен 100 арасындағы қорытынды балл — деректері бар өлшемдердің салмақты орташасы. Шектер тұрақты, салыстырмалы емес: өңірдің барлық орталығы бес жұлдыз ала алады.
+method-stars = Жұлдыздар
+method-stars-line = { $stars } жұлдыз: қорытынды балл { $cut } немесе одан жоғары
+method-stars-lowest = 1 жұлдыз: қорытынды балл { $cut } баллға жетпесе
+method-cap = Қала анықтаған сыни бұзушылық жойылмайынша, орталық ең көбі { $n } жұлдыз алады.
+method-tiers = Ынталандыру және санкциялар
+method-tier-incentive = Бес жұлдыз, не төрт жұлдыз және осы кезеңде ұқсас орталықтардың үздік { $share } қатарында болу.
+method-tier-standard = Басқа жағдайда үш немесе төрт жұлдыз.
+method-tier-warning = Бір кезеңде екі жұлдыз немесе одан аз.
+method-tier-penalty = Қатарынан { $n } кезең бойы екі жұлдыз немесе одан аз, не жойылмаған сыни бұзушылық. Қала орталықты тексереді.
+method-tier-insufficient = Деректері бар өлшемдер { $n } өлшемнен аз болса, жұлдыз берілмейді.
+method-samples = Аз іріктемелер
+method-min-evaluations = Алушылардың бағалары кезеңде орталықтың кемінде { $n } жарияланған бағасы болғанда ғана ескеріледі.
+method-prior = Алушылар бағаларының әр орташасы қала бойынша орташаға жақындатылады: сол орташамен тағы { $m } жауап қосылғандай есептеледі, сондықтан бірнеше жауап оны қатты өзгерте алмайды.
+method-min-criteria = Рейтинг үшін кемінде { $n } өлшем бойынша деректер қажет.

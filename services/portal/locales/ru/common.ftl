@@ -30,3 +30,7 @@ error-internal-title = Извините, что-то пошло не так
 error-internal = Страницу не удалось показать из-за сбоя на нашей стороне. Попробуйте позже.
 error-back-home = К списку центров
 
+## Forms
+title-with-errors = Ошибка: { $title }
+error-prefix = Ошибка:
+form-errors-title = Есть ошибки

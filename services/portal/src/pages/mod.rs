@@ -2,7 +2,10 @@
 //! methodology: no sign-in), `signin` (the identity provider and, in development, demo
 //! accounts), `citizen` (a person's own services, evaluations, complaints and trips).
 
+pub mod citizen;
 pub mod public;
+pub mod signin;
+pub mod trips;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -30,7 +33,15 @@ pub struct ErrorPage {
 pub fn routes(state: AppState) -> Router {
     let secure = web::Secure(state.settings.server.secure());
     Router::new()
-        .merge(public::routes())
+        .merge(public::routes().layer(axum::middleware::from_fn_with_state(
+            crate::microcache::MicroCache::new(
+                std::time::Duration::from_secs(state.settings.server.page_cache_secs),
+                state.settings.server.page_cache_entries,
+            ),
+            crate::microcache::layer,
+        )))
+        .merge(signin::routes())
+        .merge(citizen::routes())
         .route("/static/{file}", get(asset))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))

@@ -1,0 +1,206 @@
+//! A short-lived cache of the public pages as rendered, in this process: a page every visitor
+//! sees alike (no session) is rendered at most once per `ttl` and language, however many people
+//! open it, so a popular centre's page costs the services a few calls a minute rather than a few
+//! per visit. A visitor sees a rating or summary at most `ttl` old; `Cache-Control` and the
+//! ETag let their browser skip even that. Pages for signed-in people are never cached.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::header::{ACCEPT_LANGUAGE, CACHE_CONTROL, COOKIE, ETAG, IF_NONE_MATCH};
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+
+use crate::domain::etag;
+use crate::session;
+use crate::web::LANG_COOKIE;
+
+/// Largest page kept (bytes): a bigger one is served but not cached.
+const MAX_PAGE: usize = 512 * 1024;
+
+/// The cached pages.
+#[derive(Clone)]
+pub struct MicroCache {
+    ttl: Duration,
+    capacity: usize,
+    pages: Arc<Mutex<HashMap<String, Cached>>>,
+}
+
+#[derive(Clone)]
+struct Cached {
+    at: Instant,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl MicroCache {
+    /// A cache keeping each page `ttl`, at most `capacity` pages (all dropped when full: the
+    /// next minute refills what is read).
+    pub fn new(ttl: Duration, capacity: usize) -> Self {
+        Self {
+            ttl,
+            capacity,
+            pages: Arc::default(),
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<Cached> {
+        let pages = self.pages.lock().ok()?;
+        pages
+            .get(key)
+            .filter(|c| c.at.elapsed() < self.ttl)
+            .cloned()
+    }
+
+    fn put(&self, key: String, page: Cached) {
+        if let Ok(mut pages) = self.pages.lock() {
+            if pages.len() >= self.capacity {
+                pages.clear();
+            }
+            pages.insert(key, page);
+        }
+    }
+}
+
+/// What a page's rendering depends on besides its address: the language the visitor asked for,
+/// by `?lang=` (in the address), cookie or `Accept-Language`.
+fn key(request: &Request<Body>) -> Option<String> {
+    let headers = request.headers();
+    let cookies = headers
+        .get(COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if session::cookie_value(cookies, session::COOKIE).is_some() {
+        return None;
+    }
+    let lang = session::cookie_value(cookies, LANG_COOKIE).unwrap_or("");
+    let accept = headers
+        .get(ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    Some(format!("{}\n{lang}\n{accept}", request.uri()))
+}
+
+/// A cached page as the response: 304 when the visitor's `If-None-Match` names it.
+fn answer(page: Cached, if_none_match: Option<&axum::http::HeaderValue>) -> Response {
+    let tag = page
+        .headers
+        .get(ETAG)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    if !tag.is_empty() && etag::matches(if_none_match, &tag) {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        for name in [ETAG, CACHE_CONTROL] {
+            if let Some(v) = page.headers.get(&name) {
+                response.headers_mut().insert(name, v.clone());
+            }
+        }
+        return response;
+    }
+    let mut response = Response::new(Body::from(page.body));
+    *response.headers_mut() = page.headers;
+    response
+}
+
+/// The middleware: anonymous GETs of public pages answered from the cache while fresh; a fresh
+/// rendering kept when it is a 200 marked `public`.
+pub async fn layer(
+    State(cache): State<MicroCache>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
+    let Some(key) = (request.method() == Method::GET)
+        .then(|| key(&request))
+        .flatten()
+    else {
+        return next.run(request).await;
+    };
+    if let Some(page) = cache.get(&key) {
+        return answer(page, request.headers().get(IF_NONE_MATCH));
+    }
+    let response = next.run(request).await;
+    let public = response
+        .headers()
+        .get(CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("public"));
+    if response.status() != StatusCode::OK || !public {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    match body.collect().await {
+        Ok(collected) => {
+            let body = collected.to_bytes();
+            if body.len() <= MAX_PAGE {
+                cache.put(
+                    key,
+                    Cached {
+                        at: Instant::now(),
+                        headers: parts.headers.clone(),
+                        body: body.clone(),
+                    },
+                );
+            }
+            Response::from_parts(parts, Body::from(body))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "a page's body failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn request(uri: &str, cookie: Option<&str>) -> Request<Body> {
+        let mut b = Request::get(uri);
+        if let Some(c) = cookie {
+            b = b.header(COOKIE, c);
+        }
+        b.body(Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn only_anonymous_visits_share_a_page() {
+        assert!(key(&request("/centres", None)).is_some());
+        assert!(key(&request("/centres", Some("onaltu_session=abc"))).is_none());
+        assert_ne!(
+            key(&request("/centres", Some("onaltu_lang=ru"))),
+            key(&request("/centres", Some("onaltu_lang=kk")))
+        );
+        assert_ne!(
+            key(&request("/centres?page=2", None)),
+            key(&request("/centres", None))
+        );
+    }
+
+    #[test]
+    fn pages_expire_and_the_cache_is_bounded() {
+        let cache = MicroCache::new(Duration::from_millis(0), 2);
+        let page = Cached {
+            at: Instant::now(),
+            headers: HeaderMap::new(),
+            body: Bytes::from_static(b"x"),
+        };
+        cache.put("a".into(), page.clone());
+        assert!(
+            cache.get("a").is_none(),
+            "a page older than the TTL is not served"
+        );
+        let cache = MicroCache::new(Duration::from_secs(60), 2);
+        cache.put("a".into(), page.clone());
+        cache.put("b".into(), page.clone());
+        cache.put("c".into(), page);
+        assert!(cache.get("c").is_some());
+        assert!(cache.pages.lock().unwrap().len() <= 2);
+    }
+}
