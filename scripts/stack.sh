@@ -134,8 +134,21 @@ redis_up() {
   die "Redis did not start (see .data/redis/redis.log)"
 }
 
+# The suite's fixed ports (gRPC 50051-50054, health 50061-50064, the portal 8080 and its bench
+# 8090, metrics 9464) kept out of the kernel's ephemeral range, where Linux would otherwise hand
+# them to outgoing connections (a service's pool to Redis, say) and a server started later could
+# not bind. Only as root; elsewhere a clash is rare and shows as "Address already in use".
+reserve_ports() {
+  local file=/proc/sys/net/ipv4/ip_local_reserved_ports want="50051-50064,8080,8090,9464" current
+  [ -w "$file" ] || return 0
+  current=$(cat "$file")
+  [ -n "$current" ] && [[ "$current" == *50051-50064* ]] && return 0
+  echo "${current:+$current,}$want" >"$file" 2>/dev/null || true
+}
+
 up() {
   deps
+  reserve_ports
   if [ -n "${DATABASE_URL:-}" ]; then external_pg_up; else pg_up; fi
   [ -n "${REDIS_URL:-}" ] || redis_up
 }

@@ -82,6 +82,8 @@ impl Lang {
                     include_str!(concat!("../locales/", $lang, "/public.ftl")),
                     include_str!(concat!("../locales/", $lang, "/signin.ftl")),
                     include_str!(concat!("../locales/", $lang, "/citizen.ftl")),
+                    include_str!(concat!("../locales/", $lang, "/dispatch.ftl")),
+                    include_str!(concat!("../locales/", $lang, "/office.ftl")),
                 ]
             };
         }

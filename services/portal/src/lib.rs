@@ -7,6 +7,7 @@
 pub mod backend;
 pub mod domain;
 pub mod i18n;
+pub mod live;
 pub mod microcache;
 pub mod oidc;
 pub mod pages;

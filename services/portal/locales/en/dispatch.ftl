@@ -1,0 +1,1 @@
+## The dispatcher's board and the driver's day

@@ -1,0 +1,1 @@
+## Moderation, the coordinator's dashboard and centre staff
