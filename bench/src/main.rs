@@ -6,7 +6,8 @@
 //! - `import`: ImportPersons of N generated rows in one client stream: rows per second.
 //! - `statistics`: GetStatistics for the whole country, uncached (a write before each call
 //!   retires the cached figures).
-//! - `feedback-submit`, `feedback-summary`: the feedback service (`feedback.rs`).
+//! - `feedback-submit`, `feedback-summary`: the feedback service (`feedback.rs`); with
+//!   `--metrics`, where SubmitEvaluation's time goes on the server (`scrape.rs`).
 //! - `rating-centres`, `rating-compute`, `rating-watch`: the rating service (`rating.rs`).
 //! - `portal`: the portal's public pages beside a static file it serves (`portal.rs`).
 
@@ -15,6 +16,7 @@ mod darp_generated;
 mod feedback;
 mod portal;
 mod rating;
+mod scrape;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -86,6 +88,10 @@ enum Command {
         /// Throughput of the baseline (pgbench one-row inserts) to print the ratio to.
         #[arg(long, default_value_t = 0.0)]
         baseline_tps: f64,
+        /// The service's metrics (`http://host:port/metrics`), scraped before and after to print
+        /// where its time goes.
+        #[arg(long)]
+        metrics: Option<String>,
     },
     /// GetCenterFeedbackSummary once for each of the first `calls` centres of a file
     /// (`--addr` is the feedback service).
@@ -247,6 +253,7 @@ async fn main() -> anyhow::Result<()> {
             concurrency,
             seconds,
             baseline_tps,
+            metrics,
         } => {
             feedback::submit(
                 channel,
@@ -255,6 +262,7 @@ async fn main() -> anyhow::Result<()> {
                 concurrency,
                 Duration::from_secs(seconds),
                 baseline_tps,
+                metrics.as_deref(),
             )
             .await
         }

@@ -1,8 +1,9 @@
 //! The services' metrics as Prometheus scrapes them: the suite (and the transport service)
 //! served in this process with the scrape endpoint on a free port, calls made, the endpoint read
-//! over HTTP. Every call is counted by method and status code with its duration, the pools, the
-//! caches, the outbox, the consumer and the Watch subscribers show, every metric of the catalogue
-//! is exported, and every metric the alert rules and dashboards in deploy/ use is one of them.
+//! over HTTP. Every call is counted by method and status code with its duration (a submission's
+//! stages too, by stage), the pools, the caches, the outbox, the consumer and the Watch
+//! subscribers show, every metric of the catalogue is exported, and every metric the alert rules
+//! and dashboards in deploy/ use is one of them.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -16,8 +17,8 @@ use onaltu_proto::rating as rating_pb;
 use onaltu_proto::registry as registry_pb;
 use onaltu_proto::transport as transport_pb;
 use onaltu_proto::transport::transport_service_client::TransportServiceClient;
-use onaltu_suite::fixtures::centre;
-use onaltu_suite::{Suite, claims};
+use onaltu_suite::fixtures::{adult, centre, discharged, evaluation, submit};
+use onaltu_suite::{Suite, citizen, claims};
 use onaltu_telemetry::metrics::catalogue;
 use onaltu_telemetry::{Metrics, TelemetrySettings};
 use onaltu_testkit::{Served, TestDb, authed};
@@ -252,6 +253,27 @@ async fn a_scrape_shows_the_calls_pools_caches_events_and_watches_the_alerts_and
     let centre_lookups = |result| [("cache_name", "center"), ("cache_result", result)];
     assert!(after.value("onaltu_cache_lookups_total", &centre_lookups("miss")) >= 1.0);
     assert!(after.value("onaltu_cache_lookups_total", &centre_lookups("hit")) >= 1.0);
+
+    // A submitted evaluation: its stages, by method and stage, beside its call.
+    let person = adult(&mut op, 1).await.id;
+    let episode = discharged(&mut op, &person, &id).await.id;
+    let mut author = s.feedback(Some(&citizen(&person)));
+    submit(&mut author, evaluation(&episode, 5, ""))
+        .await
+        .unwrap();
+    let submitted = Scrape::take(addr).await;
+    let stage = |stage| [("rpc_method", "SubmitEvaluation"), ("stage", stage)];
+    for name in ["authorise_decode", "decide_write", "encode"] {
+        assert_eq!(
+            submitted.value("onaltu_rpc_stage_duration_seconds_count", &stage(name)),
+            1.0,
+            "{name}"
+        );
+    }
+    assert!(!submitted.0.iter().any(|(_, l, _)| {
+        l.values()
+            .any(|v| v.contains(&person) || v.contains(&episode))
+    }));
 
     // A WatchRatings subscriber is counted while its stream is open.
     let watching = [("rpc_method", "WatchRatings")];

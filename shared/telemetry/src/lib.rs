@@ -445,7 +445,7 @@ mod tests {
 
     /// The only test here that installs the process's meter provider.
     #[tokio::test]
-    async fn every_call_is_counted_by_method_and_status_code() {
+    async fn every_call_is_counted_by_method_and_status_code_and_each_stage_by_method() {
         let settings = TelemetrySettings {
             metrics_listen: Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
             ..TelemetrySettings::default()
@@ -472,6 +472,13 @@ mod tests {
             let request = request.body(()).unwrap();
             service.ready().await.unwrap().call(request).await.unwrap();
         }
+        // The stages of a call, each timed by method and stage, a failed one too.
+        let decode = metrics::Stage::new("GetPerson", "authorise_decode");
+        let lookup = metrics::Stage::new("GetPerson", "lookup");
+        assert_eq!(decode.run(|| 7), 7);
+        let failed: Result<(), &str> = lookup.time(async { Err("not found") }).await;
+        assert!(failed.is_err());
+        lookup.time(async {}).await;
 
         let addr = metrics.local_addr().unwrap();
         let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
@@ -503,6 +510,12 @@ mod tests {
             );
         }
         assert!(!body.contains("no.such.Service"), "{body}");
+        for (stage, n) in [("authorise_decode", 1), ("lookup", 2)] {
+            let series = format!(
+                "onaltu_rpc_stage_duration_seconds_count{{rpc_method=\"GetPerson\",stage=\"{stage}\"}} {n}\n"
+            );
+            assert!(body.contains(&series), "{series}{body}");
+        }
         metrics.shutdown().await;
     }
 

@@ -37,6 +37,9 @@ pub use opentelemetry::metrics::{
 use crate::{TelemetryError, TelemetrySettings};
 
 pub mod catalogue;
+pub mod stage;
+
+pub use stage::Stage;
 
 /// The instrumentation scope of every instrument of the suite.
 pub const SCOPE: &str = "onaltu";

@@ -8,6 +8,7 @@ use onaltu_api::{Ctx, Period, check_etag, encode_token, local_date, now, parse_i
 use onaltu_db::requests::{self, Request};
 use onaltu_errors::ApiError;
 use onaltu_proto::feedback as pb;
+use onaltu_telemetry::metrics::Stage;
 use prost::Message as _;
 use uuid::Uuid;
 
@@ -26,6 +27,21 @@ use crate::store::reports;
 
 /// The method name SubmitEvaluation's request ids are kept under.
 const SUBMIT: &str = "SubmitEvaluation";
+
+// SubmitEvaluation's stages (`onaltu.rpc.stage.duration`): where its time goes. The waits for a
+// database connection between them are the pool's own measure (`db.client.connection.wait_time`).
+/// The caller's claims checked and the request decoded into typed input.
+const AUTHORISE_DECODE: Stage = Stage::new(SUBMIT, "authorise_decode");
+/// The request id looked up, and the evaluation an identical earlier call made read back.
+const REPLAY_LOOKUP: Stage = Stage::new(SUBMIT, "replay_lookup");
+/// The transaction deciding from the eligibility copy and writing the evaluation, the complaint
+/// it opens and its request id.
+const DECIDE_WRITE: Stage = Stage::new(SUBMIT, "decide_write");
+/// The registry asked about an episode the copy does not know, and the evaluation written with
+/// its answer (the wait for that transaction's connection included).
+const REGISTRY_FALLBACK: Stage = Stage::new(SUBMIT, "registry_fallback");
+/// The evaluation written made into the answer.
+const ENCODE: Stage = Stage::new(SUBMIT, "encode");
 
 fn not_found(id: Uuid) -> ApiError {
     ApiError::NotFound {
@@ -104,6 +120,7 @@ impl Feedback {
         ctx: &Ctx,
         req: pb::SubmitEvaluationRequest,
     ) -> Result<pb::SubmitEvaluationResponse, ApiError> {
+        let decoding = AUTHORISE_DECODE.start();
         let claims = ctx.caller.require(EVALUATORS)?;
         let caller = claims.person_id.ok_or_else(|| {
             ApiError::PermissionDenied("the token names no person (claim person_id)".into())
@@ -113,6 +130,7 @@ impl Feedback {
         let key = input
             .request_id
             .map(|id| Request::with_fingerprint(&claims.sub, SUBMIT, id, &body));
+        drop(decoding);
         let evaluation = match self.earlier(ctx, key.as_ref()).await? {
             Some(first) => first,
             None => self.submit(ctx, caller, input, key.as_ref()).await?,
@@ -133,13 +151,25 @@ impl Feedback {
             return Ok(None);
         };
         let mut conn = self.conn().await?;
-        let Some(id) = requests::answered_id(&mut conn, key).await? else {
-            return Ok(None);
-        };
-        let first = store::get(&mut conn, id)
-            .await?
-            .ok_or_else(|| not_found(id))?;
-        Ok(Some(self.visible(&mut conn, ctx, &first).await?))
+        REPLAY_LOOKUP
+            .time(async {
+                match requests::answered_id(&mut conn, key).await? {
+                    Some(id) => Ok(Some(self.answered(&mut conn, ctx, id).await?)),
+                    None => Ok(None),
+                }
+            })
+            .await
+    }
+
+    /// Evaluation `id`, written by an earlier identical call, as `ctx` sees it now.
+    async fn answered(
+        &self,
+        conn: &mut Conn,
+        ctx: &Ctx,
+        id: Uuid,
+    ) -> Result<pb::Evaluation, ApiError> {
+        let first = store::get(conn, id).await?.ok_or_else(|| not_found(id))?;
+        self.visible(conn, ctx, &first).await
     }
 
     /// Writes citizen `caller`'s new evaluation, and the complaint it opens. Who may evaluate the
@@ -155,8 +185,10 @@ impl Feedback {
     ) -> Result<pb::Evaluation, ApiError> {
         let at = now();
         let mut conn = self.conn().await?;
-        let local = conn
-            .transaction(async |conn| self.submit_locally(conn, caller, &input, key, at).await)
+        let deciding =
+            conn.transaction(async |conn| self.submit_locally(conn, caller, &input, key, at).await);
+        let local = DECIDE_WRITE
+            .time(deciding)
             .await
             .map_err(|e| refused_twice(e, input.episode))?;
         let (row, complaint, written) = match local {
@@ -164,24 +196,21 @@ impl Feedback {
             None => {
                 // No connection is held while the registry answers.
                 drop(conn);
-                let done = self
-                    .submit_via_registry(ctx, caller, &input, key, at)
+                let done = REGISTRY_FALLBACK
+                    .time(self.submit_via_registry(ctx, caller, &input, key, at))
                     .await?;
                 conn = self.conn().await?;
                 done
             }
         };
         match written {
-            None => Ok(convert::evaluation(
-                &row,
-                complaint.map(|c| c.id),
-                View::Full,
-            )),
+            None => {
+                Ok(ENCODE.run(|| convert::evaluation(&row, complaint.map(|c| c.id), View::Full)))
+            }
             Some(first) => {
-                let first = store::get(&mut conn, first)
-                    .await?
-                    .ok_or_else(|| not_found(first))?;
-                self.visible(&mut conn, ctx, &first).await
+                REPLAY_LOOKUP
+                    .time(self.answered(&mut conn, ctx, first))
+                    .await
             }
         }
     }

@@ -56,6 +56,16 @@ pub const RPC_SERVER: Metric = Metric {
     description: "Duration of incoming gRPC calls until the response headers (a stream: until it starts); its count is the number of calls",
 };
 
+/// The time of each stage of an incoming call's handling, by method: where its duration goes.
+pub const RPC_STAGE: Metric = Metric {
+    name: "onaltu.rpc.stage.duration",
+    prometheus: "onaltu_rpc_stage_duration_seconds",
+    kind: Kind::Histogram,
+    unit: "s",
+    attributes: &["rpc.method", "stage"],
+    description: "Time an incoming call spent in one stage of its handling, by method and stage (SubmitEvaluation: authorise_decode, replay_lookup, decide_write, registry_fallback, encode); the waits for a database connection are db.client.connection.wait_time, and what the stages and those waits leave of rpc.server.duration is the server's own layers",
+};
+
 /// Database connections open, by state.
 pub const DB_CONNECTIONS: Metric = Metric {
     name: "db.client.connection.count",
@@ -238,6 +248,7 @@ pub const PLAN_DAY: Metric = Metric {
 /// The whole catalogue, in the order deploy/README.md lists it.
 pub const ALL: &[Metric] = &[
     RPC_SERVER,
+    RPC_STAGE,
     DB_CONNECTIONS,
     DB_CONNECTIONS_MAX,
     DB_PENDING,
@@ -351,6 +362,27 @@ mod tests {
                 m.unit
             );
         }
+    }
+
+    #[test]
+    fn the_stage_histogram_is_catalogued_under_the_name_the_exporter_gives_it() {
+        let stage = ALL
+            .iter()
+            .find(|m| m.name == "onaltu.rpc.stage.duration")
+            .expect("the stage histogram in ALL");
+        assert_eq!(stage.kind, Kind::Histogram);
+        assert_eq!(stage.unit, "s");
+        assert_eq!(stage.prometheus, "onaltu_rpc_stage_duration_seconds");
+        assert_eq!(stage.prometheus, prometheus_name(stage));
+        assert_eq!(stage.attributes, &["rpc.method", "stage"]);
+        assert_eq!(
+            stage.series(),
+            [
+                "onaltu_rpc_stage_duration_seconds_bucket",
+                "onaltu_rpc_stage_duration_seconds_sum",
+                "onaltu_rpc_stage_duration_seconds_count",
+            ]
+        );
     }
 
     #[test]
