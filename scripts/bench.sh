@@ -16,6 +16,8 @@ port=50061
 feedback_port=50062
 rating_port=50063
 data="$root/.data"
+# Where cargo puts the release binaries (CARGO_TARGET_DIR when set).
+release="${CARGO_TARGET_DIR:-$root/target}/release"
 log="$data/logs/bench-registry.log"
 
 scripts/stack.sh up
@@ -37,13 +39,13 @@ export ONALTU_REGISTRY__CACHE__PREFIX=bench
 export ONALTU_REGISTRY__SERVER__LISTEN="127.0.0.1:$port"
 export ONALTU_REGISTRY__SERVER__CONCURRENCY_LIMIT_PER_CONNECTION=1024
 export RUST_LOG=warn
-target/release/onaltu-registry migrate >/dev/null
+"$release"/onaltu-registry migrate >/dev/null
 mkdir -p "$data/logs"
 if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   echo "port $port is in use: stop whatever listens there (an earlier bench?) and run again" >&2
   exit 1
 fi
-target/release/onaltu-registry serve >"$log" 2>&1 &
+"$release"/onaltu-registry serve >"$log" 2>&1 &
 server=$!
 feedback_server=
 rating_server=
@@ -95,7 +97,7 @@ count_baseline() {
   awk -v s="$stat_ms" -v c="$count_ms" 'BEGIN { printf "GetStatistics / count(*): %.2fx the time of one count (goal: under 50 ms)\n", s / c }'
 }
 
-bench=target/release/onaltu-bench
+bench="$release"/onaltu-bench
 addr="http://127.0.0.1:$port"
 echo
 echo "== registry RPCs with a warm cache, beside a bare gRPC health check"
@@ -143,7 +145,7 @@ feedback_log="$data/logs/bench-feedback.log"
 (
   export ONALTU_CONFIG_DIR="$root/services/feedback/config"
   export ONALTU_FEEDBACK__DATABASE__URL="$feedback_db"
-  target/release/onaltu-feedback migrate >/dev/null
+  "$release"/onaltu-feedback migrate >/dev/null
 )
 # Its metrics, scraped before and after the load, tell where SubmitEvaluation's time goes.
 feedback_metrics_port=9465
@@ -162,7 +164,7 @@ ONALTU_FEEDBACK__SERVER__LISTEN="127.0.0.1:$feedback_port" \
 ONALTU_FEEDBACK__SERVER__CONCURRENCY_LIMIT_PER_CONNECTION=1024 \
 ONALTU_FEEDBACK__REGISTRY__URL="$addr" \
 ONALTU_FEEDBACK__TELEMETRY__METRICS_LISTEN="127.0.0.1:$feedback_metrics_port" \
-  target/release/onaltu-feedback serve >"$feedback_log" 2>&1 &
+  "$release"/onaltu-feedback serve >"$feedback_log" 2>&1 &
 feedback_server=$!
 for _ in $(seq 1 100); do
   (exec 3<>"/dev/tcp/127.0.0.1/$feedback_port") 2>/dev/null && break
@@ -191,7 +193,7 @@ ONALTU_FEEDBACK__DATABASE__URL="$feedback_db" \
 ONALTU_FEEDBACK__CACHE__URL="$redis_url" \
 ONALTU_FEEDBACK__CACHE__PREFIX=bench-feedback \
 ONALTU_FEEDBACK__REGISTRY__URL="$addr" \
-  target/release/onaltu-feedback rebuild-eligibility >"$data/logs/bench-rebuild.log" 2>&1 \
+  "$release"/onaltu-feedback rebuild-eligibility >"$data/logs/bench-rebuild.log" 2>&1 \
   || { tail -20 "$data/logs/bench-rebuild.log" >&2; exit 1; }
 awk -v s="$rebuild_start" -v e="$(date +%s.%N)" 'BEGIN { printf "  rebuilt in %.1f s\n", e - s }'
 insert_script="$data/bench-insert.sql"
@@ -270,12 +272,12 @@ rating_env=(
   ONALTU_RATING__REGISTRY__URL="$addr"
   ONALTU_RATING__COMPUTE__SCHEDULED=false
 )
-env "${rating_env[@]}" target/release/onaltu-rating migrate >/dev/null
+env "${rating_env[@]}" "$release"/onaltu-rating migrate >/dev/null
 if (exec 3<>"/dev/tcp/127.0.0.1/$rating_port") 2>/dev/null; then
   echo "port $rating_port is in use: stop whatever listens there and run again" >&2
   exit 1
 fi
-env "${rating_env[@]}" target/release/onaltu-rating serve >"$rating_log" 2>&1 &
+env "${rating_env[@]}" "$release"/onaltu-rating serve >"$rating_log" 2>&1 &
 rating_server=$!
 for _ in $(seq 1 100); do
   (exec 3<>"/dev/tcp/127.0.0.1/$rating_port") 2>/dev/null && break
@@ -338,7 +340,7 @@ ONALTU_PORTAL__CACHE__PREFIX=bench-portal \
 ONALTU_PORTAL__REGISTRY__URL="$addr" \
 ONALTU_PORTAL__FEEDBACK__URL="http://127.0.0.1:$feedback_port" \
 ONALTU_PORTAL__RATING__URL="http://127.0.0.1:$rating_port" \
-  target/release/onaltu-portal serve >"$portal_log" 2>&1 &
+  "$release"/onaltu-portal serve >"$portal_log" 2>&1 &
 portal_server=$!
 for _ in $(seq 1 100); do
   (exec 3<>"/dev/tcp/127.0.0.1/$portal_port") 2>/dev/null && break
