@@ -365,6 +365,20 @@ pub fn render<T: askama::Template>(template: &T) -> Response {
     }
 }
 
+/// `response` marked never to be stored by any cache: pages about a person, forms with their
+/// session's token. Also a `map_response` middleware for a whole group of pages.
+pub async fn no_store(response: Response) -> Response {
+    private(response)
+}
+
+/// The same as [`no_store`], for code that is not async.
+pub fn private(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 /// A redirect after a form (303: the browser follows with GET).
 pub fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, to.to_string())]).into_response()

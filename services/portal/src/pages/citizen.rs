@@ -8,8 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::header::CACHE_CONTROL;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures::future::join_all;
@@ -38,15 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/my/evaluations/{id}/edit", get(edit).post(update))
         .route("/my/complaints", get(complaints))
         .merge(trips::routes())
-        .layer(axum::middleware::map_response(no_store))
-}
-
-/// Personal pages are kept by no cache, the browser's included.
-async fn no_store(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+        .layer(axum::middleware::map_response(crate::web::no_store))
 }
 
 /// The signed-in citizen's person id, or a refusal for anyone else.

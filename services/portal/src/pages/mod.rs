@@ -3,8 +3,13 @@
 //! accounts), `citizen` (a person's own services, evaluations, complaints and trips).
 
 pub mod citizen;
+pub mod coordinator;
+pub mod dispatch;
+pub mod driver;
+pub mod moderation;
 pub mod public;
 pub mod signin;
+pub mod staff;
 pub mod trips;
 
 use axum::Router;
@@ -42,6 +47,11 @@ pub fn routes(state: AppState) -> Router {
         )))
         .merge(signin::routes())
         .merge(citizen::routes())
+        .merge(coordinator::routes())
+        .merge(dispatch::routes())
+        .merge(driver::routes())
+        .merge(moderation::routes())
+        .merge(staff::routes())
         .route("/static/{file}", get(asset))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
@@ -79,9 +89,19 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../static/portal.css"),
     ),
     (
+        "driver.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/driver.js"),
+    ),
+    (
         "portal.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/portal.js"),
+    ),
+    (
+        "board.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/board.js"),
     ),
 ];
 

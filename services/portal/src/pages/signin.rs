@@ -6,7 +6,7 @@
 
 use axum::Router;
 use axum::extract::{Form, Query, State};
-use axum::http::header::{CACHE_CONTROL, COOKIE, SET_COOKIE};
+use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -59,7 +59,7 @@ async fn sign_in(ctx: Ctx, State(state): State<AppState>, Query(q): Query<NextQu
         if let Some(provider) = configured(&state)? {
             return Ok(
                 match provider.begin(&state, &q.next, ctx.lang.code()).await {
-                    Ok(url) => no_store(see_other(&url)),
+                    Ok(url) => crate::web::private(see_other(&url)),
                     Err(e) => failure(&ctx, &e, &q.next),
                 },
             );
@@ -76,7 +76,7 @@ async fn sign_in(ctx: Ctx, State(state): State<AppState>, Query(q): Query<NextQu
         let accounts = demo_accounts(&state, ctx.lang).await;
         let page = dev_page(&ctx, accounts, form, Vec::new());
         let cookie = dev_csrf_cookie(&csrf, Some(rules::STATE_TTL_SECS), secure(&state));
-        Ok(with_cookie(no_store(render(&page)), &cookie))
+        Ok(with_cookie(crate::web::private(render(&page)), &cookie))
     }
     .await;
     ctx.answer(result)
@@ -140,7 +140,7 @@ async fn dev_sign_in(
             Err(errors) => {
                 let accounts = demo_accounts(&state, ctx.lang).await;
                 let page = render(&dev_page(&ctx, accounts, form, errors));
-                return Ok(no_store(
+                return Ok(crate::web::private(
                     (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
                 ));
             }
@@ -169,7 +169,7 @@ async fn sign_out(ctx: Ctx, State(state): State<AppState>, Form(form): Form<Csrf
         let cleared = session::cookie(session::COOKIE, "", Some(0), secure(&state));
         let Some(id) = ctx.session_id.as_deref() else {
             // Already over (expired or signed out elsewhere): only the cookie is left to clear.
-            return Ok(with_cookie(no_store(see_other("/")), &cleared));
+            return Ok(with_cookie(crate::web::private(see_other("/")), &cleared));
         };
         let session = ctx.form_session(&form.csrf)?;
         state.sessions.end(id).await.map_err(|e| {
@@ -184,7 +184,7 @@ async fn sign_out(ctx: Ctx, State(state): State<AppState>, Form(form): Form<Csrf
                 .unwrap_or_else(|| "/".into()),
             None => "/".into(),
         };
-        Ok(with_cookie(no_store(see_other(&to)), &cleared))
+        Ok(with_cookie(crate::web::private(see_other(&to)), &cleared))
     }
     .await;
     ctx.answer(result)
@@ -253,7 +253,7 @@ async fn start_session(
         .map_err(unavailable)?;
     let cookie = state.sessions.cookie(&id, secure(state));
     Ok(with_cookie(
-        no_store(see_other(&rules::safe_next(Some(next)))),
+        crate::web::private(see_other(&rules::safe_next(Some(next)))),
         &cookie,
     ))
 }
@@ -274,13 +274,6 @@ fn with_cookie(mut response: Response, cookie: &str) -> Response {
     if let Ok(value) = HeaderValue::from_str(cookie) {
         response.headers_mut().append(SET_COOKIE, value);
     }
-    response
-}
-
-fn no_store(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
@@ -346,7 +339,7 @@ fn shown(ctx: &Ctx, failure: &Failure<'_>, next: &str) -> Response {
             crate::web::encode_component(&rules::safe_next(Some(next)))
         ),
     };
-    no_store((failure.status(), render(&page)).into_response())
+    crate::web::private((failure.status(), render(&page)).into_response())
 }
 
 /// A demo account, as one button signs it in.
