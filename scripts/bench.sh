@@ -4,6 +4,9 @@
 # redis-benchmark (GET) on the same Postgres and Redis; then the rating service. Sizes: BENCH_SECONDS (30),
 # BENCH_IMPORT_ROWS (100000), BENCH_STAT_PERSONS (1000000), BENCH_EVALUATIONS (1000000). The import is
 # printed beside a COPY of the same rows, GetStatistics beside a bare count(*) of the same table.
+# The portal's pages beside a static file of the same process: the public ones, then the
+# dispatcher's day board over a release transport service on its own database, and a dispatch
+# change's delay to boards open on its event stream.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,7 +53,8 @@ server=$!
 feedback_server=
 rating_server=
 portal_server=
-trap 'kill -TERM $server $feedback_server $rating_server $portal_server 2>/dev/null; wait $server $feedback_server $rating_server $portal_server 2>/dev/null || true' EXIT
+transport_server=
+trap 'kill -TERM $server $feedback_server $rating_server $transport_server $portal_server 2>/dev/null; wait $server $feedback_server $rating_server $transport_server $portal_server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
   kill -0 $server 2>/dev/null || { cat "$log" >&2; exit 1; }
@@ -328,10 +332,33 @@ echo
 echo "== portal: the centres list and a rated centre's page under 32 clients, beside a static file"
 portal_port=8090
 portal_log="$data/logs/bench-portal.log"
-if (exec 3<>"/dev/tcp/127.0.0.1/$portal_port") 2>/dev/null; then
-  echo "port $portal_port is in use: stop whatever listens there and run again" >&2
-  exit 1
-fi
+# The transport service the dispatcher's board reads, on a database of its own.
+transport_port=50064
+transport_log="$data/logs/bench-transport.log"
+for p in $portal_port $transport_port; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+    echo "port $p is in use: stop whatever listens there and run again" >&2
+    exit 1
+  fi
+done
+psql "$pg_url/postgres" -qc "DROP DATABASE IF EXISTS onaltu_bench_transport WITH (FORCE)" \
+  -c "CREATE DATABASE onaltu_bench_transport"
+transport_env=(
+  ONALTU_CONFIG_DIR="$root/services/transport/config"
+  ONALTU_TRANSPORT__DATABASE__URL="$pg_url/onaltu_bench_transport"
+  ONALTU_TRANSPORT__DATABASE__MAX_CONNECTIONS=32
+  ONALTU_TRANSPORT__SERVER__LISTEN="127.0.0.1:$transport_port"
+  ONALTU_TRANSPORT__SERVER__CONCURRENCY_LIMIT_PER_CONNECTION=1024
+  ONALTU_TRANSPORT__REGISTRY__URL="$addr"
+)
+env "${transport_env[@]}" "$release"/onaltu-transport migrate >/dev/null
+env "${transport_env[@]}" "$release"/onaltu-transport serve >"$transport_log" 2>&1 &
+transport_server=$!
+for _ in $(seq 1 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$transport_port") 2>/dev/null && break
+  kill -0 $transport_server 2>/dev/null || { cat "$transport_log" >&2; exit 1; }
+  sleep 0.1
+done
 ONALTU_CONFIG_DIR="$root/services/portal/config" \
 ONALTU_PORTAL__SERVER__LISTEN="127.0.0.1:$portal_port" \
 ONALTU_PORTAL__SERVER__PUBLIC_URL="http://127.0.0.1:$portal_port" \
@@ -340,6 +367,7 @@ ONALTU_PORTAL__CACHE__PREFIX=bench-portal \
 ONALTU_PORTAL__REGISTRY__URL="$addr" \
 ONALTU_PORTAL__FEEDBACK__URL="http://127.0.0.1:$feedback_port" \
 ONALTU_PORTAL__RATING__URL="http://127.0.0.1:$rating_port" \
+ONALTU_PORTAL__TRANSPORT__URL="http://127.0.0.1:$transport_port" \
   "$release"/onaltu-portal serve >"$portal_log" 2>&1 &
 portal_server=$!
 for _ in $(seq 1 100); do
@@ -349,6 +377,13 @@ for _ in $(seq 1 100); do
 done
 $bench portal --url "http://127.0.0.1:$portal_port" --centre "$(head -1 "$rating_centres")" \
   --concurrency 32 --seconds "$(( seconds < 20 ? seconds : 20 ))"
+
+echo
+echo "== portal: the dispatcher's day board (6 invataxis, 150 trips) under 32 clients, beside the static"
+echo "   file; then 50 dispatch changes, one every 100 ms, to 20 boards open on its event stream"
+$bench --addr "$addr" portal-board --url "http://127.0.0.1:$portal_port" \
+  --transport "http://127.0.0.1:$transport_port" --vehicles 6 --trips 150 --concurrency 32 \
+  --seconds "$(( seconds < 20 ? seconds : 20 ))" --boards 20 --changes 50 --spacing-ms 100
 
 echo
 echo "== transport: the dial-a-ride solver on Cordeau's instances (1 s each)"

@@ -10,11 +10,14 @@
 //!   `--metrics`, where SubmitEvaluation's time goes on the server (`scrape.rs`).
 //! - `rating-centres`, `rating-compute`, `rating-watch`: the rating service (`rating.rs`).
 //! - `portal`: the portal's public pages beside a static file it serves (`portal.rs`).
+//! - `portal-board`: the dispatcher's day board beside the same static file, and a dispatch
+//!   change's delay to boards open on its event stream (`portal_board.rs`).
 
 mod darp;
 mod darp_generated;
 mod feedback;
 mod portal;
+mod portal_board;
 mod rating;
 mod scrape;
 
@@ -142,6 +145,35 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         seconds: u64,
     },
+    /// The dispatcher's day board under load beside a static file, and a dispatch change's delay
+    /// to boards open on its event stream (`--addr` is the registry the transport service asks;
+    /// the transport database must be fresh).
+    PortalBoard {
+        /// The portal's address (started with the development sign-in).
+        #[arg(long, default_value = "http://127.0.0.1:8090")]
+        url: String,
+        /// The transport service the portal reads.
+        #[arg(long, default_value = "http://127.0.0.1:50064")]
+        transport: String,
+        #[arg(long, default_value_t = 6)]
+        vehicles: usize,
+        /// Trips booked for tomorrow, each by a rider of its own.
+        #[arg(long, default_value_t = 150)]
+        trips: usize,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Boards open on the event stream.
+        #[arg(long, default_value_t = 20)]
+        boards: usize,
+        /// Dispatch changes made while they are open.
+        #[arg(long, default_value_t = 50)]
+        changes: usize,
+        /// Milliseconds between the starts of two changes.
+        #[arg(long, default_value_t = 100)]
+        spacing_ms: u64,
+    },
     /// An Astana-like invataxi day planned, beside a naive first-come dispatcher (no server).
     AstanaDay {
         #[arg(long, default_value_t = 150)]
@@ -242,6 +274,36 @@ async fn main() -> anyhow::Result<()> {
     let client = RegistryServiceClient::with_interceptor(channel.clone(), Bearer(token))
         .max_decoding_message_size(64 * 1024 * 1024);
     match cli.command {
+        Command::PortalBoard {
+            url,
+            transport,
+            vehicles,
+            trips,
+            concurrency,
+            seconds,
+            boards,
+            changes,
+            spacing_ms,
+        } => {
+            let transport = Channel::from_shared(transport.clone())?
+                .connect()
+                .await
+                .with_context(|| format!("cannot connect to {transport}"))?;
+            portal_board::run(portal_board::BoardBench {
+                portal: &url,
+                transport,
+                registry: channel,
+                secret: &cli.secret,
+                vehicles,
+                trips,
+                concurrency,
+                duration: Duration::from_secs(seconds),
+                boards,
+                changes,
+                spacing: Duration::from_millis(spacing_ms),
+            })
+            .await
+        }
         Command::Rpc {
             concurrency,
             seconds,

@@ -148,14 +148,34 @@ async fn rated(s: &Suite, centre: &str) {
         .unwrap();
 }
 
+/// `h:m` local (UTC+5) time of `day`.
+fn local(day: chrono::NaiveDate, h: u32, m: u32) -> prost_types::Timestamp {
+    let t = day.and_hms_opt(h, m, 0).unwrap().and_utc() - chrono::Duration::hours(5);
+    prost_types::Timestamp {
+        seconds: t.timestamp(),
+        nanos: 0,
+    }
+}
+
 /// An invataxi with a wheelchair place and a 9:00-18:00 shift on `day`, made by a dispatcher.
 async fn vehicle_with_shift(p: &Portal, day: chrono::NaiveDate) -> tr::Vehicle {
+    vehicle_on_shift(p, day, "777ABC01", (9, 18)).await
+}
+
+/// An invataxi `plate` with a wheelchair place, its driver (`driver-<vehicle id>`) on shift on
+/// `day` from `from` to `to` o'clock, made by a dispatcher.
+async fn vehicle_on_shift(
+    p: &Portal,
+    day: chrono::NaiveDate,
+    plate: &str,
+    (from, to): (u32, u32),
+) -> tr::Vehicle {
     let mut dispatcher = p.transport(Some(&claims(Role::Dispatcher)));
     let vehicle = dispatcher
         .create_vehicle(tr::CreateVehicleRequest {
             request_id: Uuid::now_v7().to_string(),
             vehicle: Some(tr::Vehicle {
-                plate_number: "777ABC01".into(),
+                plate_number: plate.into(),
                 kind: tr::VehicleKind::Invataxi as i32,
                 model: "Hyundai Staria".into(),
                 wheelchair_places: 1,
@@ -174,14 +194,7 @@ async fn vehicle_with_shift(p: &Portal, day: chrono::NaiveDate) -> tr::Vehicle {
         .into_inner()
         .vehicle
         .unwrap();
-    // Local (UTC+5) hours of `day`.
-    let at = |h: u32| {
-        let t = day.and_hms_opt(h, 0, 0).unwrap().and_utc() - chrono::Duration::hours(5);
-        prost_types::Timestamp {
-            seconds: t.timestamp(),
-            nanos: 0,
-        }
-    };
+    let at = |h: u32| local(day, h, 0);
     dispatcher
         .create_shift(tr::CreateShiftRequest {
             request_id: Uuid::now_v7().to_string(),
@@ -189,8 +202,8 @@ async fn vehicle_with_shift(p: &Portal, day: chrono::NaiveDate) -> tr::Vehicle {
                 vehicle_id: vehicle.id.clone(),
                 driver_subject: format!("driver-{}", vehicle.id),
                 driver_name: "Ерлан".into(),
-                start_time: Some(at(9)),
-                end_time: Some(at(18)),
+                start_time: Some(at(from)),
+                end_time: Some(at(to)),
                 ..Default::default()
             }),
         })
@@ -366,4 +379,209 @@ async fn portal_invataxi_trip_booked_and_cancelled_in_a_browser() {
     let (s, p) = Suite::start_with_portal().await;
     let (fixtures, _) = fixtures(&s, &p).await;
     browser_tests(&p, &fixtures, &["trips.test.js"]).await;
+}
+
+/// Where the booked trips go: the rated centre's address on the map.
+const CENTRE_AT: (f64, f64) = (51.1500, 71.4700);
+
+/// A trip of `person` from `home` (named `address`) to the centre, picked up at `h:m` on `day`,
+/// booked by a dispatcher.
+async fn booked_trip(
+    p: &Portal,
+    day: chrono::NaiveDate,
+    person: &str,
+    (home, address): ((f64, f64), String),
+    (h, m): (u32, u32),
+) -> tr::Trip {
+    use onaltu_proto::common::GeoPoint;
+    let place = |(latitude, longitude): (f64, f64), address: String| tr::Place {
+        location: Some(GeoPoint {
+            latitude,
+            longitude,
+        }),
+        address,
+        note: String::new(),
+    };
+    p.transport(Some(&claims(Role::Dispatcher)))
+        .request_trip(tr::RequestTripRequest {
+            request_id: Uuid::now_v7().to_string(),
+            trip: Some(tr::Trip {
+                person_id: person.into(),
+                pickup: Some(place(home, address)),
+                dropoff: Some(place(CENTRE_AT, "Астана, Қабанбай батыр даңғылы 42".into())),
+                requested_time: Some(tr::trip::RequestedTime::RequestedPickupTime(local(
+                    day, h, m,
+                ))),
+                purpose: tr::TripPurpose::Rehabilitation as i32,
+                ..Default::default()
+            }),
+        })
+        .await
+        .expect("book a trip")
+        .into_inner()
+        .trip
+        .expect("the trip")
+}
+
+/// Tomorrow as a dispatcher finds it before planning: the all-day invataxi of the common
+/// fixtures, a second one on shift in the morning only, three wheelchair users picked up in the
+/// morning, three at four in the afternoon (more than one wheelchair place can take at once),
+/// and one person the register gives no right to the invataxi. Each pickup has its own address,
+/// so a page showing a stop shows whose it is.
+async fn booked_day(s: &Suite, p: &Portal, day: chrono::NaiveDate, all_day: &Value) -> Value {
+    let morning = vehicle_on_shift(p, day, "202BBB01", (9, 12)).await;
+    let mut op = s.registry(Some(&claims(Role::CityOperator)));
+    let mut trips = Vec::new();
+    let times = [(9, 30), (10, 0), (10, 45), (16, 0), (16, 0), (16, 0)];
+    for (i, at) in times.into_iter().enumerate() {
+        let person = wheelchair_user(&mut op, 90 + i as u32).await;
+        let home = (51.10 + 0.004 * i as f64, 71.39 + 0.003 * i as f64);
+        let address = format!("Астана, Сарыарқа даңғылы {}", 101 + i);
+        trips.push(booked_trip(p, day, &person.id, (home, address), at).await);
+    }
+    let no_right = adult(&mut op, 99).await;
+    let address = "Астана, Бейбітшілік көшесі 7".to_string();
+    trips.push(booked_trip(p, day, &no_right.id, ((51.12, 71.41), address), (11, 0)).await);
+    json!({
+        "day": day.to_string(),
+        "all_day": { "id": all_day["id"], "plate": all_day["plate"], "driver": format!("driver-{}", all_day["id"].as_str().unwrap()) },
+        "morning": { "id": morning.id, "plate": morning.plate_number, "driver": format!("driver-{}", morning.id) },
+        "trips": trips.iter().map(|t| json!({
+            "id": t.id,
+            "address": t.pickup.as_ref().map(|p| p.address.clone()).unwrap_or_default(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The trips of `day` as a dispatcher reads them.
+async fn day_trips(p: &Portal, day: chrono::NaiveDate) -> Vec<tr::Trip> {
+    p.transport(Some(&claims(Role::Dispatcher)))
+        .list_trips(tr::ListTripsRequest {
+            page_size: 500,
+            service_date: Some(onaltu_api::date(day)),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .trips
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_dispatcher_plans_the_day_and_follows_the_driver_live_in_a_browser() {
+    require_browser();
+    let (s, p) = Suite::start_with_portal().await;
+    let (mut fixtures, _) = fixtures(&s, &p).await;
+    let day = onaltu_api::today() + chrono::Duration::days(1);
+    fixtures["dispatch"] = booked_day(&s, &p, day, &fixtures["vehicle"]).await;
+    browser_tests(&p, &fixtures, &["dispatch.test.js"]).await;
+
+    // What the browser did is what the transport service holds: the day planned, a trip of the
+    // afternoon put on the morning vehicle's new shift, and one trip with its driver on the way.
+    let morning = fixtures["dispatch"]["morning"]["id"].as_str().unwrap();
+    let all_day = fixtures["vehicle"]["id"].as_str().unwrap();
+    let trips = day_trips(&p, day).await;
+    let four = Some(tr::trip::RequestedTime::RequestedPickupTime(local(
+        day, 16, 0,
+    )));
+    assert!(
+        trips.iter().any(|t| t.vehicle_id == morning
+            && t.state == tr::TripState::Scheduled as i32
+            && t.requested_time == four),
+        "a four o'clock trip is on the morning vehicle: {trips:#?}"
+    );
+    let on_the_way: Vec<&tr::Trip> = trips
+        .iter()
+        .filter(|t| t.state == tr::TripState::DriverEnRoute as i32)
+        .collect();
+    assert_eq!(
+        on_the_way.len(),
+        1,
+        "the driver set off once: {on_the_way:#?}"
+    );
+    assert_eq!(
+        on_the_way[0].vehicle_id, all_day,
+        "on the driver's own vehicle"
+    );
+}
+
+/// Two evaluations of `centre` waiting for moderation, the first with a complaint: what the
+/// operators' browser tests decide.
+async fn awaiting_moderation(s: &Suite, centre: &str) -> Value {
+    let mut op = s.registry(Some(&claims(Role::CityOperator)));
+    let mut sent = Vec::new();
+    for (serial, comment, complaint) in [
+        (
+            70,
+            "Жаттығулар пайдалы болды, бірақ кезек туралы ешкім айтпады.",
+            "Кезек туралы ақпарат берілмеді.",
+        ),
+        (71, "Мейірімді қызметкерлер, таза бөлмелер.", ""),
+    ] {
+        let person = adult(&mut op, serial).await.id;
+        let episode = discharged(&mut op, &person, centre).await.id;
+        let e = onaltu_testkit::feedback::submit_with_complaint(
+            &mut s.feedback(Some(&citizen(&person))),
+            evaluation(&episode, 4, comment),
+            complaint,
+        )
+        .await
+        .unwrap();
+        sent.push(json!({ "id": e.id, "comment": comment, "complaint": e.complaint_id }));
+    }
+    json!({ "by_mouse": sent[0], "by_keyboard": sent[1] })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_moderation_coordinator_and_centre_staff_in_a_browser() {
+    require_browser();
+    let (s, p) = Suite::start_with_portal().await;
+    let (mut fixtures, centre) = fixtures(&s, &p).await;
+    fixtures["moderation"] = awaiting_moderation(&s, &centre.id).await;
+    let statistics = s
+        .registry(Some(&claims(Role::CityOperator)))
+        .get_statistics(onaltu_proto::registry::GetStatisticsRequest {
+            region_code: String::new(),
+            as_of: None,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .statistics
+        .unwrap();
+    assert!(statistics.persons_total > 0);
+    fixtures["statistics"] = json!({
+        "persons": statistics.persons_total,
+        "children": statistics.children_total,
+        "adults": statistics.adults_total,
+    });
+    browser_tests(&p, &fixtures, &["operators.test.js"]).await;
+
+    // The decisions made in the browser are the feedback service's.
+    let mut moderator = s.feedback(Some(&claims(Role::CityOperator)));
+    for key in ["by_mouse", "by_keyboard"] {
+        let id = fixtures["moderation"][key]["id"].as_str().unwrap();
+        let e = onaltu_testkit::feedback::get(&mut moderator, id)
+            .await
+            .unwrap();
+        assert_eq!(e.status, fb::EvaluationStatus::Published as i32, "{key}");
+    }
+    let complaints = moderator
+        .list_complaints(fb::ListComplaintsRequest {
+            page_size: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .complaints;
+    let id = fixtures["moderation"]["by_mouse"]["complaint"]
+        .as_str()
+        .unwrap();
+    let complaint = complaints
+        .iter()
+        .find(|c| c.id == id)
+        .expect("the complaint");
+    assert_eq!(complaint.status, fb::ComplaintStatus::Resolved as i32);
+    assert!(!complaint.resolution.is_empty());
 }

@@ -12,7 +12,8 @@ use onaltu_kzid::Sex;
 use onaltu_proto::common::Money;
 use onaltu_proto::registry::{
     BenefitKind as Benefit, ChildEducation, EducationStatus as Status, Household, HouseholdMember,
-    HouseholdRelation as Relation, HousingStatus as Housing, Needs, OneTimeAid, SocialSupport,
+    HouseholdRelation as Relation, HousingStatus as Housing, Needs, OneTimeAid, Person,
+    SocialSupport,
 };
 use rand::Rng;
 
@@ -264,6 +265,64 @@ const HOME_SCHOOLING_NOTES: &[&str] = &[
     "Ата-ана оқу сапасына қанағаттанады",
 ];
 
+/// Share of families whose mother is registered as her children's legal representative (заңды
+/// өкіл), so that she evaluates their services and signs in for them.
+pub const REPRESENTED_SHARE: f64 = 0.2;
+
+/// The mother of a household, registered in her own right as the legal representative of its
+/// registered children: an adult of the children's region, her IIN made from her birth date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepresentativePlan {
+    /// Deterministic request id of the `CreatePerson` call.
+    pub request_id: String,
+    /// The mother as a person of the registry.
+    pub person: Person,
+}
+
+/// The representative of `plan`'s children for about [`REPRESENTED_SHARE`] of families: the
+/// household's mother (`None` for the other families).
+pub fn plan_representative(
+    seed: u64,
+    plan: &HouseholdPlan,
+    region_code: &str,
+) -> Option<RepresentativePlan> {
+    let first = plan.child_iins.first()?;
+    let mut rng = rng_for(seed, &["representative", first]);
+    if !chance(&mut rng, REPRESENTED_SHARE) {
+        return None;
+    }
+    // The mother is pushed after the father: the last head or spouse of the household.
+    let mother = plan.household.members.iter().rev().find(|m| {
+        matches!(
+            Relation::try_from(m.relation),
+            Ok(Relation::Head | Relation::Spouse)
+        ) && !m.full_name.is_empty()
+    })?;
+    let born = mother
+        .birth_date
+        .as_ref()
+        .and_then(crate::dates::from_proto)?;
+    let start = rng.random_range(0..10_000u32);
+    let iin = (0..10_000u32)
+        .find_map(|i| onaltu_kzid::Iin::generate(born, Sex::Female, (start + i) % 10_000))?;
+    let mut names = mother.full_name.split_whitespace();
+    let surname = names.next()?.to_string();
+    let given_name = names.next()?.to_string();
+    let patronymic = names.collect::<Vec<_>>().join(" ");
+    Some(RepresentativePlan {
+        request_id: request_id(seed, &["representative", first]),
+        person: Person {
+            iin,
+            surname,
+            given_name,
+            patronymic,
+            sex: onaltu_proto::common::Sex::Female as i32,
+            region_code: region_code.to_string(),
+            ..Person::default()
+        },
+    })
+}
+
 /// The education status of a child aged 3-17 on `today`; `None` for younger children.
 pub fn plan_education(seed: u64, today: NaiveDate, child: &Child) -> Option<ChildEducation> {
     let age = age_on(child.birth_date, today);
@@ -433,5 +492,33 @@ mod tests {
             .count() as f64
             / plans.len() as f64;
         assert!((0.03..0.08).contains(&no_access), "{no_access}");
+    }
+    #[test]
+    fn about_a_fifth_of_mothers_represent_their_children() {
+        let children = children(400);
+        let plans: Vec<_> = families(&children)
+            .iter()
+            .filter_map(|f| plan_household(42, today(), f))
+            .collect();
+        let mothers: Vec<_> = plans
+            .iter()
+            .filter_map(|p| plan_representative(42, p, "KZ-71"))
+            .collect();
+        let share = mothers.len() as f64 / plans.len() as f64;
+        assert!((0.1..0.3).contains(&share), "share {share}");
+        for m in &mothers {
+            assert_eq!(m.person.sex, onaltu_proto::common::Sex::Female as i32);
+            assert!(!m.person.surname.is_empty() && !m.person.given_name.is_empty());
+            assert!(
+                onaltu_kzid::Iin::parse(&m.person.iin, today()).is_ok(),
+                "{}",
+                m.person.iin
+            );
+        }
+        let again: Vec<_> = plans
+            .iter()
+            .filter_map(|p| plan_representative(42, p, "KZ-71"))
+            .collect();
+        assert_eq!(mothers, again, "the same seed registers the same mothers");
     }
 }

@@ -24,10 +24,10 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use futures::StreamExt;
 use onaltu_proto::registry::{
-    AdmitPersonRequest, EnqueueReferralRequest, Episode, EpisodeEvent, EpisodeEventKind,
-    EpisodeState, FindPersonByIinRequest, GetEpisodeRequest, ImportSummary, ListCentersRequest,
-    OfferPlaceRequest, RecordEpisodeEventRequest, Referral, SetEducationStatusRequest,
-    UpsertHouseholdRequest,
+    AdmitPersonRequest, CreatePersonRequest, EnqueueReferralRequest, Episode, EpisodeEvent,
+    EpisodeEventKind, EpisodeState, FindPersonByIinRequest, GetEpisodeRequest, HouseholdRelation,
+    ImportSummary, ListCentersRequest, OfferPlaceRequest, Person, RecordEpisodeEventRequest,
+    Referral, SetEducationStatusRequest, UpdatePersonRequest, UpsertHouseholdRequest,
 };
 
 use crate::calls::Failures;
@@ -41,7 +41,7 @@ use crate::regions::Regions;
 use crate::retry;
 use crate::say;
 use episodes::{CentreInfo, EpisodePlan, QueuePlan, Step, plan_episodes};
-use families::{Child, plan_education, plan_household};
+use families::{Child, plan_education, plan_household, plan_representative};
 use population::{Population, PopulationSpec};
 
 /// Where the published centres list lives in the repository.
@@ -150,10 +150,11 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<bool> {
         .take(args.persons as usize)
         .filter_map(|p| Child::from_person(&p))
         .collect();
-    let (person_ids, households, education) =
+    let (person_ids, households, education, mothers) =
         households_and_education(&client, args.seed, today, &children, concurrency, &failures)
             .await;
     say!("households: {households} upserted; education: {education} children's status set");
+    say!("legal representatives: {mothers} mothers registered for their children");
 
     let centre_infos = list_centres(&client, &failures).await;
     let registered: Vec<Child> = children
@@ -263,7 +264,8 @@ async fn import_persons(
 }
 
 /// Finds each child's person id, upserts each family's household and sets each school-age
-/// child's education. Returns the person ids by IIN, households upserted and statuses set.
+/// child's education, and registers some mothers as their children's legal representatives.
+/// Returns the person ids by IIN, households upserted, statuses set and mothers registered.
 async fn households_and_education(
     client: &Registry,
     seed: u64,
@@ -271,7 +273,7 @@ async fn households_and_education(
     children: &[Child],
     concurrency: usize,
     failures: &Failures,
-) -> (HashMap<String, Registered>, u64, u64) {
+) -> (HashMap<String, Registered>, u64, u64, u64) {
     let mut families: BTreeMap<u64, Vec<Child>> = BTreeMap::new();
     for child in children {
         families
@@ -296,13 +298,14 @@ async fn households_and_education(
         .await;
     bar.finish_and_clear();
     let mut ids = HashMap::new();
-    let (mut households, mut education) = (0, 0);
+    let (mut households, mut education, mut mothers) = (0, 0, 0);
     for outcome in results {
         ids.extend(outcome.person_ids);
         households += u64::from(outcome.household_upserted);
         education += outcome.education_set;
+        mothers += u64::from(outcome.representative);
     }
-    (ids, households, education)
+    (ids, households, education, mothers)
 }
 
 /// A registered child's ids.
@@ -322,6 +325,8 @@ struct FamilyOutcome {
     household_upserted: bool,
     /// Education statuses set.
     education_set: u64,
+    /// Whether the family's mother is registered as the children's legal representative.
+    representative: bool,
 }
 
 async fn one_family(
@@ -363,10 +368,28 @@ async fn one_family(
             person_ids: found,
             household_upserted: false,
             education_set: 0,
+            representative: false,
         };
     };
     for (member, (_, registered)) in plan.household.members.iter_mut().zip(&found) {
         member.person_id = registered.person_id.clone();
+    }
+    let region = registered
+        .first()
+        .map(|c| c.region_code.clone())
+        .unwrap_or_default();
+    let mother = match plan_representative(seed, &plan, &region) {
+        Some(rep) => register_representative(client, rep, failures).await,
+        None => None,
+    };
+    if let Some(mother_id) = &mother {
+        // The mother's own line of the household is now a person of the registry.
+        if let Some(member) = plan.household.members.iter_mut().rev().find(|m| {
+            m.relation == HouseholdRelation::Head as i32
+                || m.relation == HouseholdRelation::Spouse as i32
+        }) {
+            member.person_id = mother_id.clone();
+        }
     }
     let upsert = UpsertHouseholdRequest {
         request_id: plan.request_id.clone(),
@@ -380,6 +403,11 @@ async fn one_family(
             false
         }
     };
+    if let Some(mother_id) = &mother {
+        for (_, child) in &found {
+            represent(client, &child.person_id, mother_id, failures).await;
+        }
+    }
     let mut set = 0;
     for (child, (_, ids)) in registered.iter().zip(&found) {
         let Some(education) = plan_education(seed, today, child) else {
@@ -398,6 +426,54 @@ async fn one_family(
         person_ids: found,
         household_upserted: upserted,
         education_set: set,
+        representative: mother.is_some(),
+    }
+}
+
+/// Registers a family's mother (or finds her, when an earlier run did): her person id.
+async fn register_representative(
+    client: &mut Registry,
+    rep: families::RepresentativePlan,
+    failures: &Failures,
+) -> Option<String> {
+    let iin = rep.person.iin.clone();
+    let create = CreatePersonRequest {
+        request_id: rep.request_id,
+        person: Some(rep.person),
+    };
+    match retry!(client, create_person, create).await {
+        Ok(response) => response.person.map(|p| p.id),
+        Err(status) if status.code() == tonic::Code::AlreadyExists => {
+            let find = FindPersonByIinRequest { iin: iin.clone() };
+            match retry!(client, find_person_by_iin, find).await {
+                Ok(response) => response.person.map(|p| p.id),
+                Err(status) => {
+                    failures.record("FindPersonByIin", &status);
+                    None
+                }
+            }
+        }
+        Err(status) => {
+            failures.record("CreatePerson", &status);
+            None
+        }
+    }
+}
+
+/// Names `mother_id` the legal representative of child `child_id`.
+async fn represent(client: &mut Registry, child_id: &str, mother_id: &str, failures: &Failures) {
+    let update = UpdatePersonRequest {
+        person: Some(Person {
+            id: child_id.to_string(),
+            legal_representative_ids: vec![mother_id.to_string()],
+            ..Person::default()
+        }),
+        update_mask: Some(prost_types::FieldMask {
+            paths: vec!["legal_representative_ids".into()],
+        }),
+    };
+    if let Err(status) = retry!(client, update_person, update).await {
+        failures.record("UpdatePerson", &status);
     }
 }
 

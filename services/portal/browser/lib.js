@@ -245,3 +245,24 @@ export async function signInAsCitizen(page, personId, next = '/my/services') {
   await page.waitForLoadState();
   assert.equal(new URL(page.url()).pathname, new URL(url(next)).pathname, 'signed in, back at the page asked for');
 }
+
+/**
+ * Signs in through the development sign-in's form for any other account: `role` (its value,
+ * e.g. DISPATCHER) and whichever of `person_id`, `center_id`, `vehicle_id` and `sub` the role
+ * needs (a driver's `sub` is the account their shifts name). Lands on `next`.
+ */
+export async function signInAs(page, { role, person_id = '', center_id = '', vehicle_id = '', sub = '' }, next = '/') {
+  await page.goto(url(`/sign-in?next=${encodeURIComponent(next)}`));
+  const form = page.locator('form[action="/sign-in/dev"]:has(select[name="role"])');
+  assert.equal(await form.count(), 1, `the development sign-in (${page.url()}) offers a form for any account`);
+  await form.locator('[name="role"]').selectOption(role);
+  for (const [name, value] of Object.entries({ person_id, center_id, vehicle_id, sub })) {
+    await form.locator(`[name="${name}"]`).fill(value);
+  }
+  const wanted = new URL(url(next)).pathname;
+  await Promise.all([
+    page.waitForURL((u) => new URL(u).pathname === wanted),
+    form.locator('button[type="submit"]').click(),
+  ]);
+  await page.waitForLoadState();
+}

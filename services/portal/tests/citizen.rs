@@ -5,110 +5,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use axum::body::Body;
-use http::{Request, StatusCode};
+mod common;
+
+use common::{Browser, Visitor, World};
+use http::StatusCode;
 use onaltu_auth::Role;
-use onaltu_portal::settings::Settings;
-use onaltu_portal::web::AppState;
 use onaltu_proto::common::GeoPoint;
 use onaltu_proto::registry as reg;
 use onaltu_suite::fixtures::*;
-use onaltu_suite::{Suite, citizen, claims};
-use onaltu_testkit::{Served, TestDb};
-use tower::ServiceExt;
-
-/// The suite, the transport service beside it, and the portal over them.
-struct World {
-    suite: Suite,
-    transport_db: TestDb,
-    _transport: Served,
-    state: AppState,
-}
+use onaltu_suite::{citizen, claims};
 
 impl World {
-    async fn start() -> Self {
-        let suite = Suite::start().await;
-        let transport_db = TestDb::new(&onaltu_transport::migrations()).await;
-        let settings = onaltu_transport::settings::Settings::local(
-            transport_db.settings(),
-            onaltu_testkit::jwt_secret(),
-            &suite.registry.addr,
-        );
-        let transport = Served::service(
-            "transport",
-            settings,
-            transport_db.pool(),
-            onaltu_transport::serve,
-        )
-        .await;
-        let settings = Settings::local(
-            &suite.redis.url(),
-            onaltu_testkit::jwt_secret(),
-            &suite.registry.addr,
-            &suite.feedback.addr,
-            &suite.rating.addr,
-            &transport.addr,
-        );
-        let state = onaltu_portal::state(settings).await.unwrap();
-        Self {
-            suite,
-            transport_db,
-            _transport: transport,
-            state,
-        }
-    }
-
     fn operator(&self) -> Registry {
         self.suite.registry(Some(&claims(Role::CityOperator)))
-    }
-
-    /// A signed-in session of the citizen who is `person`: its cookie and form token.
-    async fn sign_in(&self, person: &str) -> Visitor {
-        let c = citizen(person);
-        let (id, session) = self
-            .state
-            .sessions
-            .start(onaltu_testkit::token(&c), None, None, c)
-            .await
-            .unwrap();
-        Visitor {
-            cookie: format!("onaltu_session={id}"),
-            csrf: session.csrf,
-        }
-    }
-
-    async fn send(&self, request: Request<Body>) -> Page {
-        let response = onaltu_portal::router(self.state.clone())
-            .oneshot(request)
-            .await
-            .unwrap();
-        let (parts, body) = response.into_parts();
-        let body = axum::body::to_bytes(body, 4 << 20).await.unwrap();
-        Page {
-            status: parts.status,
-            location: header(&parts.headers, "location"),
-            cache: header(&parts.headers, "cache-control"),
-            body: String::from_utf8(body.to_vec()).unwrap(),
-        }
-    }
-
-    async fn get(&self, v: &Visitor, path: &str) -> Page {
-        let request = Request::get(path)
-            .header("cookie", &v.cookie)
-            .header("accept-language", "en")
-            .body(Body::empty())
-            .unwrap();
-        self.send(request).await
-    }
-
-    async fn post(&self, v: &Visitor, path: &str, fields: &[(&str, String)]) -> Page {
-        let request = Request::post(path)
-            .header("cookie", &v.cookie)
-            .header("accept-language", "en")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from(encode(fields)))
-            .unwrap();
-        self.send(request).await
     }
 
     async fn evaluations(&self) -> i64 {
@@ -116,72 +25,8 @@ impl World {
     }
 
     async fn trips(&self) -> i64 {
-        self.transport_db.count("trips").await
+        self.portal.transport_db.count("trips").await
     }
-}
-
-fn header(headers: &http::HeaderMap, name: &str) -> String {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string()
-}
-
-/// A signed-in browser.
-struct Visitor {
-    cookie: String,
-    csrf: String,
-}
-
-/// What the browser got.
-struct Page {
-    status: StatusCode,
-    location: String,
-    cache: String,
-    body: String,
-}
-
-impl Page {
-    /// The value of the hidden field `name`.
-    fn hidden(&self, name: &str) -> String {
-        let marker = format!("name=\"{name}\" value=\"");
-        let start = self.body.find(&marker).expect("the field") + marker.len();
-        let end = self.body[start..].find('"').unwrap();
-        self.body[start..start + end].to_string()
-    }
-
-    fn title(&self) -> &str {
-        let start = self.body.find("<title>").unwrap() + 7;
-        let end = self.body[start..].find("</title>").unwrap();
-        &self.body[start..start + end]
-    }
-
-    /// Whether `field` is shown with an error beside it and in the summary.
-    fn field_error(&self, field: &str) -> bool {
-        self.body.contains(&format!("id=\"{field}-error\""))
-            && self.body.contains("class=\"error-summary\"")
-    }
-}
-
-/// `fields` as a browser sends a form.
-fn encode(fields: &[(&str, String)]) -> String {
-    let enc = |s: &str| -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                b' ' => "+".to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
-    fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 /// A complete evaluation form.
@@ -231,7 +76,7 @@ async fn discharged_person(w: &World, serial: u32) -> (String, String, String) {
 async fn a_discharged_service_is_evaluated_once_and_waits_for_moderation() {
     let w = World::start().await;
     let (person, _, episode) = discharged_person(&w, 101).await;
-    let me = w.sign_in(&person).await;
+    let me = w.sign_in(citizen(&person)).await;
 
     let services = w.get(&me, "/my/services").await;
     assert_eq!(services.status, StatusCode::OK, "{}", services.body);
@@ -280,7 +125,7 @@ async fn a_discharged_service_is_evaluated_once_and_waits_for_moderation() {
 async fn each_bad_answer_is_told_beside_its_field_and_nothing_is_written() {
     let w = World::start().await;
     let (person, _, episode) = discharged_person(&w, 102).await;
-    let me = w.sign_in(&person).await;
+    let me = w.sign_in(citizen(&person)).await;
     let path = format!("/my/evaluate/{episode}");
     let request_id = w.get(&me, &path).await.hidden("request_id");
     let good = evaluation(&me.csrf, &request_id);
@@ -345,8 +190,8 @@ async fn a_forged_form_and_another_persons_episode_are_refused() {
     let w = World::start().await;
     let (person, _, episode) = discharged_person(&w, 103).await;
     let (other, _, others_episode) = discharged_person(&w, 104).await;
-    let me = w.sign_in(&person).await;
-    let _them = w.sign_in(&other).await;
+    let me = w.sign_in(citizen(&person)).await;
+    let _them = w.sign_in(citizen(&other)).await;
     let request_id = w
         .get(&me, &format!("/my/evaluate/{episode}"))
         .await
@@ -389,7 +234,7 @@ async fn a_forged_form_and_another_persons_episode_are_refused() {
 async fn an_evaluation_is_edited_and_goes_back_to_moderation() {
     let w = World::start().await;
     let (person, _, episode) = discharged_person(&w, 105).await;
-    let me = w.sign_in(&person).await;
+    let me = w.sign_in(citizen(&person)).await;
     let path = format!("/my/evaluate/{episode}");
     let request_id = w.get(&me, &path).await.hidden("request_id");
     w.post(&me, &path, &evaluation(&me.csrf, &request_id)).await;
@@ -478,7 +323,7 @@ async fn a_trip_is_booked_and_cancelled_and_bad_input_is_named() {
     let w = World::start().await;
     let person = wheelchair_user(&mut w.operator(), 106).await.id;
     let centre = home_and_centre(&w, &person).await;
-    let me = w.sign_in(&person).await;
+    let me = w.sign_in(citizen(&person)).await;
 
     let form = w.get(&me, "/my/trips/new").await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);

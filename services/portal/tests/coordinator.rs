@@ -6,51 +6,34 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use axum::body::Body;
-use http::{Request, StatusCode};
-use onaltu_auth::{Claims, Role};
+mod common;
+
+use common::{Browser, Page, World};
+use http::StatusCode;
+use onaltu_auth::Role;
 use onaltu_portal::i18n::{Lang, Tr};
-use onaltu_portal::settings::Settings;
-use onaltu_portal::web::AppState;
 use onaltu_proto::common::Period as PbPeriod;
 use onaltu_proto::rating as rt;
 use onaltu_proto::registry as reg;
 use onaltu_suite::fixtures::*;
-use onaltu_suite::{Portal, Suite, citizen, claims, staff};
-use tower::ServiceExt;
+use onaltu_suite::{citizen, claims, staff};
 use uuid::Uuid;
 
-/// The portal's state over the suite (dropped first), the transport service and the portal
-/// beside it, and the suite.
-struct World {
-    state: AppState,
-    _portal: Portal,
-    suite: Suite,
-}
-
-/// What the browser got.
-struct Got {
-    status: StatusCode,
-    content_type: String,
-    disposition: String,
-    cache: String,
-    body: Vec<u8>,
-}
-
-impl Got {
+impl Page {
     fn text(&self) -> String {
-        String::from_utf8(self.body.clone()).unwrap()
+        self.body.clone()
     }
 
     /// The CSV file's records after its byte-order mark, header first.
     fn records(&self) -> Vec<Vec<String>> {
+        let body = self.body.as_bytes();
         assert!(
-            self.body.starts_with(&[0xEF, 0xBB, 0xBF]),
+            body.starts_with(&[0xEF, 0xBB, 0xBF]),
             "a CSV file starts with a byte-order mark"
         );
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
-            .from_reader(&self.body[3..]);
+            .from_reader(&body[3..]);
         reader
             .records()
             .map(|r| r.unwrap().iter().map(str::to_string).collect())
@@ -59,66 +42,8 @@ impl Got {
 }
 
 impl World {
-    async fn start() -> Self {
-        let (suite, portal) = Suite::start_with_portal().await;
-        let settings = Settings::local(
-            &suite.redis.url(),
-            onaltu_testkit::jwt_secret(),
-            &suite.registry.addr,
-            &suite.feedback.addr,
-            &suite.rating.addr,
-            &portal.transport.addr,
-        );
-        let state = onaltu_portal::state(settings).await.unwrap();
-        Self {
-            state,
-            _portal: portal,
-            suite,
-        }
-    }
-
     fn operator(&self) -> Registry {
         self.suite.registry(Some(&claims(Role::CityOperator)))
-    }
-
-    /// A signed-in session of `claims`: its cookie.
-    async fn sign_in(&self, claims: Claims) -> String {
-        let token = onaltu_testkit::token(&claims);
-        let (id, _) = self
-            .state
-            .sessions
-            .start(token, None, None, claims)
-            .await
-            .unwrap();
-        format!("onaltu_session={id}")
-    }
-
-    async fn get(&self, cookie: &str, path: &str) -> Got {
-        let request = Request::get(path)
-            .header("cookie", cookie)
-            .header("accept-language", "en")
-            .body(Body::empty())
-            .unwrap();
-        let response = onaltu_portal::router(self.state.clone())
-            .oneshot(request)
-            .await
-            .unwrap();
-        let (parts, body) = response.into_parts();
-        let header = |name: &str| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_string()
-        };
-        Got {
-            status: parts.status,
-            content_type: header("content-type"),
-            disposition: header("content-disposition"),
-            cache: header("cache-control"),
-            body: axum::body::to_bytes(body, 8 << 20).await.unwrap().to_vec(),
-        }
     }
 
     /// The registry's statistics of `region` (empty: the country), as the coordinator's own
@@ -282,12 +207,12 @@ async fn coordinator_statistics_csv_parses_and_its_totals_are_the_registrys() {
         .get(&operator, "/coordinator/statistics.csv?breakdown=region")
         .await;
     assert_eq!(file.status, StatusCode::OK);
-    assert_eq!(file.content_type, "text/csv; charset=utf-8");
+    assert_eq!(file.header("content-type"), "text/csv; charset=utf-8");
     assert!(
-        file.disposition
+        file.header("content-disposition")
             .starts_with("attachment; filename=\"statistics-kz-region-"),
         "{}",
-        file.disposition
+        file.header("content-disposition")
     );
     assert_eq!(file.cache, "no-store");
     let records = file.records();
@@ -390,9 +315,9 @@ async fn coordinator_leaderboard_and_transport_by_month_with_their_csv_files() {
         )
         .await;
     assert_eq!(file.status, StatusCode::OK);
-    assert_eq!(file.content_type, "text/csv; charset=utf-8");
+    assert_eq!(file.header("content-type"), "text/csv; charset=utf-8");
     assert_eq!(
-        file.disposition,
+        file.header("content-disposition"),
         format!(
             "attachment; filename=\"ratings-{}.csv\"",
             label.to_ascii_lowercase()
@@ -456,11 +381,14 @@ async fn coordinator_is_read_by_operators_auditors_and_admins_only() {
         for path in paths {
             let got = w.get(&cookie, path).await;
             assert_eq!(got.status, StatusCode::FORBIDDEN, "{role:?} {path}");
-            assert!(!got.content_type.starts_with("text/csv"), "{role:?} {path}");
+            assert!(
+                !got.header("content-type").starts_with("text/csv"),
+                "{role:?} {path}"
+            );
         }
     }
     for path in paths {
-        let got = w.get("", path).await;
+        let got = w.anonymous(path).await;
         assert_eq!(got.status, StatusCode::UNAUTHORIZED, "anonymous {path}");
     }
 }
@@ -530,7 +458,10 @@ async fn coordinator_names_the_field_of_a_wrong_value() {
     for (path, field) in files {
         let got = w.get(&operator, path).await;
         assert_eq!(got.status, StatusCode::BAD_REQUEST, "{path}");
-        assert!(got.content_type.starts_with("text/html"), "{path}");
+        assert!(
+            got.header("content-type").starts_with("text/html"),
+            "{path}"
+        );
         assert!(
             got.text().contains(&format!("<strong>{field}</strong>")),
             "{path}"

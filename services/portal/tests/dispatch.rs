@@ -10,18 +10,19 @@
 
 use std::time::Duration;
 
+mod common;
+
 use axum::body::Body;
 use chrono::NaiveDate;
+use common::{Browser, Transport, Visitor, invataxi, local};
 use http::{Request, StatusCode};
-use onaltu_auth::{Claims, Role};
-use onaltu_portal::settings::Settings;
+use onaltu_auth::Role;
 use onaltu_portal::web::AppState;
 use onaltu_proto::common::GeoPoint;
 use onaltu_proto::transport::{self as pb, TripState};
 use onaltu_suite::fixtures::*;
 use onaltu_suite::{Portal, Suite, claims};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tower::ServiceExt;
 use uuid::Uuid;
 
 /// Where the trips go: a rehabilitation centre in Astana.
@@ -37,63 +38,16 @@ struct World {
     day: NaiveDate,
 }
 
-/// A signed-in browser.
-struct Visitor {
-    cookie: String,
-    csrf: String,
-}
-
-/// What the browser got.
-struct Page {
-    status: StatusCode,
-    location: String,
-    cache: String,
-    body: String,
-}
-
-impl Page {
-    fn hidden(&self, name: &str) -> String {
-        let marker = format!("name=\"{name}\" value=\"");
-        let start = self.body.find(&marker).expect("the field") + marker.len();
-        let end = self.body[start..].find('"').unwrap();
-        self.body[start..start + end].to_string()
+impl Browser for World {
+    fn portal(&self) -> &AppState {
+        &self.state
     }
-}
-
-fn local(day: NaiveDate, h: u32, m: u32) -> prost_types::Timestamp {
-    let t = day.and_hms_opt(h, m, 0).unwrap().and_utc() - chrono::Duration::hours(5);
-    prost_types::Timestamp {
-        seconds: t.timestamp(),
-        nanos: 0,
-    }
-}
-
-fn encode(fields: &[(&str, String)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                onaltu_portal::web::encode_component(k),
-                onaltu_portal::web::encode_component(v)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 impl World {
     async fn start() -> Self {
         let (suite, portal) = Suite::start_with_portal().await;
-        let settings = Settings::local(
-            &suite.redis.url(),
-            onaltu_testkit::jwt_secret(),
-            &suite.registry.addr,
-            &suite.feedback.addr,
-            &suite.rating.addr,
-            &portal.transport.addr,
-        );
-        let state = onaltu_portal::state(settings).await.unwrap();
+        let state = common::state(&suite, &portal.transport.addr).await;
         Self {
             portal,
             suite,
@@ -102,65 +56,8 @@ impl World {
         }
     }
 
-    fn dispatcher(
-        &self,
-    ) -> pb::transport_service_client::TransportServiceClient<onaltu_testkit::AuthedChannel> {
+    fn dispatcher(&self) -> Transport {
         self.portal.transport(Some(&claims(Role::Dispatcher)))
-    }
-
-    async fn sign_in(&self, c: Claims) -> Visitor {
-        let (id, session) = self
-            .state
-            .sessions
-            .start(onaltu_testkit::token(&c), None, None, c)
-            .await
-            .unwrap();
-        Visitor {
-            cookie: format!("onaltu_session={id}"),
-            csrf: session.csrf,
-        }
-    }
-
-    async fn send(&self, request: Request<Body>) -> Page {
-        let response = onaltu_portal::router(self.state.clone())
-            .oneshot(request)
-            .await
-            .unwrap();
-        let (parts, body) = response.into_parts();
-        let body = axum::body::to_bytes(body, 8 << 20).await.unwrap();
-        let header = |name: &str| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_string()
-        };
-        Page {
-            status: parts.status,
-            location: header("location"),
-            cache: header("cache-control"),
-            body: String::from_utf8(body.to_vec()).unwrap(),
-        }
-    }
-
-    async fn get(&self, v: &Visitor, path: &str) -> Page {
-        let request = Request::get(path)
-            .header("cookie", &v.cookie)
-            .header("accept-language", "en")
-            .body(Body::empty())
-            .unwrap();
-        self.send(request).await
-    }
-
-    async fn post(&self, v: &Visitor, path: &str, fields: &[(&str, String)]) -> Page {
-        let request = Request::post(path)
-            .header("cookie", &v.cookie)
-            .header("accept-language", "en")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from(encode(fields)))
-            .unwrap();
-        self.send(request).await
     }
 
     fn board(&self) -> String {
@@ -168,44 +65,10 @@ impl World {
     }
 
     /// An invataxi with one wheelchair place, on a shift of its driver from `from` to `to`.
-    async fn vehicle(&self, plate: &str, (from, to): (u32, u32)) -> pb::Vehicle {
+    async fn vehicle(&self, plate: &str, hours: (u32, u32)) -> pb::Vehicle {
         let mut d = self.dispatcher();
-        let vehicle = d
-            .create_vehicle(pb::CreateVehicleRequest {
-                request_id: Uuid::now_v7().to_string(),
-                vehicle: Some(pb::Vehicle {
-                    plate_number: plate.into(),
-                    kind: pb::VehicleKind::Invataxi as i32,
-                    model: "Hyundai Staria".into(),
-                    wheelchair_places: 1,
-                    seats: 3,
-                    has_ramp: true,
-                    depot: Some(GeoPoint {
-                        latitude: 51.1280,
-                        longitude: 71.4300,
-                    }),
-                    depot_address: "Астана, Пушкин к-сі 15".into(),
-                    ..Default::default()
-                }),
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .vehicle
-            .unwrap();
-        d.create_shift(pb::CreateShiftRequest {
-            request_id: Uuid::now_v7().to_string(),
-            shift: Some(pb::Shift {
-                vehicle_id: vehicle.id.clone(),
-                driver_subject: onaltu_testkit::driver(&vehicle.id).sub,
-                driver_name: "Ерлан".into(),
-                start_time: Some(local(self.day, from, 0)),
-                end_time: Some(local(self.day, to, 0)),
-                ..Default::default()
-            }),
-        })
-        .await
-        .unwrap();
+        let vehicle = invataxi(&mut d, plate).await;
+        common::shift(&mut d, &vehicle, self.day, hours).await;
         vehicle
     }
 
@@ -261,13 +124,7 @@ impl World {
     }
 
     async fn get_trip(&self, id: &str) -> pb::Trip {
-        self.dispatcher()
-            .get_trip(pb::GetTripRequest { id: id.into() })
-            .await
-            .unwrap()
-            .into_inner()
-            .trip
-            .unwrap()
+        common::get_trip(&mut self.dispatcher(), id).await
     }
 
     async fn route(&self, vehicle: &str) -> Option<pb::Route> {
@@ -382,7 +239,11 @@ async fn the_dispatcher_plans_tomorrow_and_mends_the_plan_by_hand() {
         .collect();
     assert!(!scheduled.is_empty());
     for t in &scheduled {
-        assert!(planned.body.contains(&t.id[..8]), "trip {} shown", t.id);
+        assert!(
+            planned.body.contains(&t.id[t.id.len() - 8..]),
+            "trip {} shown",
+            t.id
+        );
     }
     let turned = no_capacity(&after);
     assert!(
@@ -408,7 +269,7 @@ async fn the_dispatcher_plans_tomorrow_and_mends_the_plan_by_hand() {
     assert!(board.body.contains("Trips not served"));
     assert!(board.body.contains("No vehicle was free at that time"));
     for t in &turned {
-        assert!(board.body.contains(&t.id[..8]));
+        assert!(board.body.contains(&t.id[t.id.len() - 8..]));
     }
     let fragment = w
         .get(&me, &format!("/dispatch/board?date={}&fragment=1", w.day))

@@ -9,23 +9,23 @@
 
 use std::time::Duration;
 
+mod common;
+
 use axum::body::Body;
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveDate;
+use common::{Browser, Page, Transport, Visitor, get_trip, invataxi, local, shift};
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use onaltu_auth::{Claims, Role};
-use onaltu_portal::settings::Settings;
+use onaltu_auth::Role;
 use onaltu_portal::web::AppState;
 use onaltu_proto::common::GeoPoint;
 use onaltu_proto::transport::transport_service_client::TransportServiceClient;
 use onaltu_proto::transport::{self as pb, TripState as S};
 use onaltu_suite::fixtures::*;
 use onaltu_suite::{Suite, claims};
-use onaltu_testkit::{AuthedChannel, Served, TestDb, authed};
+use onaltu_testkit::{Served, TestDb, authed};
 use tower::ServiceExt;
 use uuid::Uuid;
-
-type Transport = TransportServiceClient<AuthedChannel>;
 
 /// Where the passengers live and the centre they ride to, in Astana.
 const HOME: (f64, f64) = (51.1100, 71.4000);
@@ -49,15 +49,9 @@ struct World {
     late: pb::Trip,
 }
 
-/// A local (UTC+5) time of `day`.
-fn local(day: NaiveDate, h: u32, m: u32) -> prost_types::Timestamp {
-    let t = day
-        .and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap())
-        .and_utc()
-        - chrono::Duration::hours(5);
-    prost_types::Timestamp {
-        seconds: t.timestamp(),
-        nanos: 0,
+impl Browser for World {
+    fn portal(&self) -> &AppState {
+        &self.state
     }
 }
 
@@ -107,24 +101,16 @@ impl World {
             onaltu_transport::serve,
         )
         .await;
-        let settings = Settings::local(
-            &suite.redis.url(),
-            onaltu_testkit::jwt_secret(),
-            &suite.registry.addr,
-            &suite.feedback.addr,
-            &suite.rating.addr,
-            &transport.addr,
-        );
-        let state = onaltu_portal::state(settings).await.unwrap();
+        let state = common::state(&suite, &transport.addr).await;
         let today = onaltu_api::today();
         let mut dispatcher = TransportServiceClient::new(authed(
             &transport.channel,
             Some(&claims(Role::Dispatcher)),
         ));
-        let v1 = vehicle(&mut dispatcher, "101AAA01").await;
-        let v2 = vehicle(&mut dispatcher, "202BBB01").await;
+        let v1 = invataxi(&mut dispatcher, "101AAA01").await;
+        let v2 = invataxi(&mut dispatcher, "202BBB01").await;
         for v in [&v1, &v2] {
-            shift(&mut dispatcher, v, today).await;
+            shift(&mut dispatcher, v, today, (9, 18)).await;
         }
         let mut op = suite.registry(Some(&claims(Role::CityOperator)));
         let p1 = wheelchair_user(&mut op, 21).await.id;
@@ -193,92 +179,27 @@ impl World {
         ))
     }
 
-    /// A signed-in session of `claims`: its cookie and form token.
-    async fn sign_in(&self, c: Claims) -> Visitor {
-        let (id, session) = self
-            .state
-            .sessions
-            .start(onaltu_testkit::token(&c), None, None, c)
-            .await
-            .unwrap();
-        Visitor {
-            cookie: format!("onaltu_session={id}"),
-            csrf: session.csrf,
-        }
-    }
-
     /// The driver of vehicle `vehicle`: the subject its shifts name.
     async fn driver(&self, vehicle: &str) -> Visitor {
         self.sign_in(onaltu_testkit::driver(vehicle)).await
     }
 
-    async fn send(&self, request: Request<Body>) -> Page {
-        let response = onaltu_portal::router(self.state.clone())
-            .oneshot(request)
-            .await
-            .unwrap();
-        let (parts, body) = response.into_parts();
-        let body = axum::body::to_bytes(body, 4 << 20).await.unwrap();
-        let header = |name: &str| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_string()
-        };
-        Page {
-            status: parts.status,
-            location: header("location"),
-            cache: header("cache-control"),
-            body: String::from_utf8(body.to_vec()).unwrap(),
-        }
-    }
-
-    async fn get(&self, v: &Visitor, path: &str) -> Page {
-        let request = Request::get(path)
-            .header("cookie", &v.cookie)
-            .header("accept-language", "en")
-            .body(Body::empty())
-            .unwrap();
-        self.send(request).await
-    }
-
     /// Posts step `state` of trip `trip` with the form token `csrf`.
     async fn step(&self, v: &Visitor, trip: &str, state: &str, csrf: &str) -> Page {
-        let form = serde_urlencoded::to_string([
-            ("csrf", csrf),
-            ("state", state),
-            ("date", &self.today.to_string()),
-        ])
-        .unwrap();
-        let request = Request::post(format!("/driver/trips/{trip}/status"))
-            .header("cookie", &v.cookie)
-            .header("accept-language", "en")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from(form))
-            .unwrap();
-        self.send(request).await
+        let path = format!("/driver/trips/{trip}/status");
+        let date = self.today.to_string();
+        self.post(
+            v,
+            &path,
+            &[("csrf", csrf), ("state", state), ("date", date.as_str())],
+        )
+        .await
     }
 
     /// The state of trip `id` as the dispatch sees it.
     async fn state_of(&self, id: &str) -> i32 {
         get_trip(&mut self.dispatcher(), id).await.state
     }
-}
-
-/// A signed-in browser.
-struct Visitor {
-    cookie: String,
-    csrf: String,
-}
-
-/// What the browser got.
-struct Page {
-    status: StatusCode,
-    location: String,
-    cache: String,
-    body: String,
 }
 
 impl Page {
@@ -302,50 +223,6 @@ impl Page {
     }
 }
 
-async fn vehicle(dispatcher: &mut Transport, plate: &str) -> pb::Vehicle {
-    dispatcher
-        .create_vehicle(pb::CreateVehicleRequest {
-            request_id: Uuid::now_v7().to_string(),
-            vehicle: Some(pb::Vehicle {
-                plate_number: plate.into(),
-                kind: pb::VehicleKind::Invataxi as i32,
-                model: "Hyundai Staria".into(),
-                wheelchair_places: 1,
-                seats: 3,
-                has_ramp: true,
-                depot: Some(GeoPoint {
-                    latitude: 51.1280,
-                    longitude: 71.4300,
-                }),
-                depot_address: "Астана, Пушкин к-сі 15".into(),
-                ..Default::default()
-            }),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .vehicle
-        .unwrap()
-}
-
-/// A 9:00-18:00 shift on `v` of the driver the portal signs in as `onaltu_testkit::driver(v)`.
-async fn shift(dispatcher: &mut Transport, v: &pb::Vehicle, day: NaiveDate) {
-    dispatcher
-        .create_shift(pb::CreateShiftRequest {
-            request_id: Uuid::now_v7().to_string(),
-            shift: Some(pb::Shift {
-                vehicle_id: v.id.clone(),
-                driver_subject: onaltu_testkit::driver(&v.id).sub,
-                driver_name: "Ерлан".into(),
-                start_time: Some(local(day, 9, 0)),
-                end_time: Some(local(day, 18, 0)),
-                ..Default::default()
-            }),
-        })
-        .await
-        .unwrap();
-}
-
 async fn book(dispatcher: &mut Transport, trip: pb::Trip) -> pb::Trip {
     let trip = dispatcher
         .request_trip(pb::RequestTripRequest {
@@ -359,16 +236,6 @@ async fn book(dispatcher: &mut Transport, trip: pb::Trip) -> pb::Trip {
         .unwrap();
     assert_eq!(trip.state, S::Requested as i32, "{}", trip.state_note);
     trip
-}
-
-async fn get_trip(dispatcher: &mut Transport, id: &str) -> pb::Trip {
-    dispatcher
-        .get_trip(pb::GetTripRequest { id: id.into() })
-        .await
-        .unwrap()
-        .into_inner()
-        .trip
-        .unwrap()
 }
 
 #[tokio::test]

@@ -6,109 +6,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use axum::body::Body;
-use http::{Request, StatusCode};
-use onaltu_auth::{Claims, Role};
-use onaltu_portal::settings::Settings;
-use onaltu_portal::web::AppState;
+mod common;
+
+use common::{Browser, World};
+use http::StatusCode;
+use onaltu_auth::Role;
 use onaltu_proto::feedback as fb;
 use onaltu_suite::fixtures::*;
-use onaltu_suite::{Portal, Suite, citizen, claims, staff};
-use tower::ServiceExt;
-
-/// The suite and the portal in front of it; `state` is a second portal over the same services
-/// and session store, answering requests in process.
-struct World {
-    state: AppState,
-    portal: Portal,
-    suite: Suite,
-}
+use onaltu_suite::{citizen, claims, staff};
 
 impl World {
-    async fn start() -> Self {
-        let (suite, portal) = Suite::start_with_portal().await;
-        let settings = Settings::local(
-            &suite.redis.url(),
-            onaltu_testkit::jwt_secret(),
-            &suite.registry.addr,
-            &suite.feedback.addr,
-            &suite.rating.addr,
-            &portal.transport.addr,
-        );
-        let state = onaltu_portal::state(settings).await.unwrap();
-        Self {
-            state,
-            portal,
-            suite,
-        }
-    }
-
-    async fn sign_in(&self, claims: Claims) -> Visitor {
-        let token = onaltu_testkit::token(&claims);
-        let (id, session) = self
-            .state
-            .sessions
-            .start(token, None, None, claims)
-            .await
-            .unwrap();
-        Visitor {
-            cookie: format!("onaltu_session={id}"),
-            csrf: session.csrf,
-        }
-    }
-
-    async fn send(&self, request: Request<Body>) -> Page {
-        let response = onaltu_portal::router(self.state.clone())
-            .oneshot(request)
-            .await
-            .unwrap();
-        let (parts, body) = response.into_parts();
-        let body = axum::body::to_bytes(body, 8 << 20).await.unwrap();
-        let header = |name: &str| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_string()
-        };
-        Page {
-            status: parts.status,
-            location: header("location"),
-            cache: header("cache-control"),
-            body: String::from_utf8(body.to_vec()).unwrap(),
-        }
-    }
-
-    async fn get(&self, v: Option<&Visitor>, path: &str) -> Page {
-        let mut request = Request::get(path).header("accept-language", "en");
-        if let Some(v) = v {
-            request = request.header("cookie", &v.cookie);
-        }
-        self.send(request.body(Body::empty()).unwrap()).await
-    }
-
-    async fn post(&self, v: &Visitor, path: &str, fields: &[(&str, &str)]) -> Page {
-        let body = serde_urlencoded::to_string(fields).unwrap();
-        let request = Request::post(path)
-            .header("cookie", &v.cookie)
-            .header("accept-language", "en")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(request).await
-    }
-
-    fn moderator(&self) -> Feedback {
-        self.suite.feedback(Some(&claims(Role::CityOperator)))
-    }
-
-    async fn evaluation(&self, id: &str) -> fb::Evaluation {
-        onaltu_testkit::feedback::get(&mut self.moderator(), id)
-            .await
-            .unwrap()
-    }
-
     async fn complaints(&self) -> Vec<fb::Complaint> {
         self.moderator()
             .list_complaints(fb::ListComplaintsRequest::default())
@@ -127,34 +34,6 @@ impl World {
             .status()
             .expect("psql runs");
         assert!(done.success(), "the deadline was moved");
-    }
-}
-
-/// A signed-in browser.
-struct Visitor {
-    cookie: String,
-    csrf: String,
-}
-
-/// What the browser got.
-struct Page {
-    status: StatusCode,
-    location: String,
-    cache: String,
-    body: String,
-}
-
-impl Page {
-    /// The value of the hidden field `name` of the form posting to `action`.
-    fn hidden(&self, action: &str, name: &str) -> String {
-        let form = self
-            .body
-            .find(&format!("action=\"{action}\""))
-            .expect("the form");
-        let marker = format!("name=\"{name}\" value=\"");
-        let start = form + self.body[form..].find(&marker).expect("the field") + marker.len();
-        let end = self.body[start..].find('"').unwrap();
-        self.body[start..start + end].to_string()
     }
 }
 
@@ -189,7 +68,7 @@ async fn an_operator_publishes_a_pending_evaluation_and_the_public_sees_it() {
     let (centre, e) = pending(&w, 201, "Жақсы орталық. Хабарласыңыз: +7 701 123 45 67", "").await;
     let operator = w.sign_in(claims(Role::CityOperator)).await;
 
-    let queue = w.get(Some(&operator), "/moderation").await;
+    let queue = w.get(&operator, "/moderation").await;
     assert_eq!(queue.status, StatusCode::OK, "{}", queue.body);
     assert_eq!(queue.cache, "no-store");
     assert!(
@@ -206,14 +85,14 @@ async fn an_operator_publishes_a_pending_evaluation_and_the_public_sees_it() {
         "the reasons offered"
     );
     let action = format!("/moderation/{}", e.id);
-    let etag = queue.hidden(&action, "etag");
+    let etag = queue.hidden_in(&action, "etag");
 
     let done = w
         .post(
             &operator,
             &action,
             &[
-                ("csrf", &operator.csrf),
+                ("csrf", operator.csrf.as_str()),
                 ("etag", &etag),
                 ("action", "publish"),
             ],
@@ -221,7 +100,7 @@ async fn an_operator_publishes_a_pending_evaluation_and_the_public_sees_it() {
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     assert_eq!(done.location, "/moderation?notice=published");
-    let after = w.get(Some(&operator), &done.location).await;
+    let after = w.get(&operator, &done.location).await;
     assert!(after.body.contains("The evaluation is published."));
     assert!(!after.body.contains(&action), "it left the queue");
     assert_eq!(
@@ -229,7 +108,7 @@ async fn an_operator_publishes_a_pending_evaluation_and_the_public_sees_it() {
         fb::EvaluationStatus::Published as i32
     );
 
-    let public = w.get(None, &format!("/centres/{centre}")).await;
+    let public = w.anonymous(&format!("/centres/{centre}")).await;
     assert_eq!(public.status, StatusCode::OK);
     assert!(
         public.body.contains("Жақсы орталық."),
@@ -242,7 +121,7 @@ async fn an_operator_publishes_a_pending_evaluation_and_the_public_sees_it() {
             &operator,
             &action,
             &[
-                ("csrf", &operator.csrf),
+                ("csrf", operator.csrf.as_str()),
                 ("action", "reject"),
                 ("issue", "spam"),
                 ("note", "x"),
@@ -268,7 +147,7 @@ async fn a_rejection_needs_a_reason_and_a_note_and_publishes_nothing() {
         .post(
             &operator,
             &action,
-            &[("csrf", &operator.csrf), ("action", "reject")],
+            &[("csrf", operator.csrf.as_str()), ("action", "reject")],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
@@ -286,7 +165,7 @@ async fn a_rejection_needs_a_reason_and_a_note_and_publishes_nothing() {
             &operator,
             &action,
             &[
-                ("csrf", &operator.csrf),
+                ("csrf", operator.csrf.as_str()),
                 ("action", "reject"),
                 ("issue", "third_person"),
                 ("note", "Please do not name staff members."),
@@ -301,7 +180,7 @@ async fn a_rejection_needs_a_reason_and_a_note_and_publishes_nothing() {
     assert_eq!(decision.issue, fb::ContentIssue::ThirdPerson as i32);
     assert_eq!(decision.note, "Please do not name staff members.");
 
-    let public = w.get(None, &format!("/centres/{centre}")).await;
+    let public = w.anonymous(&format!("/centres/{centre}")).await;
     assert!(!public.body.contains("Әлиева"), "nothing published");
 }
 
@@ -313,7 +192,7 @@ async fn a_complaint_is_moved_to_resolved_with_its_resolution() {
     assert!(!id.is_empty());
     let operator = w.sign_in(claims(Role::CityOperator)).await;
 
-    let list = w.get(Some(&operator), "/moderation/complaints").await;
+    let list = w.get(&operator, "/moderation/complaints").await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
     assert_eq!(list.cache, "no-store");
     assert!(list.body.contains("Кезек туралы ақпарат берілмеді."));
@@ -323,14 +202,14 @@ async fn a_complaint_is_moved_to_resolved_with_its_resolution() {
         !list.body.contains(&format!("status-{id}-resolved")),
         "an open complaint is taken in review first"
     );
-    let etag = list.hidden(&action, "etag");
+    let etag = list.hidden_in(&action, "etag");
 
     let review = w
         .post(
             &operator,
             &action,
             &[
-                ("csrf", &operator.csrf),
+                ("csrf", operator.csrf.as_str()),
                 ("etag", &etag),
                 ("status", "in_review"),
             ],
@@ -342,7 +221,7 @@ async fn a_complaint_is_moved_to_resolved_with_its_resolution() {
         .post(
             &operator,
             &action,
-            &[("csrf", &operator.csrf), ("status", "resolved")],
+            &[("csrf", operator.csrf.as_str()), ("status", "resolved")],
         )
         .await;
     assert_eq!(no_resolution.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -361,7 +240,7 @@ async fn a_complaint_is_moved_to_resolved_with_its_resolution() {
             &operator,
             &action,
             &[
-                ("csrf", &operator.csrf),
+                ("csrf", operator.csrf.as_str()),
                 ("status", "resolved"),
                 ("resolution", "Кезек туралы ақпарат сайтқа қойылды."),
             ],
@@ -378,7 +257,7 @@ async fn a_complaint_is_moved_to_resolved_with_its_resolution() {
         .post(
             &operator,
             &action,
-            &[("csrf", &operator.csrf), ("status", "in_review")],
+            &[("csrf", operator.csrf.as_str()), ("status", "in_review")],
         )
         .await;
     assert_eq!(closed.status, StatusCode::CONFLICT, "{}", closed.body);
@@ -392,7 +271,7 @@ async fn overdue_complaints_are_listed_first_and_said_in_words() {
     w.age_deadline(&second.complaint_id, 3);
     let operator = w.sign_in(claims(Role::CityOperator)).await;
 
-    let list = w.get(Some(&operator), "/moderation/complaints").await;
+    let list = w.get(&operator, "/moderation/complaints").await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
     let at = |id: &str| list.body.find(&format!("id=\"complaint-{id}\"")).unwrap();
     assert!(
@@ -420,20 +299,17 @@ async fn only_the_city_moderates() {
         let role = who.role;
         let v = w.sign_in(who).await;
         for path in ["/moderation", "/moderation/complaints"] {
-            let page = w.get(Some(&v), path).await;
+            let page = w.get(&v, path).await;
             assert_eq!(page.status, StatusCode::FORBIDDEN, "{role:?} on {path}");
             assert_eq!(page.cache, "no-store");
         }
     }
     assert_eq!(
-        w.get(None, "/moderation").await.status,
+        w.anonymous("/moderation").await.status,
         StatusCode::UNAUTHORIZED
     );
     let admin = w.sign_in(claims(Role::Admin)).await;
-    assert_eq!(
-        w.get(Some(&admin), "/moderation").await.status,
-        StatusCode::OK
-    );
+    assert_eq!(w.get(&admin, "/moderation").await.status, StatusCode::OK);
     let _ = &w.portal.url;
 }
 
@@ -477,7 +353,7 @@ async fn a_forged_form_changes_nothing() {
         .post(
             &worker,
             &format!("/moderation/{}", e.id),
-            &[("csrf", &worker.csrf), ("action", "publish")],
+            &[("csrf", worker.csrf.as_str()), ("action", "publish")],
         )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);

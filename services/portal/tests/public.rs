@@ -6,13 +6,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::net::SocketAddr;
 
 use http::{HeaderMap, StatusCode};
 use onaltu_api::Period;
 use onaltu_auth::Role;
 use onaltu_portal::oidc::client;
-use onaltu_portal::settings::Settings;
 use onaltu_proto::feedback as fb;
 use onaltu_proto::rating as pb;
 use onaltu_suite::fixtures::*;
@@ -21,15 +22,7 @@ use uuid::Uuid;
 
 /// The portal over `s`, on a free port.
 async fn portal(s: &Suite) -> SocketAddr {
-    let settings = Settings::local(
-        &s.redis.url(),
-        onaltu_testkit::jwt_secret(),
-        &s.registry.addr,
-        &s.feedback.addr,
-        &s.rating.addr,
-        "http://127.0.0.1:9",
-    );
-    let state = onaltu_portal::state(settings).await.unwrap();
+    let state = common::state(s, "http://127.0.0.1:9").await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(onaltu_portal::serve(

@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -615,29 +617,7 @@ async fn the_demo_accounts_are_found_in_the_running_services() {
     let recipient = registry::adult(&mut op, 13).await;
     registry::discharged(&mut op, &recipient.id, &centre.id).await;
     let mut dispatcher = portal.transport(Some(&onaltu_testkit::claims(Role::Dispatcher)));
-    let vehicle = dispatcher
-        .create_vehicle(pb::CreateVehicleRequest {
-            request_id: uuid::Uuid::now_v7().to_string(),
-            vehicle: Some(pb::Vehicle {
-                plate_number: "777DEM01".into(),
-                kind: pb::VehicleKind::Invataxi as i32,
-                model: "Hyundai Staria".into(),
-                wheelchair_places: 1,
-                seats: 3,
-                has_ramp: true,
-                depot: Some(onaltu_proto::common::GeoPoint {
-                    latitude: 51.128,
-                    longitude: 71.43,
-                }),
-                depot_address: "Астана".into(),
-                ..Default::default()
-            }),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .vehicle
-        .unwrap();
+    let vehicle = common::invataxi(&mut dispatcher, "777DEM01").await;
     let start = (now() / 3_600 + 24) * 3_600;
     let at = |secs: u64| prost_types::Timestamp {
         seconds: i64::try_from(secs).unwrap(),

@@ -6,139 +6,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use axum::body::Body;
-use http::{Request, StatusCode};
-use onaltu_auth::{Claims, Role};
-use onaltu_portal::settings::Settings;
-use onaltu_portal::web::AppState;
+mod common;
+
+use common::{Browser, World};
+use http::StatusCode;
+use onaltu_auth::Role;
 use onaltu_proto::feedback as fb;
 use onaltu_suite::fixtures::*;
-use onaltu_suite::{Portal, Suite, citizen, claims, staff};
-use tower::ServiceExt;
-
-/// The suite and the portal in front of it; `state` is a second portal over the same services
-/// and session store, answering requests in process.
-struct World {
-    state: AppState,
-    portal: Portal,
-    suite: Suite,
-}
+use onaltu_suite::{citizen, claims, staff};
 
 impl World {
-    async fn start() -> Self {
-        let (suite, portal) = Suite::start_with_portal().await;
-        let settings = Settings::local(
-            &suite.redis.url(),
-            onaltu_testkit::jwt_secret(),
-            &suite.registry.addr,
-            &suite.feedback.addr,
-            &suite.rating.addr,
-            &portal.transport.addr,
-        );
-        let state = onaltu_portal::state(settings).await.unwrap();
-        Self {
-            state,
-            portal,
-            suite,
-        }
-    }
-
-    async fn sign_in(&self, claims: Claims) -> Visitor {
-        let token = onaltu_testkit::token(&claims);
-        let (id, session) = self
-            .state
-            .sessions
-            .start(token, None, None, claims)
-            .await
-            .unwrap();
-        Visitor {
-            cookie: format!("onaltu_session={id}"),
-            csrf: session.csrf,
-        }
-    }
-
-    async fn send(&self, request: Request<Body>) -> Page {
-        let response = onaltu_portal::router(self.state.clone())
-            .oneshot(request)
-            .await
-            .unwrap();
-        let (parts, body) = response.into_parts();
-        let body = axum::body::to_bytes(body, 8 << 20).await.unwrap();
-        let header = |name: &str| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_string()
-        };
-        Page {
-            status: parts.status,
-            location: header("location"),
-            cache: header("cache-control"),
-            body: String::from_utf8(body.to_vec()).unwrap(),
-        }
-    }
-
-    async fn get(&self, v: Option<&Visitor>, path: &str) -> Page {
-        let mut request = Request::get(path).header("accept-language", "en");
-        if let Some(v) = v {
-            request = request.header("cookie", &v.cookie);
-        }
-        self.send(request.body(Body::empty()).unwrap()).await
-    }
-
-    async fn post(&self, v: &Visitor, path: &str, fields: &[(&str, &str)]) -> Page {
-        let body = serde_urlencoded::to_string(fields).unwrap();
-        let request = Request::post(path)
-            .header("cookie", &v.cookie)
-            .header("accept-language", "en")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(request).await
-    }
-
-    fn moderator(&self) -> Feedback {
-        self.suite.feedback(Some(&claims(Role::CityOperator)))
-    }
-
-    async fn evaluation(&self, id: &str) -> fb::Evaluation {
-        onaltu_testkit::feedback::get(&mut self.moderator(), id)
-            .await
-            .unwrap()
-    }
-
     async fn indicator_values(&self) -> i64 {
         self.suite.rating_count("indicator_values").await
-    }
-}
-
-/// A signed-in browser.
-struct Visitor {
-    cookie: String,
-    csrf: String,
-}
-
-/// What the browser got.
-struct Page {
-    status: StatusCode,
-    location: String,
-    cache: String,
-    body: String,
-}
-
-impl Page {
-    /// The value of the hidden field `name` of the form posting to `action`.
-    fn hidden(&self, action: &str, name: &str) -> String {
-        let form = self
-            .body
-            .find(&format!("action=\"{action}\""))
-            .expect("the form");
-        let marker = format!("name=\"{name}\" value=\"");
-        let start = form + self.body[form..].find(&marker).expect("the field") + marker.len();
-        let end = self.body[start..].find('"').unwrap();
-        self.body[start..start + end].to_string()
     }
 }
 
@@ -167,7 +46,7 @@ async fn staff_see_their_centre_and_reply_once() {
     let (place, e) = centre_with_feedback(&w, 301, "Қызметкерлер өте сыпайы.").await;
     let worker = w.sign_in(staff(&place)).await;
 
-    let page = w.get(Some(&worker), "/staff").await;
+    let page = w.get(&worker, "/staff").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(page.cache, "no-store");
     assert!(
@@ -198,12 +77,16 @@ async fn staff_see_their_centre_and_reply_once() {
 
     let text = "Рахмет! Сізді қайта күтеміз.";
     let sent = w
-        .post(&worker, &action, &[("csrf", &worker.csrf), ("text", text)])
+        .post(
+            &worker,
+            &action,
+            &[("csrf", worker.csrf.as_str()), ("text", text)],
+        )
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     assert_eq!(sent.location, "/staff?notice=replied#evaluations");
     assert_eq!(w.evaluation(&e.id).await.reply.unwrap().text, text);
-    let after = w.get(Some(&worker), "/staff?notice=replied").await;
+    let after = w.get(&worker, "/staff?notice=replied").await;
     assert!(after.body.contains("The reply is published."));
     assert!(!after.body.contains(&action), "one reply only");
 
@@ -211,7 +94,7 @@ async fn staff_see_their_centre_and_reply_once() {
         .post(
             &worker,
             &action,
-            &[("csrf", &worker.csrf), ("text", "Тағы да")],
+            &[("csrf", worker.csrf.as_str()), ("text", "Тағы да")],
         )
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
@@ -231,7 +114,11 @@ async fn a_bad_reply_is_answered_beside_the_field_and_nothing_is_written() {
         (long.as_str(), "at most 2000 characters"),
     ] {
         let page = w
-            .post(&worker, &action, &[("csrf", &worker.csrf), ("text", text)])
+            .post(
+                &worker,
+                &action,
+                &[("csrf", worker.csrf.as_str()), ("text", text)],
+            )
             .await;
         assert_eq!(
             page.status,
@@ -255,7 +142,7 @@ async fn staff_get_nothing_of_another_centre() {
     let (theirs, e) = centre_with_feedback(&w, 304, "Басқа орталық туралы.").await;
     let worker = w.sign_in(staff(&mine)).await;
 
-    let page = w.get(Some(&worker), "/staff").await;
+    let page = w.get(&worker, "/staff").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Біздің орталық."));
     assert!(!page.body.contains("Басқа орталық туралы."));
@@ -266,7 +153,10 @@ async fn staff_get_nothing_of_another_centre() {
         .post(
             &worker,
             &format!("/staff/evaluations/{}/reply", e.id),
-            &[("csrf", &worker.csrf), ("text", "Біз жауап береміз")],
+            &[
+                ("csrf", worker.csrf.as_str()),
+                ("text", "Біз жауап береміз"),
+            ],
         )
         .await;
     assert!(
@@ -286,8 +176,8 @@ async fn staff_record_the_indicators_their_centre_reports() {
     let w = World::start().await;
     let (place, _) = centre_with_feedback(&w, 305, "Жақсы.").await;
     let worker = w.sign_in(staff(&place)).await;
-    let page = w.get(Some(&worker), "/staff").await;
-    let request_id = page.hidden("/staff/indicators", "request_id");
+    let page = w.get(&worker, "/staff").await;
+    let request_id = page.hidden_in("/staff/indicators", "request_id");
     let field = "value-events_per_100_recipients";
 
     let bad = w
@@ -295,7 +185,7 @@ async fn staff_record_the_indicators_their_centre_reports() {
             &worker,
             "/staff/indicators",
             &[
-                ("csrf", &worker.csrf),
+                ("csrf", worker.csrf.as_str()),
                 ("request_id", &request_id),
                 (field, "-2"),
             ],
@@ -313,7 +203,7 @@ async fn staff_record_the_indicators_their_centre_reports() {
         .post(
             &worker,
             "/staff/indicators",
-            &[("csrf", &worker.csrf), ("request_id", &request_id)],
+            &[("csrf", worker.csrf.as_str()), ("request_id", &request_id)],
         )
         .await;
     assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -324,7 +214,7 @@ async fn staff_record_the_indicators_their_centre_reports() {
             &worker,
             "/staff/indicators",
             &[
-                ("csrf", &worker.csrf),
+                ("csrf", worker.csrf.as_str()),
                 ("request_id", &request_id),
                 (field, "12,5"),
             ],
@@ -348,11 +238,11 @@ async fn only_a_centres_staff_open_the_staff_page() {
     for who in others {
         let role = who.role;
         let v = w.sign_in(who).await;
-        let page = w.get(Some(&v), "/staff").await;
+        let page = w.get(&v, "/staff").await;
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{role:?}");
         assert_eq!(page.cache, "no-store");
     }
-    assert_eq!(w.get(None, "/staff").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(w.anonymous("/staff").await.status, StatusCode::UNAUTHORIZED);
     let _ = &w.portal.url;
 }
 
@@ -375,7 +265,7 @@ async fn a_forged_reply_changes_nothing() {
             &worker,
             "/staff/indicators",
             &[
-                ("request_id", &uuid::Uuid::now_v7().to_string()),
+                ("request_id", uuid::Uuid::now_v7().to_string().as_str()),
                 ("value-events_per_100_recipients", "3"),
             ],
         )

@@ -28,10 +28,13 @@ pub fn board_day(typed: &str, today: NaiveDate) -> Result<NaiveDate, &'static st
     NaiveDate::parse_from_str(typed, "%Y-%m-%d").map_err(|_| "board-error-date")
 }
 
-/// A trip's id as the board shows it: its first eight characters (enough to tell a day's
-/// trips apart, and to find one with the browser's search).
+/// A trip's id as the board shows it: its last eight characters. Trip ids are UUIDv7, whose
+/// first characters are the time of booking (the same for every trip booked in the same
+/// minute); the last are random, enough to tell a day's trips apart and to find one with the
+/// browser's search.
 pub fn short_id(id: &str) -> String {
-    id.chars().take(8).collect()
+    let chars: Vec<char> = id.chars().collect();
+    chars[chars.len().saturating_sub(8)..].iter().collect()
 }
 
 /// The instant of `hh:mm` on local (UTC+5) `day`.
@@ -801,7 +804,12 @@ mod tests {
         let at = local_instant(day(), "09:30").unwrap();
         assert_eq!(at.to_rfc3339(), "2026-07-02T04:30:00+00:00");
         assert!(local_instant(day(), "25:00").is_none());
-        assert_eq!(short_id("0190abcd-1234"), "0190abcd");
+        assert_eq!(short_id("0190abcd-1234-7000-8000-00a1b2c3d4e5"), "b2c3d4e5");
+        // Two trips booked in the same minute share their first characters, never their last.
+        assert_ne!(
+            short_id("0190abcd-1234-7000-8000-00a1b2c3d4e5"),
+            short_id("0190abcd-1234-7000-8000-9f1e2d3c4b5a")
+        );
         assert_eq!(decimal(Lang::Ru, 1.25, 1), "1,2");
         assert_eq!(decimal(Lang::En, 2.0, 2), "2.00");
     }
@@ -885,7 +893,7 @@ mod tests {
         let pickup = &r.stops[1];
         assert_eq!(pickup.time, "10:00");
         assert_eq!(pickup.kind, "Pickup");
-        assert_eq!(pickup.trip_short, "t1-aaaaa");
+        assert_eq!(pickup.trip_short, "aaaaaaaa");
         assert_eq!(pickup.wait, "20 min");
         assert_eq!(pickup.load, "1 wheelchair, 1 seat");
         assert_eq!(pickup.needs, "wheelchair, 1 escort");

@@ -520,41 +520,41 @@ fn evaluation_anchor(field: &str) -> String {
     }
 }
 
-fn evaluation_view(
-    tr: &Tr,
-    fields: &EvaluationFields,
-    errors: &FormErrors,
-    with_complaint: bool,
-) -> EvaluationFormView {
-    let criteria = eval::CRITERIA
-        .iter()
-        .map(|c| {
-            let chosen = fields.score(c);
-            let mut choices: Vec<Choice> = (1..=5)
-                .rev()
-                .map(|s: i32| Choice {
-                    id: format!("{c}-{s}"),
-                    value: s.to_string(),
-                    label: tr.t(&format!("my-score-{s}")),
-                    checked: chosen == s.to_string(),
-                })
-                .collect();
-            choices.push(Choice {
-                id: format!("{c}-na"),
-                value: eval::NOT_APPLICABLE.into(),
-                label: tr.t("my-score-na"),
-                checked: chosen == eval::NOT_APPLICABLE,
-            });
-            RadioGroup {
-                name: (*c).into(),
-                legend: tr.t(&format!("my-criterion-{}", c.replace('_', "-"))),
-                hint: tr.t(&format!("my-criterion-{}-hint", c.replace('_', "-"))),
-                error: error_of(tr, errors, c),
-                choices,
-            }
+/// The legend of criterion `c`, in the page's language.
+fn criterion_legend(tr: &Tr, c: &str) -> String {
+    tr.t(&format!("my-criterion-{}", c.replace('_', "-")))
+}
+
+/// Criterion `c`'s radio group: a score from 5 down to 1, then "not applicable".
+fn criterion_group(tr: &Tr, fields: &EvaluationFields, errors: &FormErrors, c: &str) -> RadioGroup {
+    let chosen = fields.score(c);
+    let mut choices: Vec<Choice> = (1..=5)
+        .rev()
+        .map(|s: i32| Choice {
+            id: format!("{c}-{s}"),
+            value: s.to_string(),
+            label: tr.t(&format!("my-score-{s}")),
+            checked: chosen == s.to_string(),
         })
         .collect();
-    let mut recommend: Vec<Choice> = (0..=eval::MAX_RECOMMEND)
+    choices.push(Choice {
+        id: format!("{c}-na"),
+        value: eval::NOT_APPLICABLE.into(),
+        label: tr.t("my-score-na"),
+        checked: chosen == eval::NOT_APPLICABLE,
+    });
+    RadioGroup {
+        name: c.into(),
+        legend: criterion_legend(tr, c),
+        hint: tr.t(&format!("my-criterion-{}-hint", c.replace('_', "-"))),
+        error: error_of(tr, errors, c),
+        choices,
+    }
+}
+
+/// Whether the person would recommend the centre: from the most down to 0, or no answer.
+fn recommend_group(tr: &Tr, fields: &EvaluationFields, errors: &FormErrors) -> RadioGroup {
+    let mut choices: Vec<Choice> = (0..=eval::MAX_RECOMMEND)
         .rev()
         .map(|r| Choice {
             id: format!("would_recommend-{r}"),
@@ -563,34 +563,51 @@ fn evaluation_view(
             checked: fields.would_recommend.trim() == r.to_string(),
         })
         .collect();
-    recommend.push(Choice {
+    choices.push(Choice {
         id: "would_recommend-none".into(),
         value: String::new(),
         label: tr.t("my-recommend-no-answer"),
         checked: fields.would_recommend.trim().is_empty(),
     });
+    RadioGroup {
+        name: "would_recommend".into(),
+        legend: tr.t("my-recommend-legend"),
+        hint: tr.t("my-recommend-hint"),
+        error: error_of(tr, errors, "would_recommend"),
+        choices,
+    }
+}
+
+/// The error summary of the evaluation form.
+fn evaluation_summary(tr: &Tr, errors: &FormErrors) -> Vec<ErrorLine> {
+    summary(tr, errors, evaluation_anchor)
+        .into_iter()
+        .zip(errors.all())
+        .map(|(mut line, e)| {
+            // Seven criteria share one message: the summary names which one it is.
+            if eval::CRITERIA.contains(&e.field) {
+                let legend = criterion_legend(tr, e.field);
+                line.message = format!("{legend}: {}", line.message);
+            }
+            line
+        })
+        .collect()
+}
+
+fn evaluation_view(
+    tr: &Tr,
+    fields: &EvaluationFields,
+    errors: &FormErrors,
+    with_complaint: bool,
+) -> EvaluationFormView {
     EvaluationFormView {
-        errors: summary(tr, errors, evaluation_anchor)
-            .into_iter()
-            .zip(errors.all())
-            .map(|(mut line, e)| {
-                // Seven criteria share one message: the summary names which one it is.
-                if eval::CRITERIA.contains(&e.field) {
-                    let legend = tr.t(&format!("my-criterion-{}", e.field.replace('_', "-")));
-                    line.message = format!("{legend}: {}", line.message);
-                }
-                line
-            })
-            .collect(),
+        errors: evaluation_summary(tr, errors),
         scores_error: error_of(tr, errors, "scores"),
-        criteria,
-        recommend: RadioGroup {
-            name: "would_recommend".into(),
-            legend: tr.t("my-recommend-legend"),
-            hint: tr.t("my-recommend-hint"),
-            error: error_of(tr, errors, "would_recommend"),
-            choices: recommend,
-        },
+        criteria: eval::CRITERIA
+            .iter()
+            .map(|c| criterion_group(tr, fields, errors, c))
+            .collect(),
+        recommend: recommend_group(tr, fields, errors),
         days_waited: FieldView {
             id: "days_waited".into(),
             label: tr.t("my-days-waited-label"),

@@ -230,6 +230,22 @@ struct Typed {
     assign: AssignForm,
 }
 
+impl Typed {
+    fn shift(shift: ShiftForm) -> Self {
+        Self {
+            shift,
+            ..Self::default()
+        }
+    }
+
+    fn assign(assign: AssignForm) -> Self {
+        Self {
+            assign,
+            ..Self::default()
+        }
+    }
+}
+
 #[derive(askama::Template)]
 #[template(path = "dispatch.html")]
 struct DispatchPage {
@@ -495,8 +511,7 @@ async fn fragment(
 ) -> Response {
     let result = async {
         ctx.require(BOARD_ROLES)?;
-        let day = board::board_day(&q.date, onaltu_api::today())
-            .map_err(|_| PageError::BadRequest("date".into()))?;
+        let day = form_day(&q.date)?;
         let loaded = load(&state, &ctx, day).await?;
         let tr = ctx.tr();
         Ok(render(&BoardFragment {
@@ -519,8 +534,7 @@ async fn events(
 ) -> Response {
     let result = async {
         let session = ctx.require(BOARD_ROLES)?;
-        let day = board::board_day(&q.date, onaltu_api::today())
-            .map_err(|_| PageError::BadRequest("date".into()))?;
+        let day = form_day(&q.date)?;
         let request = pb::WatchDispatchRequest {
             service_date: Some(onaltu_api::date(day)),
             after_sequence_number: crate::live::resume_after(&headers, q.after),
@@ -536,6 +550,18 @@ async fn events(
 // ---------------------------------------------------------------------------------------------
 // The actions.
 
+/// The day a query or a form names; a day the board cannot show is a bad request.
+fn form_day(date: &str) -> Result<NaiveDate, PageError> {
+    board::board_day(date, onaltu_api::today()).map_err(|_| PageError::BadRequest("date".into()))
+}
+
+/// A board form's checks, before anything else: its form token, then the person's role.
+fn board_form(ctx: &Ctx, csrf: &str) -> Result<(), PageError> {
+    ctx.form_session(csrf)?;
+    ctx.require(BOARD_ROLES)?;
+    Ok(())
+}
+
 /// Where an action returns: the board of its day, with a notice.
 fn back(day: &str, notice: &str) -> Response {
     see_other(&format!(
@@ -546,10 +572,48 @@ fn back(day: &str, notice: &str) -> Response {
 
 /// The board of the form's day again, with `o` (errors or a refusal beside the form).
 async fn again(state: &AppState, ctx: &Ctx, date: &str, o: Outcome) -> Result<Response, PageError> {
-    let day = board::board_day(date, onaltu_api::today())
-        .map_err(|_| PageError::BadRequest("date".into()))?;
+    let day = form_day(date)?;
     let loaded = load(state, ctx, day).await?;
     Ok(answered(&board_page(ctx, day, &loaded, o)))
+}
+
+/// The board of the form's day again, the form as `typed` with its `errors` beside it.
+async fn with_errors(
+    state: &AppState,
+    ctx: &Ctx,
+    date: &str,
+    typed: Typed,
+    errors: FormErrors,
+) -> Result<Response, PageError> {
+    let o = Outcome {
+        errors,
+        typed,
+        ..Outcome::default()
+    };
+    again(state, ctx, date, o).await
+}
+
+/// The answer to a form (`form`, on trip `id` for a row's): back to the board with the notice,
+/// or the board again with the form as `typed` and the service's refusal beside its button.
+async fn form_answer(
+    state: &AppState,
+    ctx: &Ctx,
+    date: &str,
+    (form, id): (&str, &str),
+    typed: Typed,
+    answer: Result<&str, tonic::Status>,
+) -> Result<Response, PageError> {
+    match answer {
+        Ok(notice) => Ok(back(date, notice)),
+        Err(s) => {
+            let o = Outcome {
+                refusal: refusal_of(ctx, &s, form, id)?,
+                typed,
+                ..Outcome::default()
+            };
+            again(state, ctx, date, o).await
+        }
+    }
 }
 
 /// A service's refusal of `form` (of `trip`'s row) as the page tells it: in the page's
@@ -584,11 +648,9 @@ struct PlanForm {
 
 async fn plan(ctx: Ctx, State(state): State<AppState>, Form(f): Form<PlanForm>) -> Response {
     let result = async {
-        ctx.form_session(&f.csrf)?;
-        ctx.require(BOARD_ROLES)?;
+        board_form(&ctx, &f.csrf)?;
         let request_id = sent_request_id(&f.request_id)?;
-        let day = board::board_day(&f.date, onaltu_api::today())
-            .map_err(|_| PageError::BadRequest("date".into()))?;
+        let day = form_day(&f.date)?;
         let before = day_trips(&state, &ctx, day).await?;
         let answer = state
             .backend
@@ -665,11 +727,9 @@ async fn create_shift(
 
 async fn add_shift(ctx: Ctx, State(state): State<AppState>, Form(f): Form<ShiftForm>) -> Response {
     let result = async {
-        ctx.form_session(&f.csrf)?;
-        ctx.require(BOARD_ROLES)?;
+        board_form(&ctx, &f.csrf)?;
         let request_id = sent_request_id(&f.request_id)?;
-        let day = board::board_day(&f.date, onaltu_api::today())
-            .map_err(|_| PageError::BadRequest("date".into()))?;
+        let day = form_day(&f.date)?;
         let (vehicles, _) = fleet(&state, &ctx, day).await?;
         let times = (f.start.as_str(), f.end.as_str());
         let checked =
@@ -677,35 +737,14 @@ async fn add_shift(ctx: Ctx, State(state): State<AppState>, Form(f): Form<ShiftF
         let shift = match checked {
             Ok(shift) => shift,
             Err(errors) => {
-                let o = Outcome {
-                    errors,
-                    typed: Typed {
-                        shift: f,
-                        ..Typed::default()
-                    },
-                    ..Outcome::default()
-                };
-                let date = o.typed.shift.date.clone();
-                return again(&state, &ctx, &date, o).await;
+                let date = f.date.clone();
+                return with_errors(&state, &ctx, &date, Typed::shift(f), errors).await;
             }
         };
         let answer = create_shift(&state, &ctx, request_id, shift).await;
-        match answer {
-            Ok(_) => Ok(back(&f.date, "shift-added")),
-            Err(s) => {
-                let refusal = refusal_of(&ctx, &s, "shift", "")?;
-                let date = f.date.clone();
-                let o = Outcome {
-                    refusal,
-                    typed: Typed {
-                        shift: f,
-                        ..Typed::default()
-                    },
-                    ..Outcome::default()
-                };
-                again(&state, &ctx, &date, o).await
-            }
-        }
+        let notice = answer.map(|_| "shift-added");
+        let date = f.date.clone();
+        form_answer(&state, &ctx, &date, ("shift", ""), Typed::shift(f), notice).await
     }
     .await;
     ctx.answer(result)
@@ -724,19 +763,10 @@ struct AssignForm {
 
 async fn assign(ctx: Ctx, State(state): State<AppState>, Form(f): Form<AssignForm>) -> Response {
     let result = async {
-        ctx.form_session(&f.csrf)?;
-        ctx.require(BOARD_ROLES)?;
+        board_form(&ctx, &f.csrf)?;
         if let Err(errors) = board::validate_assignment(&f.trip, &f.vehicle) {
             let date = f.date.clone();
-            let o = Outcome {
-                errors,
-                typed: Typed {
-                    assign: f,
-                    ..Typed::default()
-                },
-                ..Outcome::default()
-            };
-            return again(&state, &ctx, &date, o).await;
+            return with_errors(&state, &ctx, &date, Typed::assign(f), errors).await;
         }
         let answer = state
             .backend
@@ -748,22 +778,17 @@ async fn assign(ctx: Ctx, State(state): State<AppState>, Form(f): Form<AssignFor
                 reason: String::new(),
             }))
             .await;
-        match answer {
-            Ok(_) => Ok(back(&f.date, "assigned")),
-            Err(s) => {
-                let refusal = refusal_of(&ctx, &s, "assign", "")?;
-                let date = f.date.clone();
-                let o = Outcome {
-                    refusal,
-                    typed: Typed {
-                        assign: f,
-                        ..Typed::default()
-                    },
-                    ..Outcome::default()
-                };
-                again(&state, &ctx, &date, o).await
-            }
-        }
+        let notice = answer.map(|_| "assigned");
+        let date = f.date.clone();
+        form_answer(
+            &state,
+            &ctx,
+            &date,
+            ("assign", ""),
+            Typed::assign(f),
+            notice,
+        )
+        .await
     }
     .await;
     ctx.answer(result)
@@ -776,27 +801,6 @@ struct TripForm {
     date: String,
 }
 
-/// The answer to a row's action (`form` on trip `id`): back to the board with the notice, or
-/// the board again with the service's refusal beside the row's button.
-async fn row_answer(
-    state: &AppState,
-    ctx: &Ctx,
-    date: &str,
-    (form, id): (&str, &str),
-    answer: Result<&str, tonic::Status>,
-) -> Result<Response, PageError> {
-    match answer {
-        Ok(notice) => Ok(back(date, notice)),
-        Err(s) => {
-            let o = Outcome {
-                refusal: refusal_of(ctx, &s, form, id)?,
-                ..Outcome::default()
-            };
-            again(state, ctx, date, o).await
-        }
-    }
-}
-
 async fn cancel(
     ctx: Ctx,
     State(state): State<AppState>,
@@ -804,8 +808,7 @@ async fn cancel(
     Form(f): Form<TripForm>,
 ) -> Response {
     let result = async {
-        ctx.form_session(&f.csrf)?;
-        ctx.require(BOARD_ROLES)?;
+        board_form(&ctx, &f.csrf)?;
         let answer = state
             .backend
             .transport(ctx.token())
@@ -821,7 +824,15 @@ async fn cancel(
                 .is_some_and(|t| t.state == TripState::LateCancelled as i32);
             if late { "late-cancelled" } else { "cancelled" }
         });
-        row_answer(&state, &ctx, &f.date, ("cancel", &id), notice).await
+        form_answer(
+            &state,
+            &ctx,
+            &f.date,
+            ("cancel", &id),
+            Typed::default(),
+            notice,
+        )
+        .await
     }
     .await;
     ctx.answer(result)
@@ -834,8 +845,7 @@ async fn no_show(
     Form(f): Form<TripForm>,
 ) -> Response {
     let result = async {
-        ctx.form_session(&f.csrf)?;
-        ctx.require(BOARD_ROLES)?;
+        board_form(&ctx, &f.csrf)?;
         let answer = state
             .backend
             .transport(ctx.token())
@@ -846,7 +856,15 @@ async fn no_show(
             }))
             .await;
         let notice = answer.map(|_| "no-show");
-        row_answer(&state, &ctx, &f.date, ("no-show", &id), notice).await
+        form_answer(
+            &state,
+            &ctx,
+            &f.date,
+            ("no-show", &id),
+            Typed::default(),
+            notice,
+        )
+        .await
     }
     .await;
     ctx.answer(result)

@@ -8,6 +8,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use chrono::NaiveDate;
 use onaltu_proto::registry as reg;
 use onaltu_proto::transport::{self as tr_pb, TripState};
 use serde::Deserialize;
@@ -227,6 +228,136 @@ fn trip_anchor(field: &str) -> String {
     }
 }
 
+/// A radio group `name` of the trip form, headed by `legend`, with `values` (value, label key).
+fn trip_radios(
+    tr: &Tr,
+    errors: &FormErrors,
+    (name, legend): (&str, &str),
+    chosen: &str,
+    values: &[(&str, &str)],
+) -> RadioGroup {
+    RadioGroup {
+        name: name.into(),
+        legend: tr.t(legend),
+        hint: String::new(),
+        error: error_of(tr, errors, name),
+        choices: radios(name, tr, chosen, values),
+    }
+}
+
+/// The centres to ride to or from, by name in the page's language, `chosen` checked.
+fn centre_select(ctx: &Ctx, tr: &Tr, s: &Setting, chosen: &str, errors: &FormErrors) -> SelectView {
+    let mut options = vec![Choice {
+        value: String::new(),
+        label: tr.t("my-trip-centre-choose"),
+        checked: chosen.is_empty(),
+        ..Choice::default()
+    }];
+    options.extend(s.centres.iter().map(|c| Choice {
+        value: c.id.clone(),
+        label: localized(c.name.as_ref(), ctx.lang),
+        checked: c.id == chosen,
+        ..Choice::default()
+    }));
+    SelectView {
+        id: "centre".into(),
+        label: tr.t("my-trip-centre-label"),
+        hint: String::new(),
+        error: error_of(tr, errors, "centre"),
+        options,
+    }
+}
+
+/// The day, within the booking window `(first, last)`, and the time, within the service's hours.
+fn when_fields(
+    tr: &Tr,
+    f: &TripFields,
+    errors: &FormErrors,
+    (first, last): (NaiveDate, NaiveDate),
+) -> (FieldView, FieldView) {
+    let date = FieldView {
+        id: "date".into(),
+        label: tr.t("my-trip-date-label"),
+        hint: tr.t("my-trip-date-hint"),
+        value: f.date.clone(),
+        error: error_of(tr, errors, "date"),
+        min: first.format("%Y-%m-%d").to_string(),
+        max: last.format("%Y-%m-%d").to_string(),
+        ..FieldView::default()
+    };
+    let time = FieldView {
+        id: "time".into(),
+        label: tr.t("my-trip-time-label"),
+        hint: tr.t("my-trip-time-hint"),
+        value: f.time.clone(),
+        error: error_of(tr, errors, "time"),
+        min: trip_form::service_start().format("%H:%M").to_string(),
+        max: trip_form::service_end().format("%H:%M").to_string(),
+        ..FieldView::default()
+    };
+    (date, time)
+}
+
+/// How many escorts ride along (none to the most allowed).
+fn escorts_select(tr: &Tr, f: &TripFields, errors: &FormErrors) -> SelectView {
+    SelectView {
+        id: "escorts".into(),
+        label: tr.t("my-trip-escorts-label"),
+        hint: tr.t("my-trip-escorts-hint"),
+        error: error_of(tr, errors, "escorts"),
+        options: (0..=trip_form::MAX_ESCORTS)
+            .map(|n| Choice {
+                value: n.to_string(),
+                label: n.to_string(),
+                checked: f.escorts.trim() == n.to_string(),
+                ..Choice::default()
+            })
+            .collect(),
+    }
+}
+
+/// What the trip is for.
+fn purpose_select(tr: &Tr, f: &TripFields, errors: &FormErrors) -> SelectView {
+    SelectView {
+        id: "purpose".into(),
+        label: tr.t("my-trip-purpose-label"),
+        hint: String::new(),
+        error: error_of(tr, errors, "purpose"),
+        options: trip_form::PURPOSES
+            .iter()
+            .map(|(value, p)| Choice {
+                value: (*value).into(),
+                label: tr.t(&view::trip_purpose_key(*p as i32)),
+                checked: f.purpose == *value,
+                ..Choice::default()
+            })
+            .collect(),
+    }
+}
+
+/// The booking window `(first, last)` in words.
+fn window_text(tr: &Tr, (first, last): (NaiveDate, NaiveDate)) -> String {
+    tr.args(
+        "my-trip-window",
+        &[
+            ("first", first.format("%d.%m.%Y").to_string().into()),
+            ("last", last.format("%d.%m.%Y").to_string().into()),
+        ],
+    )
+}
+
+/// A note for the driver, as long as the service keeps.
+fn note_field(tr: &Tr, f: &TripFields, errors: &FormErrors) -> FieldView {
+    FieldView {
+        id: "note".into(),
+        label: tr.t("my-trip-note-label"),
+        hint: tr.n("my-trip-note-hint", trip_form::MAX_NOTE_CHARS),
+        value: f.note.clone(),
+        error: error_of(tr, errors, "note"),
+        ..FieldView::default()
+    }
+}
+
 fn trip_page(
     ctx: &Ctx,
     s: &Setting,
@@ -235,129 +366,43 @@ fn trip_page(
     errors: &FormErrors,
 ) -> Response {
     let tr = ctx.tr();
-    let e = |field: &str| error_of(&tr, errors, field);
     let (first, last) = trip_form::booking_window(onaltu_api::today());
-    let mut centres = vec![Choice {
-        value: String::new(),
-        label: tr.t("my-trip-centre-choose"),
-        checked: f.centre.is_empty(),
-        ..Choice::default()
-    }];
-    centres.extend(s.centres.iter().map(|c| Choice {
-        value: c.id.clone(),
-        label: localized(c.name.as_ref(), ctx.lang),
-        checked: c.id == f.centre,
-        ..Choice::default()
-    }));
+    let (date, time) = when_fields(&tr, f, errors, (first, last));
     let page = NewTripPage {
         page: ctx
             .page(tr.t("my-trip-new-title"))
             .with_errors(!errors.is_empty()),
         request_id,
         home_address: s.home.address.clone(),
-        window: tr.args(
-            "my-trip-window",
+        window: window_text(&tr, (first, last)),
+        errors: summary(&tr, errors, trip_anchor),
+        direction: trip_radios(
+            &tr,
+            errors,
+            ("direction", "my-trip-direction-legend"),
+            &f.direction,
             &[
-                ("first", first.format("%d.%m.%Y").to_string().into()),
-                ("last", last.format("%d.%m.%Y").to_string().into()),
+                ("to_centre", "my-trip-to-centre"),
+                ("from_centre", "my-trip-from-centre"),
             ],
         ),
-        errors: summary(&tr, errors, trip_anchor),
-        direction: RadioGroup {
-            name: "direction".into(),
-            legend: tr.t("my-trip-direction-legend"),
-            hint: String::new(),
-            error: e("direction"),
-            choices: radios(
-                "direction",
-                &tr,
-                &f.direction,
-                &[
-                    ("to_centre", "my-trip-to-centre"),
-                    ("from_centre", "my-trip-from-centre"),
-                ],
-            ),
-        },
-        centre: SelectView {
-            id: "centre".into(),
-            label: tr.t("my-trip-centre-label"),
-            hint: String::new(),
-            error: e("centre"),
-            options: centres,
-        },
-        time_kind: RadioGroup {
-            name: "time_kind".into(),
-            legend: tr.t("my-trip-time-kind-legend"),
-            hint: String::new(),
-            error: e("time_kind"),
-            choices: radios(
-                "time_kind",
-                &tr,
-                &f.time_kind,
-                &[
-                    ("pickup", "my-trip-time-pickup"),
-                    ("arrival", "my-trip-time-arrival"),
-                ],
-            ),
-        },
-        date: FieldView {
-            id: "date".into(),
-            label: tr.t("my-trip-date-label"),
-            hint: tr.t("my-trip-date-hint"),
-            value: f.date.clone(),
-            error: e("date"),
-            min: first.format("%Y-%m-%d").to_string(),
-            max: last.format("%Y-%m-%d").to_string(),
-            ..FieldView::default()
-        },
-        time: FieldView {
-            id: "time".into(),
-            label: tr.t("my-trip-time-label"),
-            hint: tr.t("my-trip-time-hint"),
-            value: f.time.clone(),
-            error: e("time"),
-            min: trip_form::service_start().format("%H:%M").to_string(),
-            max: trip_form::service_end().format("%H:%M").to_string(),
-            ..FieldView::default()
-        },
+        centre: centre_select(ctx, &tr, s, &f.centre, errors),
+        time_kind: trip_radios(
+            &tr,
+            errors,
+            ("time_kind", "my-trip-time-kind-legend"),
+            &f.time_kind,
+            &[
+                ("pickup", "my-trip-time-pickup"),
+                ("arrival", "my-trip-time-arrival"),
+            ],
+        ),
+        date,
+        time,
         wheelchair: f.wheelchair == "yes",
-        escorts: SelectView {
-            id: "escorts".into(),
-            label: tr.t("my-trip-escorts-label"),
-            hint: tr.t("my-trip-escorts-hint"),
-            error: e("escorts"),
-            options: (0..=trip_form::MAX_ESCORTS)
-                .map(|n| Choice {
-                    value: n.to_string(),
-                    label: n.to_string(),
-                    checked: f.escorts.trim() == n.to_string(),
-                    ..Choice::default()
-                })
-                .collect(),
-        },
-        purpose: SelectView {
-            id: "purpose".into(),
-            label: tr.t("my-trip-purpose-label"),
-            hint: String::new(),
-            error: e("purpose"),
-            options: trip_form::PURPOSES
-                .iter()
-                .map(|(value, p)| Choice {
-                    value: (*value).into(),
-                    label: tr.t(&view::trip_purpose_key(*p as i32)),
-                    checked: f.purpose == *value,
-                    ..Choice::default()
-                })
-                .collect(),
-        },
-        note: FieldView {
-            id: "note".into(),
-            label: tr.t("my-trip-note-label"),
-            hint: tr.n("my-trip-note-hint", trip_form::MAX_NOTE_CHARS),
-            value: f.note.clone(),
-            error: e("note"),
-            ..FieldView::default()
-        },
+        escorts: escorts_select(&tr, f, errors),
+        purpose: purpose_select(&tr, f, errors),
+        note: note_field(&tr, f, errors),
     };
     let status = if errors.is_empty() {
         StatusCode::OK
