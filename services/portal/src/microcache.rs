@@ -121,9 +121,14 @@ pub async fn layer(
     else {
         return next.run(request).await;
     };
+    let if_none_match = request.headers().get(IF_NONE_MATCH).cloned();
     if let Some(page) = cache.get(&key) {
-        return answer(page, request.headers().get(IF_NONE_MATCH));
+        return answer(page, if_none_match.as_ref());
     }
+    // Rendered whole, whatever the visitor holds, so that the page is kept for the next
+    // visitors; this visitor's 304 is then decided here.
+    let mut request = request;
+    request.headers_mut().remove(IF_NONE_MATCH);
     let response = next.run(request).await;
     let public = response
         .headers()
@@ -137,17 +142,15 @@ pub async fn layer(
     match body.collect().await {
         Ok(collected) => {
             let body = collected.to_bytes();
-            if body.len() <= MAX_PAGE {
-                cache.put(
-                    key,
-                    Cached {
-                        at: Instant::now(),
-                        headers: parts.headers.clone(),
-                        body: body.clone(),
-                    },
-                );
+            let page = Cached {
+                at: Instant::now(),
+                headers: parts.headers,
+                body,
+            };
+            if page.body.len() <= MAX_PAGE {
+                cache.put(key, page.clone());
             }
-            Response::from_parts(parts, Body::from(body))
+            answer(page, if_none_match.as_ref())
         }
         Err(e) => {
             tracing::warn!(error = %e, "a page's body failed");
@@ -202,5 +205,57 @@ mod tests {
         cache.put("c".into(), page);
         assert!(cache.get("c").is_some());
         assert!(cache.pages.lock().unwrap().len() <= 2);
+    }
+    /// A visitor who already holds the page gets 304, and the page is kept for everyone else:
+    /// the renderer is asked once, however the visits come.
+    #[tokio::test]
+    async fn a_revisit_is_answered_304_and_the_page_is_still_kept() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tower::ServiceExt;
+
+        let renders = Arc::new(AtomicUsize::new(0));
+        let counted = renders.clone();
+        let app = axum::Router::new()
+            .route(
+                "/page",
+                axum::routing::get(move |headers: HeaderMap| {
+                    let counted = counted.clone();
+                    async move {
+                        counted.fetch_add(1, Ordering::SeqCst);
+                        // As the public pages answer: 304 to a visitor holding this version.
+                        if etag::matches(headers.get(IF_NONE_MATCH), "\"v1\"") {
+                            return (StatusCode::NOT_MODIFIED, [(ETAG, "\"v1\"")]).into_response();
+                        }
+                        (
+                            [(ETAG, "\"v1\""), (CACHE_CONTROL, "public, max-age=60")],
+                            "the page",
+                        )
+                            .into_response()
+                    }
+                }),
+            )
+            .layer(axum::middleware::from_fn_with_state(
+                MicroCache::new(Duration::from_secs(60), 10),
+                layer,
+            ));
+        let revisit = || {
+            Request::get("/page")
+                .header(IF_NONE_MATCH, "\"v1\"")
+                .body(Body::empty())
+                .unwrap()
+        };
+        let first = app.clone().oneshot(revisit()).await.unwrap();
+        assert_eq!(first.status(), StatusCode::NOT_MODIFIED);
+        let second = app.clone().oneshot(revisit()).await.unwrap();
+        assert_eq!(second.status(), StatusCode::NOT_MODIFIED);
+        let fresh = app.clone().oneshot(request("/page", None)).await.unwrap();
+        assert_eq!(fresh.status(), StatusCode::OK);
+        let body = fresh.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&body[..], b"the page");
+        assert_eq!(
+            renders.load(Ordering::SeqCst),
+            1,
+            "rendered once for all three visits"
+        );
     }
 }

@@ -105,12 +105,21 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The ETag of each of [`ASSETS`], computed once.
+static ASSET_TAGS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+    ASSETS
+        .iter()
+        .map(|(_, _, body)| crate::domain::etag::of(body.as_bytes()))
+        .collect()
+});
+
 /// A static file, with an ETag of its content and a day's caching.
 async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
-    let Some((_, kind, body)) = ASSETS.iter().find(|(name, _, _)| *name == file) else {
+    let Some(index) = ASSETS.iter().position(|(name, _, _)| *name == file) else {
         return (StatusCode::NOT_FOUND, "no such file").into_response();
     };
-    let etag = crate::domain::etag::of(body.as_bytes());
+    let (_, kind, body) = ASSETS[index];
+    let etag = ASSET_TAGS[index].clone();
     if crate::domain::etag::matches(headers.get(IF_NONE_MATCH), &etag) {
         return (StatusCode::NOT_MODIFIED, [(ETAG, etag)]).into_response();
     }
@@ -126,7 +135,7 @@ async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
                 HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\"")),
             ),
         ],
-        *body,
+        body,
     )
         .into_response()
 }

@@ -503,38 +503,22 @@ async fn step(
             ));
         };
         let errors = match rules::step(current, &fields) {
+            Err(errors) => errors,
             Ok(step) => {
-                let answer = state
-                    .backend
-                    .feedback(ctx.token())
-                    .update_complaint(state.backend.to_feedback(step.request(&id, &fields.etag)))
-                    .await;
-                match answer {
+                let request = step.request(&id, &fields.etag);
+                let feedback = state.backend.feedback(ctx.token());
+                match feedback
+                    .clone()
+                    .update_complaint(state.backend.to_feedback(request))
+                    .await
+                {
                     Ok(_) => return Ok(see_other("/moderation/complaints?notice=updated")),
-                    Err(s) => match s.code() {
-                        tonic::Code::InvalidArgument => form::from_violations(
-                            &form::violated_fields(&s),
-                            rules::complaint_field,
-                            "moderation-error-complaint-general",
-                        )
-                        .ordered(&rules::COMPLAINT_FIELDS),
-                        tonic::Code::FailedPrecondition => {
-                            return Ok(complaint_refusal(
-                                &ctx,
-                                "moderation-complaint-refused-status",
-                            ));
-                        }
-                        tonic::Code::Aborted => {
-                            return Ok(complaint_refusal(
-                                &ctx,
-                                "moderation-complaint-refused-changed",
-                            ));
-                        }
-                        _ => return Err(PageError::from_status(&s)),
+                    Err(s) => match step_refusal(&ctx, &s)? {
+                        Refusal::Fields(errors) => errors,
+                        Refusal::Page(page) => return Ok(page),
                     },
                 }
             }
-            Err(errors) => errors,
         };
         complaints_page(
             &state,
@@ -547,6 +531,38 @@ async fn step(
     }
     .await;
     ctx.answer(result)
+}
+
+/// How the feedback service's refusal of a complaint's step is shown.
+enum Refusal {
+    /// Beside the form's fields.
+    Fields(form::FormErrors),
+    /// As a page of its own.
+    Page(Response),
+}
+
+/// The page's answer to the service refusing a step: field errors, or a refusal page when the
+/// complaint was closed or changed meanwhile.
+fn step_refusal(ctx: &Ctx, s: &tonic::Status) -> Result<Refusal, PageError> {
+    match s.code() {
+        tonic::Code::InvalidArgument => Ok(Refusal::Fields(
+            form::from_violations(
+                &form::violated_fields(s),
+                rules::complaint_field,
+                "moderation-error-complaint-general",
+            )
+            .ordered(&rules::COMPLAINT_FIELDS),
+        )),
+        tonic::Code::FailedPrecondition => Ok(Refusal::Page(complaint_refusal(
+            ctx,
+            "moderation-complaint-refused-status",
+        ))),
+        tonic::Code::Aborted => Ok(Refusal::Page(complaint_refusal(
+            ctx,
+            "moderation-complaint-refused-changed",
+        ))),
+        _ => Err(PageError::from_status(s)),
+    }
 }
 
 /// A step the complaint cannot take now (closed meanwhile, or changed by someone else).
