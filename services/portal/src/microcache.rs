@@ -29,6 +29,9 @@ pub struct MicroCache {
     ttl: Duration,
     capacity: usize,
     pages: Arc<Mutex<HashMap<String, Cached>>>,
+    /// The pages being rendered now: the visits that find their page missing at once wait for
+    /// one rendering instead of each asking the services.
+    rendering: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 #[derive(Clone)]
@@ -46,6 +49,24 @@ impl MicroCache {
             ttl,
             capacity,
             pages: Arc::default(),
+            rendering: Arc::default(),
+        }
+    }
+
+    /// The lock of `key`'s rendering, shared by every visit that wants it now.
+    fn rendering(&self, key: &str) -> Option<Arc<tokio::sync::Mutex<()>>> {
+        let mut rendering = self.rendering.lock().ok()?;
+        Some(rendering.entry(key.to_string()).or_default().clone())
+    }
+
+    /// Forgets `key`'s rendering lock once no visit holds it.
+    fn rendered(&self, key: &str) {
+        if let Ok(mut rendering) = self.rendering.lock()
+            && rendering
+                .get(key)
+                .is_some_and(|l| Arc::strong_count(l) == 1)
+        {
+            rendering.remove(key);
         }
     }
 
@@ -125,6 +146,31 @@ pub async fn layer(
     if let Some(page) = cache.get(&key) {
         return answer(page, if_none_match.as_ref());
     }
+    let lock = cache.rendering(&key);
+    let response = {
+        let _turn = match &lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
+        match cache.get(&key) {
+            // Rendered by the visit that held the turn before this one.
+            Some(page) => answer(page, if_none_match.as_ref()),
+            None => render(&cache, key.clone(), request, next, if_none_match).await,
+        }
+    };
+    drop(lock);
+    cache.rendered(&key);
+    response
+}
+
+/// Renders the page and keeps it when it is a 200 marked `public`.
+async fn render(
+    cache: &MicroCache,
+    key: String,
+    request: Request<Body>,
+    next: Next,
+    if_none_match: Option<axum::http::HeaderValue>,
+) -> Response {
     // Rendered whole, whatever the visitor holds, so that the page is kept for the next
     // visitors; this visitor's 304 is then decided here.
     let mut request = request;
@@ -257,5 +303,38 @@ mod tests {
             1,
             "rendered once for all three visits"
         );
+    }
+    /// Visits that find a page missing at the same moment wait for one rendering.
+    #[tokio::test]
+    async fn visits_at_once_share_one_rendering() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tower::ServiceExt;
+
+        let renders = Arc::new(AtomicUsize::new(0));
+        let counted = renders.clone();
+        let app = axum::Router::new()
+            .route(
+                "/slow",
+                axum::routing::get(move || {
+                    let counted = counted.clone();
+                    async move {
+                        counted.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        (
+                            [(ETAG, "\"v1\""), (CACHE_CONTROL, "public, max-age=60")],
+                            "slow",
+                        )
+                    }
+                }),
+            )
+            .layer(axum::middleware::from_fn_with_state(
+                MicroCache::new(Duration::from_secs(60), 10),
+                layer,
+            ));
+        let visits = (0..16).map(|_| app.clone().oneshot(request("/slow", None)));
+        for response in futures::future::join_all(visits).await {
+            assert_eq!(response.unwrap().status(), StatusCode::OK);
+        }
+        assert_eq!(renders.load(Ordering::SeqCst), 1);
     }
 }
