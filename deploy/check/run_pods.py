@@ -84,6 +84,11 @@ from pathlib import Path
 import manifests
 from manifests import REPO, Project
 
+# grpcio's fork support restarts its threads in a forked child, where one can crash before the
+# child execs (pg_ctl, a Job, a Deployment), and the crash reads as theirs (-11). This process
+# starts its children by fork and uses gRPC only for probes: fork support is off.
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
+
 PLACEHOLDER = "placeholder-from-deploy-check"
 # The run's CA for the Secrets of cert-manager Certificates: made once, shared by every pod.
 CA_LOCK = threading.Lock()
