@@ -32,6 +32,8 @@ pub struct MicroCache {
     /// The pages being rendered now: the visits that find their page missing at once wait for
     /// one rendering instead of each asking the services.
     rendering: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// The pages whose rendering has been tried since their lock was made.
+    tried: Arc<Mutex<std::collections::HashSet<String>>>,
 }
 
 #[derive(Clone)]
@@ -50,7 +52,16 @@ impl MicroCache {
             capacity,
             pages: Arc::default(),
             rendering: Arc::default(),
+            tried: Arc::default(),
         }
+    }
+
+    /// Whether this is the first try at rendering `key` since its lock was made: only that
+    /// try holds the others back.
+    fn first_try(&self, key: &str) -> bool {
+        self.tried
+            .lock()
+            .is_ok_and(|mut tried| tried.insert(key.to_string()))
     }
 
     /// The lock of `key`'s rendering, shared by every visit that wants it now.
@@ -148,14 +159,26 @@ pub async fn layer(
     }
     let lock = cache.rendering(&key);
     let response = {
-        let _turn = match &lock {
+        // Visits that come while the page is rendered wait for that rendering, and only
+        // for it: when it kept no page (an error page, say), each renders its own at once.
+        let turn = match &lock {
             Some(lock) => Some(lock.lock().await),
             None => None,
         };
         match cache.get(&key) {
-            // Rendered by the visit that held the turn before this one.
             Some(page) => answer(page, if_none_match.as_ref()),
-            None => render(&cache, key.clone(), request, next, if_none_match).await,
+            None => {
+                let first = turn.is_some() && cache.first_try(&key);
+                let held = if first {
+                    turn
+                } else {
+                    drop(turn);
+                    None
+                };
+                let response = render(&cache, key.clone(), request, next, if_none_match).await;
+                drop(held);
+                response
+            }
         }
     };
     drop(lock);
@@ -336,5 +359,49 @@ mod tests {
             assert_eq!(response.unwrap().status(), StatusCode::OK);
         }
         assert_eq!(renders.load(Ordering::SeqCst), 1);
+    }
+    /// When the rendering keeps no page (the services are down, say), the visits that waited
+    /// for it do not wait for each other in turn: each renders at once.
+    #[tokio::test]
+    async fn a_failed_rendering_holds_no_one_back_after_it() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tower::ServiceExt;
+
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let renders = Arc::new(AtomicUsize::new(0));
+        let (r, m, n) = (running.clone(), most.clone(), renders.clone());
+        let app = axum::Router::new()
+            .route(
+                "/down",
+                axum::routing::get(move || {
+                    let (r, m, n) = (r.clone(), m.clone(), n.clone());
+                    async move {
+                        n.fetch_add(1, Ordering::SeqCst);
+                        let now = r.fetch_add(1, Ordering::SeqCst) + 1;
+                        m.fetch_max(now, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        r.fetch_sub(1, Ordering::SeqCst);
+                        StatusCode::SERVICE_UNAVAILABLE
+                    }
+                }),
+            )
+            .layer(axum::middleware::from_fn_with_state(
+                MicroCache::new(Duration::from_secs(60), 10),
+                layer,
+            ));
+        let visits = (0..8).map(|_| app.clone().oneshot(request("/down", None)));
+        for response in futures::future::join_all(visits).await {
+            assert_eq!(response.unwrap().status(), StatusCode::SERVICE_UNAVAILABLE);
+        }
+        assert_eq!(
+            renders.load(Ordering::SeqCst),
+            8,
+            "an error page is not kept"
+        );
+        assert!(
+            most.load(Ordering::SeqCst) > 1,
+            "after the first rendering failed, the others rendered side by side, not in turn"
+        );
     }
 }
